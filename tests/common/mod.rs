@@ -1,0 +1,95 @@
+//! Helpers shared by the integration tests: where the built library is, how
+//! to compile a C test program, and how to run a program on our library or
+//! on Debian's reference libmosquitto.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The folder holding our `libmosquitto.so.1` (built by `make`), overridable
+/// with `MOSQ_LIB_DIR`.
+pub fn lib_dir() -> PathBuf {
+    let dir = std::env::var_os("MOSQ_LIB_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/release"));
+    let lib = dir.join("libmosquitto.so.1");
+    assert!(
+        lib.exists(),
+        "{} is missing: run `make` (or `make test`) first",
+        lib.display()
+    );
+    dir
+}
+
+/// Our built library file.
+pub fn our_lib() -> PathBuf {
+    lib_dir().join("libmosquitto.so.1")
+}
+
+/// Debian's libmosquitto.so.1 (the reference), as the dynamic loader finds it
+/// with no `LD_LIBRARY_PATH`.
+pub fn reference_lib() -> PathBuf {
+    for dir in ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"] {
+        let p = Path::new(dir).join("libmosquitto.so.1");
+        if p.exists() {
+            return p;
+        }
+    }
+    panic!("the reference libmosquitto.so.1 is not installed (apt-get install libmosquitto1)");
+}
+
+/// A scratch folder for one test's build products.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = root().join("target/test-scratch").join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Which library a program should load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lib {
+    /// Our `target/release/libmosquitto.so.1`.
+    Ours,
+    /// Debian's libmosquitto.
+    Reference,
+}
+
+/// A command that runs `program` with the chosen library.
+pub fn command_with(lib: Lib, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env_remove("LD_LIBRARY_PATH").env_remove("LD_PRELOAD");
+    if lib == Lib::Ours {
+        cmd.env("LD_LIBRARY_PATH", lib_dir());
+    }
+    cmd
+}
+
+/// Compiles C (or C++ when `cxx`) `sources` into `out`, with extra `args`
+/// (include paths, libraries). Panics with the compiler's output on failure.
+pub fn compile(sources: &[&Path], out: &Path, args: &[&str], cxx: bool) {
+    let compiler = if cxx { "c++" } else { "cc" };
+    let output = Command::new(compiler)
+        .args(sources)
+        .arg("-o")
+        .arg(out)
+        .args(args)
+        .output()
+        .expect("run the C compiler");
+    assert_output_ok(&output, &format!("{compiler} {:?}", sources));
+}
+
+/// Panics with stdout and stderr unless `output` is a success.
+pub fn assert_output_ok(output: &Output, what: &str) {
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
