@@ -77,8 +77,14 @@ pub struct libmosquitto_auth {
 }
 
 /// Password callback used to decrypt TLS private keys.
-pub type pw_callback =
-    Option<unsafe extern "C" fn(buf: *mut c_char, size: c_int, rwflag: c_int, userdata: *mut c_void) -> c_int>;
+pub type pw_callback = Option<
+    unsafe extern "C" fn(
+        buf: *mut c_char,
+        size: c_int,
+        rwflag: c_int,
+        userdata: *mut c_void,
+    ) -> c_int,
+>;
 
 /// TLS settings for the one-shot helpers.
 #[repr(C)]

@@ -34,7 +34,11 @@ pub fn our_lib() -> PathBuf {
 /// Debian's libmosquitto.so.1 (the reference), as the dynamic loader finds it
 /// with no `LD_LIBRARY_PATH`.
 pub fn reference_lib() -> PathBuf {
-    for dir in ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"] {
+    for dir in [
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu",
+        "/usr/lib",
+    ] {
         let p = Path::new(dir).join("libmosquitto.so.1");
         if p.exists() {
             return p;
