@@ -71,7 +71,7 @@ $(LIB_DEV): $(LIB_SO)
 # which load the library built above) and doc tests. Nothing may run after
 # cargo test, so that its "test result:" lines close the output.
 test: all
-	$(CARGO) test
+	$(CARGO) test --no-fail-fast
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(CMAKEDIR)
@@ -105,7 +105,7 @@ demo: all
 	@mkdir -p $(dir $(DEMO))
 	$(CC) -Wall -Wextra -I include -o $(DEMO) c-examples/utility_demo.c \
 		-L $(OUT) -lmosquitto -ldl
-	LD_LIBRARY_PATH=$(OUT) ./$(DEMO)
+	LD_LIBRARY_PATH=$(CURDIR)/$(OUT) ./$(DEMO)
 
 headers:
 	MOSQ_BLESS=1 $(CARGO) test --test headers
