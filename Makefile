@@ -2,10 +2,11 @@
 # for Eclipse Mosquitto's C client library.
 #
 #   make                  build target/release/libmosquitto.so.1 (+ .so link)
-#   make test             build, then run every test (cargo test)
+#   make test             build, then run every test (cargo test --no-fail-fast)
 #   make install          install to $(DESTDIR)$(PREFIX) (default /usr/local)
 #   make demo             build and run c-examples/utility_demo.c on our library
 #   make headers          regenerate include/*.h (MOSQ_BLESS=1 cargo test --test headers)
+#   make uninstall        remove what `make install` put in place
 #   make clean            remove build products
 #
 # Cargo builds the crate as a staticlib; this Makefile relinks that archive
@@ -70,6 +71,7 @@ $(LIB_DEV): $(LIB_SO)
 # One command for everything: unit tests, integration tests (tests/*.rs,
 # which load the library built above) and doc tests. Nothing may run after
 # cargo test, so that its "test result:" lines close the output.
+# --no-fail-fast: one failing test binary does not hide the others' results.
 test: all
 	$(CARGO) test --no-fail-fast
 
