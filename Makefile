@@ -1,0 +1,116 @@
+# Builds, tests and installs libmosquitto.so.1, the Rust drop-in replacement
+# for Eclipse Mosquitto's C client library.
+#
+#   make                  build target/release/libmosquitto.so.1 (+ .so link)
+#   make test             build, then run every test (cargo test --no-fail-fast)
+#   make install          install to $(DESTDIR)$(PREFIX) (default /usr/local)
+#   make demo             build and run c-examples/utility_demo.c on our library
+#   make headers          regenerate include/*.h (MOSQ_BLESS=1 cargo test --test headers)
+#   make uninstall        remove what `make install` put in place
+#   make clean            remove build products
+#
+# Cargo builds the crate as a staticlib; this Makefile relinks that archive
+# into a shared object with the soname and GNU symbol versions of the
+# original, so that prebuilt programs linked against Debian's libmosquitto
+# load it unchanged. Only the functions listed in abi/ are exported.
+
+CARGO   ?= cargo
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+SONAME  := libmosquitto.so.1
+OUT     := target/release
+LIB_A   := $(OUT)/libmosquitto.a
+LIB_SO  := $(OUT)/$(SONAME)
+LIB_DEV := $(OUT)/libmosquitto.so
+MAP     := $(OUT)/libmosquitto.map
+ABI     := abi/symbols-2.0.txt abi/symbols-2.1.txt
+
+# The package version, read from Cargo.toml (used by the .pc and CMake files).
+VERSION := $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -n 1)
+
+# What Rust's std needs from the C side (`--print native-static-libs`).
+RUST_NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+
+# -z defs: fail at link time, not at load time, if anything is unresolved.
+# --gc-sections: drop the parts of std that no exported function reaches.
+SO_LDFLAGS := -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(MAP) \
+	-Wl,-z,defs -Wl,--gc-sections -Wl,-z,relro -Wl,-z,now
+
+LIBDIR     := $(PREFIX)/lib
+INCLUDEDIR := $(PREFIX)/include
+PCDIR      := $(LIBDIR)/pkgconfig
+CMAKEDIR   := $(LIBDIR)/cmake/mosquitto
+
+DEMO := target/demo/utility_demo
+
+.PHONY: all test install uninstall demo headers clean FORCE
+
+all: $(LIB_DEV)
+
+# Always ask cargo: it is incremental and only rewrites the archive when
+# something changed, so the relink below runs only when needed.
+$(LIB_A): FORCE
+	$(CARGO) build --release
+
+$(MAP): tools/gen-version-script.sh $(ABI)
+	@mkdir -p $(OUT)
+	tools/gen-version-script.sh $(ABI) > $@.tmp
+	mv $@.tmp $@
+
+$(LIB_SO): $(LIB_A) $(MAP)
+	$(CC) $(SO_LDFLAGS) -o $@.tmp \
+		-Wl,--whole-archive $(LIB_A) -Wl,--no-whole-archive \
+		$(RUST_NATIVE_LIBS)
+	mv $@.tmp $@
+
+$(LIB_DEV): $(LIB_SO)
+	ln -sfn $(SONAME) $@
+
+# One command for everything: unit tests, integration tests (tests/*.rs,
+# which load the library built above) and doc tests. Nothing may run after
+# cargo test, so that its "test result:" lines close the output.
+# --no-fail-fast: one failing test binary does not hide the others' results.
+test: all
+	$(CARGO) test --no-fail-fast
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(CMAKEDIR)
+	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sfn $(SONAME) $(DESTDIR)$(LIBDIR)/libmosquitto.so
+	@set -e; headers=$$(ls include/*.h 2>/dev/null || true); \
+	if [ -z "$$headers" ]; then \
+		echo "warning: include/ has no headers yet (run 'make headers'); none installed" >&2; \
+	else \
+		echo "install -m 0644 $$headers $(DESTDIR)$(INCLUDEDIR)/"; \
+		install -m 0644 $$headers $(DESTDIR)$(INCLUDEDIR)/; \
+	fi
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		libmosquitto.pc.in > $(DESTDIR)$(PCDIR)/libmosquitto.pc
+	chmod 0644 $(DESTDIR)$(PCDIR)/libmosquitto.pc
+	install -m 0644 cmake/mosquittoConfig.cmake $(DESTDIR)$(CMAKEDIR)/mosquittoConfig.cmake
+	sed -e 's|@VERSION@|$(VERSION)|g' cmake/mosquittoConfigVersion.cmake.in \
+		> $(DESTDIR)$(CMAKEDIR)/mosquittoConfigVersion.cmake
+	chmod 0644 $(DESTDIR)$(CMAKEDIR)/mosquittoConfigVersion.cmake
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libmosquitto.so
+	rm -f $(DESTDIR)$(INCLUDEDIR)/mosquitto.h $(DESTDIR)$(INCLUDEDIR)/mqtt_protocol.h
+	rm -f $(DESTDIR)$(PCDIR)/libmosquitto.pc
+	rm -f $(DESTDIR)$(CMAKEDIR)/mosquittoConfig.cmake $(DESTDIR)$(CMAKEDIR)/mosquittoConfigVersion.cmake
+	-rmdir $(DESTDIR)$(CMAKEDIR) 2>/dev/null
+
+# Compiles the demo against our header and library and runs it on our
+# library (it prints which libmosquitto file it really loaded).
+demo: all
+	@mkdir -p $(dir $(DEMO))
+	$(CC) -Wall -Wextra -I include -o $(DEMO) c-examples/utility_demo.c \
+		-L $(OUT) -lmosquitto -ldl
+	LD_LIBRARY_PATH=$(CURDIR)/$(OUT) ./$(DEMO)
+
+headers:
+	MOSQ_BLESS=1 $(CARGO) test --test headers
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,307 @@
+//! `make install`: the installed tree, and building a C program against it
+//! the two ways C projects find libmosquitto: pkg-config and CMake's
+//! `find_package(mosquitto)`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// A small consumer: says which libmosquitto it loaded and uses two
+/// functions, so a wrong header or library shows in its output.
+const CONSUMER_C: &str = r#"#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <mosquitto.h>
+
+int main(void)
+{
+	Dl_info info;
+	int major = 0, minor = 0, revision = 0, packed, rc;
+	bool match = false;
+
+	if (dladdr((void *)&mosquitto_lib_version, &info) == 0 || info.dli_fname == NULL) {
+		return 2;
+	}
+	printf("loaded %s\n", info.dli_fname);
+	packed = mosquitto_lib_version(&major, &minor, &revision);
+	printf("version %d %d.%d.%d\n", packed, major, minor, revision);
+	rc = mosquitto_topic_matches_sub("a/+/c", "a/b/c", &match);
+	printf("rc %d match %d\n", rc, match);
+	return 0;
+}
+"#;
+
+/// Commands run from inside `make test` must not inherit its jobserver.
+fn clean_make_env(cmd: &mut Command) -> &mut Command {
+    for var in [
+        "MAKEFLAGS",
+        "MFLAGS",
+        "MAKELEVEL",
+        "MAKEOVERRIDES",
+        "CARGO_MAKEFLAGS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env_remove("LD_LIBRARY_PATH").env_remove("LD_PRELOAD")
+}
+
+/// Runs `make install PREFIX=<scratch prefix>` once for all tests here.
+fn installed_prefix() -> &'static Path {
+    static PREFIX: OnceLock<PathBuf> = OnceLock::new();
+    PREFIX.get_or_init(|| {
+        // Fail early, with the usual message, if the library is not built.
+        common::lib_dir();
+        let prefix = common::scratch("install").join("prefix");
+        if prefix.exists() {
+            std::fs::remove_dir_all(&prefix).unwrap();
+        }
+        let output = clean_make_env(&mut Command::new("make"))
+            .arg("-C")
+            .arg(common::root())
+            .arg("install")
+            .arg(format!("PREFIX={}", prefix.display()))
+            .output()
+            .expect("run make");
+        common::assert_output_ok(&output, "make install");
+        prefix
+    })
+}
+
+/// Checks what the consumer printed: it loaded `lib` and got sane answers.
+fn check_consumer_output(stdout: &str, lib: &Path) {
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "consumer output:\n{stdout}");
+    assert_eq!(
+        lines[0],
+        format!("loaded {}", lib.display()),
+        "consumer output:\n{stdout}"
+    );
+    let numbers: Vec<i64> = lines[1]
+        .trim_start_matches("version ")
+        .split([' ', '.'])
+        .map(|n| n.parse().expect("a number"))
+        .collect();
+    assert_eq!(numbers.len(), 4, "{}", lines[1]);
+    assert_eq!(numbers[1], 2, "major version: {}", lines[1]);
+    assert_eq!(
+        numbers[0],
+        numbers[1] * 1_000_000 + numbers[2] * 1_000 + numbers[3]
+    );
+    assert_eq!(lines[2], "rc 0 match 1", "consumer output:\n{stdout}");
+}
+
+/// Writes the consumer's source into `dir`.
+fn write_consumer(dir: &Path) -> PathBuf {
+    let source = dir.join("consumer.c");
+    std::fs::write(&source, CONSUMER_C).unwrap();
+    source
+}
+
+#[test]
+fn install_lays_out_the_expected_files() {
+    let prefix = installed_prefix();
+    for file in [
+        "lib/libmosquitto.so.1",
+        "lib/libmosquitto.so",
+        "include/mosquitto.h",
+        "include/mqtt_protocol.h",
+        "lib/pkgconfig/libmosquitto.pc",
+        "lib/cmake/mosquitto/mosquittoConfig.cmake",
+        "lib/cmake/mosquitto/mosquittoConfigVersion.cmake",
+    ] {
+        assert!(
+            prefix.join(file).exists(),
+            "{file} was not installed under {}",
+            prefix.display()
+        );
+    }
+
+    // The real file, byte for byte the one `make` built, and the dev link.
+    let installed = std::fs::read(prefix.join("lib/libmosquitto.so.1")).unwrap();
+    assert!(
+        installed == std::fs::read(common::our_lib()).unwrap(),
+        "installed library differs from the built one"
+    );
+    let meta = std::fs::symlink_metadata(prefix.join("lib/libmosquitto.so.1")).unwrap();
+    assert!(meta.file_type().is_file());
+    assert_eq!(
+        std::fs::read_link(prefix.join("lib/libmosquitto.so")).unwrap(),
+        Path::new("libmosquitto.so.1")
+    );
+
+    // The headers are ours, copied from include/.
+    for header in ["mosquitto.h", "mqtt_protocol.h"] {
+        let ours = std::fs::read(common::root().join("include").join(header)).unwrap();
+        assert!(
+            ours == std::fs::read(prefix.join("include").join(header)).unwrap(),
+            "installed {header} differs from include/{header}"
+        );
+    }
+
+    // Same fields as Debian's libmosquitto.pc, with our prefix.
+    let pc = std::fs::read_to_string(prefix.join("lib/pkgconfig/libmosquitto.pc")).unwrap();
+    for line in [
+        format!("prefix={}", prefix.display()).as_str(),
+        "Name: mosquitto",
+        "Description: mosquitto MQTT library (C bindings)",
+        "Cflags: -I${includedir}",
+        "Libs: -L${libdir} -lmosquitto",
+    ] {
+        assert!(
+            pc.lines().any(|l| l == line),
+            "libmosquitto.pc lacks {line:?}:\n{pc}"
+        );
+    }
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        pc.lines().any(|l| l == format!("Version: {version}")),
+        "libmosquitto.pc version:\n{pc}"
+    );
+}
+
+#[test]
+fn pkg_config_builds_a_working_program() {
+    let prefix = installed_prefix();
+    let pc_dir = prefix.join("lib/pkgconfig");
+    let output = Command::new("pkg-config")
+        .args(["--cflags", "--libs", "libmosquitto"])
+        .env("PKG_CONFIG_PATH", &pc_dir)
+        .output()
+        .expect("run pkg-config (apt-get install pkg-config)");
+    common::assert_output_ok(&output, "pkg-config --cflags --libs libmosquitto");
+    let flags = String::from_utf8(output.stdout).unwrap();
+    let flags: Vec<&str> = flags.split_whitespace().collect();
+    let include = format!("-I{}/include", prefix.display());
+    let libdir = format!("-L{}/lib", prefix.display());
+    assert_eq!(flags, [include.as_str(), libdir.as_str(), "-lmosquitto"]);
+
+    let scratch = common::scratch("install-pkg-config");
+    let source = write_consumer(&scratch);
+    let binary = scratch.join("consumer");
+    let mut args = flags.clone();
+    args.push("-ldl");
+    common::compile(&[&source], &binary, &args, false);
+
+    let run = common::command_with(common::Lib::Reference, &binary)
+        .env("LD_LIBRARY_PATH", prefix.join("lib"))
+        .output()
+        .expect("run the pkg-config consumer");
+    common::assert_output_ok(&run, "pkg-config consumer");
+    check_consumer_output(
+        &String::from_utf8_lossy(&run.stdout),
+        &prefix.join("lib/libmosquitto.so.1"),
+    );
+}
+
+#[test]
+fn cmake_find_package_builds_a_working_program() {
+    let prefix = installed_prefix();
+    let scratch = common::scratch("install-cmake");
+    let src = scratch.join("src");
+    let build = scratch.join("build");
+    for dir in [&src, &build] {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    write_consumer(&src);
+    std::fs::write(
+        src.join("CMakeLists.txt"),
+        "cmake_minimum_required(VERSION 3.13)\n\
+         project(consumer C)\n\
+         find_package(mosquitto 2.0 REQUIRED)\n\
+         add_executable(consumer consumer.c)\n\
+         target_link_libraries(consumer PRIVATE mosquitto::libmosquitto ${CMAKE_DL_LIBS})\n",
+    )
+    .unwrap();
+
+    let configure = clean_make_env(&mut Command::new("cmake"))
+        .arg("-S")
+        .arg(&src)
+        .arg("-B")
+        .arg(&build)
+        .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display()))
+        .output()
+        .expect("run cmake (apt-get install cmake)");
+    common::assert_output_ok(&configure, "cmake configure");
+    let cache = std::fs::read_to_string(build.join("CMakeCache.txt")).unwrap();
+    let want = format!(
+        "mosquitto_DIR:PATH={}/lib/cmake/mosquitto",
+        prefix.display()
+    );
+    assert!(
+        cache.lines().any(|l| l == want),
+        "CMake did not use the installed package ({want})"
+    );
+
+    let compile = clean_make_env(&mut Command::new("cmake"))
+        .arg("--build")
+        .arg(&build)
+        .output()
+        .expect("run cmake --build");
+    common::assert_output_ok(&compile, "cmake --build");
+
+    // No LD_LIBRARY_PATH: the imported target's location reaches the
+    // program's run path, so the installed library is found by itself.
+    let run = common::command_with(common::Lib::Reference, build.join("consumer"))
+        .output()
+        .expect("run the CMake consumer");
+    common::assert_output_ok(&run, "CMake consumer");
+    check_consumer_output(
+        &String::from_utf8_lossy(&run.stdout),
+        &prefix.join("lib/libmosquitto.so.1"),
+    );
+}
+
+/// The version file accepts 2.x requests up to our version and refuses
+/// others.
+#[test]
+fn cmake_version_file_checks_the_request() {
+    let prefix = installed_prefix();
+    let version = env!("CARGO_PKG_VERSION");
+    let cases = [
+        ("2.0", true),
+        (version, true),
+        ("2.0...<3", true),
+        ("1.6", false),
+        ("3.0", false),
+        ("2.99", false),
+    ];
+    for (request, ok) in cases {
+        let scratch = common::scratch(&format!(
+            "install-cmake-version-{}",
+            request.replace(['.', '<'], "_")
+        ));
+        let src = scratch.join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::write(
+            src.join("CMakeLists.txt"),
+            format!(
+                "cmake_minimum_required(VERSION 3.19)\n\
+                 project(version_probe NONE)\n\
+                 find_package(mosquitto {request} CONFIG REQUIRED)\n\
+                 if(NOT TARGET mosquitto::libmosquitto)\n  message(FATAL_ERROR \"no target\")\nendif()\n"
+            ),
+        )
+        .unwrap();
+        let output = clean_make_env(&mut Command::new("cmake"))
+            .arg("-S")
+            .arg(&src)
+            .arg("-B")
+            .arg(scratch.join("build"))
+            .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display()))
+            .output()
+            .expect("run cmake");
+        assert_eq!(
+            output.status.success(),
+            ok,
+            "find_package(mosquitto {request}) should {}:\n{}",
+            if ok { "succeed" } else { "fail" },
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
