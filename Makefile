@@ -6,6 +6,7 @@
 #   make install          install to $(DESTDIR)$(PREFIX) (default /usr/local)
 #   make demo             build and run c-examples/utility_demo.c on our library
 #   make headers          regenerate include/*.h (MOSQ_BLESS=1 cargo test --test headers)
+#   make readme           regenerate the README's compatibility table
 #   make uninstall        remove what `make install` put in place
 #   make clean            remove build products
 #
@@ -45,7 +46,7 @@ CMAKEDIR   := $(LIBDIR)/cmake/mosquitto
 
 DEMO := target/demo/utility_demo
 
-.PHONY: all test install uninstall demo headers clean FORCE
+.PHONY: all test install uninstall demo headers readme clean FORCE
 
 all: $(LIB_DEV)
 
@@ -111,6 +112,9 @@ demo: all
 
 headers:
 	MOSQ_BLESS=1 $(CARGO) test --test headers
+
+readme:
+	MOSQ_BLESS=1 $(CARGO) test --test compat_table
 
 clean:
 	$(CARGO) clean
