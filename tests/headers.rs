@@ -363,7 +363,7 @@ const C_STRICT: &[&str] = &["-Wall", "-Wextra", "-Werror", "-pedantic", "-c"];
 // ---------------------------------------------------------------------------
 // a. Prototype drift
 
-/// A C/C++ unit that includes the original header and re-declares `protos`
+/// A C/C++ unit that includes `<mosquitto.h>` and re-declares `protos`
 /// inside `extern "C"` (so C++ rejects a differing parameter list instead
 /// of treating it as an overload).
 fn redeclaration_unit(protos: &[&str]) -> String {
@@ -377,23 +377,18 @@ fn redeclaration_unit(protos: &[&str]) -> String {
     unit
 }
 
-/// Compiles `unit` as C99 and C++ against the system (original) header;
-/// returns the first failure's log, if any.
-fn compile_against_original(dir: &Path, unit: &str) -> Result<(), String> {
+/// Compiles `unit` as C99 and C++ (with `include_args` deciding which
+/// `mosquitto.h` it sees); returns the first failure's log, if any.
+fn compile_redeclarations(dir: &Path, unit: &str, include_args: &[&str]) -> Result<(), String> {
     let c = dir.join("redeclare.c");
     let cpp = dir.join("redeclare.cpp");
     fs::write(&c, unit).unwrap();
     fs::write(&cpp, unit).unwrap();
     let o = dir.join("redeclare.o");
-    for (compiler, args, src) in [
-        (
-            "cc",
-            &["-std=c99", "-Wall", "-Wextra", "-Werror", "-c"][..],
-            &c,
-        ),
-        ("c++", &["-Wall", "-Wextra", "-Werror", "-c"][..], &cpp),
-    ] {
-        let (ok, log) = try_compile(compiler, args, src, &o);
+    for (compiler, std, src) in [("cc", "-std=c99", &c), ("c++", "-std=c++11", &cpp)] {
+        let mut args = vec![std, "-Wall", "-Wextra", "-Werror", "-c"];
+        args.extend_from_slice(include_args);
+        let (ok, log) = try_compile(compiler, &args, src, &o);
         if !ok {
             return Err(log);
         }
@@ -455,7 +450,7 @@ fn prototypes_match_the_original_header() {
     // Same types: every 2.0 prototype re-declared after the original's.
     let dir = common::scratch("headers-prototypes");
     let ours_20: Vec<&str> = declared.iter().map(|f| ours[*f].as_str()).collect();
-    if let Err(log) = compile_against_original(&dir, &redeclaration_unit(&ours_20)) {
+    if let Err(log) = compile_redeclarations(&dir, &redeclaration_unit(&ours_20), &[]) {
         panic!("our prototypes differ from the original's:\n{log}");
     }
 
@@ -475,9 +470,49 @@ fn prototypes_match_the_original_header() {
     );
     let drifted: Vec<&str> = drifted.iter().map(String::as_str).collect();
     assert!(
-        compile_against_original(&dir, &redeclaration_unit(&drifted)).is_err(),
+        compile_redeclarations(&dir, &redeclaration_unit(&drifted), &[]).is_err(),
         "a changed prototype was not detected"
     );
+}
+
+/// The 2.1 additions have no installed reference header: they are checked
+/// against `tests/c/mosquitto-2.1-prototypes.h`, transcribed from the 2.1
+/// headers. Like the 2.0 check, this covers the functions our header
+/// declares; [`every_abi_function_is_declared_once`] demands all of them.
+#[test]
+fn prototypes_match_the_2_1_additions() {
+    let reference = prototypes(&read(
+        common::root().join("tests/c/mosquitto-2.1-prototypes.h"),
+    ));
+    let abi_21 = abi_functions("symbols-2.1.txt");
+    let mut listed: Vec<&String> = reference.keys().collect();
+    let mut expected: Vec<&String> = abi_21.iter().collect();
+    listed.sort();
+    expected.sort();
+    assert_eq!(
+        listed, expected,
+        "the 2.1 reference must list exactly the MOSQ_2.1 functions"
+    );
+
+    let include = our_include_dir();
+    let ours = prototypes(&read(include.join("mosquitto.h")));
+    let declared: Vec<&String> = abi_21.iter().filter(|f| ours.contains_key(*f)).collect();
+    assert!(!declared.is_empty());
+    for name in &declared {
+        assert_eq!(
+            parameter_names(&ours[*name]),
+            parameter_names(&reference[*name]),
+            "parameter names of {name}:\n ours:      {}\n reference: {}",
+            ours[*name],
+            reference[*name]
+        );
+    }
+    let redeclared: Vec<&str> = declared.iter().map(|f| reference[*f].as_str()).collect();
+    let inc = format!("-I{}", include.display());
+    let dir = common::scratch("headers-prototypes-2.1");
+    if let Err(log) = compile_redeclarations(&dir, &redeclaration_unit(&redeclared), &[&inc]) {
+        panic!("our 2.1 prototypes differ from 2.1's:\n{log}");
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -698,4 +733,44 @@ fn mosquitto_h_keeps_the_property_node_opaque() {
     );
     assert!(!header.contains("mqtt__string"));
     assert!(header.contains("struct mosquitto;"));
+}
+
+/// The function-like macros of `mqtt_protocol.h` are hand-written in the
+/// cbindgen config: check what they compute.
+#[test]
+fn subscription_option_macros_work() {
+    let dir = common::scratch("headers-macros");
+    let src = dir.join("macros.c");
+    let exe = dir.join("macros");
+    fs::write(
+        &src,
+        r#"#include <stdio.h>
+#include <mqtt_protocol.h>
+int main(void)
+{
+    int opt = 2 | MQTT_SUB_OPT_NO_LOCAL | MQTT_SUB_OPT_SEND_RETAIN_NEVER;
+    printf("%d %d %d %d %d\n", MQTT_SUB_OPT_GET_QOS(opt), MQTT_SUB_OPT_GET_NO_LOCAL(opt),
+        MQTT_SUB_OPT_GET_RETAIN_AS_PUBLISHED(opt), MQTT_SUB_OPT_GET_SEND_RETAIN(opt),
+        MQTT_SUB_OPT_GET_RETAIN_HANDLING(opt));
+    MQTT_SUB_OPT_SET_QOS(opt, 1);
+    MQTT_SUB_OPT_SET_RETAIN_HANDLING(opt, MQTT_SUB_OPT_SEND_RETAIN_NEW);
+    MQTT_SUB_OPT_SET(opt, MQTT_SUB_OPT_RETAIN_AS_PUBLISHED);
+    printf("%d\n", opt);
+    return 0;
+}
+"#,
+    )
+    .unwrap();
+    let inc = format!("-I{}", our_include_dir().display());
+    compile_ok(
+        "cc",
+        &["-std=c99", "-Wall", "-Wextra", "-Werror", &inc],
+        &src,
+        &exe,
+    );
+    let output = Command::new(&exe).output().unwrap();
+    common::assert_output_ok(&output, "macros program");
+    // 0x26: QoS 2, no-local (4), never (0x20); then QoS 1 | no-local | new
+    // (0x10) | retain-as-published (8) = 0x1D.
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "2 4 0 32 32\n29\n");
 }
