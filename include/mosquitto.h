@@ -357,7 +357,9 @@ libmosq_EXPORT int mosquitto_connect_async(struct mosquitto *mosq, const char *h
 libmosq_EXPORT int mosquitto_connect_bind_async(struct mosquitto *mosq, const char *host, int port, int keepalive, const char *bind_address);
 
 /**
- * Connects to a broker found through a DNS SRV lookup.
+ * Connects to a broker found through a DNS SRV lookup. The reference
+ * (Debian's build, without SRV support) returns `MOSQ_ERR_NOT_SUPPORTED`
+ * for every input, a NULL client included.
  * Status: not implemented yet (issue 3).
  */
 libmosq_EXPORT int mosquitto_connect_srv(struct mosquitto *mosq, const char *host, int keepalive, const char *bind_address);

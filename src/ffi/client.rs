@@ -198,7 +198,9 @@ pub extern "C" fn mosquitto_connect_bind_async(
     })
 }
 
-/// Connects to a broker found through a DNS SRV lookup.
+/// Connects to a broker found through a DNS SRV lookup. The reference
+/// (Debian's build, without SRV support) returns `MOSQ_ERR_NOT_SUPPORTED`
+/// for every input, a NULL client included.
 /// Status: not implemented yet (issue 3).
 #[no_mangle]
 pub extern "C" fn mosquitto_connect_srv(
@@ -209,7 +211,8 @@ pub extern "C" fn mosquitto_connect_srv(
 ) -> c_int {
     ffi_boundary(|| {
         let _ = (host, keepalive, bind_address);
-        stub_rc(mosq)
+        let _ = mosq;
+        rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
     })
 }
 
@@ -595,6 +598,10 @@ mod tests {
         assert_eq!(
             mosquitto_ext_auth_continue(ptr::null_mut(), ptr::null(), 0, ptr::null(), ptr::null()),
             inval
+        );
+        assert_eq!(
+            mosquitto_connect_srv(ptr::null_mut(), ptr::null(), 60, ptr::null()),
+            unsupported
         );
         assert_eq!(mosquitto_socket(fake_client()), -1);
         assert!(!mosquitto_want_write(fake_client()));

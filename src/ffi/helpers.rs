@@ -1,7 +1,8 @@
 //! The one-shot helpers: connect, subscribe, collect or hand over messages,
 //! disconnect, all in one call.
 //!
-//! Stubs until the client exists (issue 3): they report "not supported".
+//! Stubs until the client exists (issue 3): they check their arguments as
+//! the original does (`MOSQ_ERR_INVAL`), then report "not supported".
 
 use std::ffi::{c_char, c_int, c_void};
 
@@ -30,7 +31,7 @@ pub extern "C" fn mosquitto_subscribe_simple(
     tls: *const libmosquitto_tls,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (messages, msg_count, want_retained, topic, qos, host, port);
+        let _ = (want_retained, qos, host, port);
         let _ = (
             client_id,
             keepalive,
@@ -40,6 +41,9 @@ pub extern "C" fn mosquitto_subscribe_simple(
             will,
             tls,
         );
+        if messages.is_null() || msg_count < 1 || topic.is_null() {
+            return rc(mosq_err_t::MOSQ_ERR_INVAL);
+        }
         rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
     })
 }
@@ -67,8 +71,11 @@ pub extern "C" fn mosquitto_subscribe_callback(
     tls: *const libmosquitto_tls,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (callback, userdata, topic, qos, host, port, client_id);
+        let _ = (userdata, qos, host, port, client_id);
         let _ = (keepalive, clean_session, username, password, will, tls);
+        if callback.is_none() || topic.is_null() {
+            return rc(mosq_err_t::MOSQ_ERR_INVAL);
+        }
         rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
     })
 }
@@ -99,5 +106,63 @@ mod tests {
         );
         assert_eq!(r, rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED));
         assert!(msgs.is_null());
+    }
+
+    #[test]
+    fn helpers_reject_missing_arguments_like_the_original() {
+        let inval = rc(mosq_err_t::MOSQ_ERR_INVAL);
+        let host = c"localhost".as_ptr();
+        let n = ptr::null();
+        let r = mosquitto_subscribe_simple(
+            ptr::null_mut(),
+            1,
+            true,
+            c"t".as_ptr(),
+            0,
+            host,
+            1883,
+            n,
+            60,
+            true,
+            n,
+            n,
+            ptr::null(),
+            ptr::null(),
+        );
+        assert_eq!(r, inval);
+        let mut msgs: *mut mosquitto_message = ptr::null_mut();
+        let r = mosquitto_subscribe_simple(
+            &mut msgs,
+            0,
+            true,
+            c"t".as_ptr(),
+            0,
+            host,
+            1883,
+            n,
+            60,
+            true,
+            n,
+            n,
+            ptr::null(),
+            ptr::null(),
+        );
+        assert_eq!(r, inval);
+        let r = mosquitto_subscribe_callback(
+            None,
+            ptr::null_mut(),
+            c"t".as_ptr(),
+            0,
+            host,
+            1883,
+            n,
+            60,
+            true,
+            n,
+            n,
+            ptr::null(),
+            ptr::null(),
+        );
+        assert_eq!(r, inval);
     }
 }
