@@ -2,6 +2,9 @@
 //! version numbers. cbindgen turns this file into the matching parts of the
 //! generated header, so names and values here are the C API.
 //!
+//! Unsigned macros of the original (`0x80000000U`) carry a `u32` literal
+//! suffix, which cbindgen turns into a `u` suffix so the C types match too.
+//!
 //! Values follow libmosquitto 2.0 (the ABI deployed programs were compiled
 //! against); the 2.1 additions are included where they do not collide.
 
@@ -38,9 +41,9 @@ pub const MOSQ_LOG_UNSUBSCRIBE: c_int = 1 << 6;
 /// Log level: websockets.
 pub const MOSQ_LOG_WEBSOCKETS: c_int = 1 << 7;
 /// Log level: internal.
-pub const MOSQ_LOG_INTERNAL: u32 = 0x80000000;
+pub const MOSQ_LOG_INTERNAL: u32 = 0x8000_0000_u32;
 /// All log levels.
-pub const MOSQ_LOG_ALL: u32 = 0xFFFFFFFF;
+pub const MOSQ_LOG_ALL: u32 = 0xFFFF_FFFF_u32;
 
 /// The MQTT 3.1 limit on client id length.
 pub const MOSQ_MQTT_ID_MAX_LENGTH: c_int = 23;

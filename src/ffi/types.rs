@@ -5,7 +5,8 @@
 use std::ffi::{c_char, c_int, c_void};
 
 /// The client handle. Opaque to C: only pointers to it cross the boundary.
-#[repr(C)]
+// Deliberately not `#[repr(C)]`: cbindgen then declares it as the incomplete
+// `struct mosquitto;` of the original header.
 pub struct mosquitto {
     _opaque: [u8; 0],
 }
@@ -95,7 +96,16 @@ pub struct libmosquitto_tls {
     pub keyfile: *mut c_char,
     pub ciphers: *mut c_char,
     pub tls_version: *mut c_char,
-    pub pw_callback: pw_callback,
+    // Spelled out rather than using the `pw_callback` alias, so the header
+    // shows a plain function pointer member as the original does.
+    pub pw_callback: Option<
+        unsafe extern "C" fn(
+            buf: *mut c_char,
+            size: c_int,
+            rwflag: c_int,
+            userdata: *mut c_void,
+        ) -> c_int,
+    >,
     pub cert_reqs: c_int,
 }
 
