@@ -128,3 +128,110 @@ pub unsafe extern "C" fn mosquitto_string_to_command(str: *const c_char, cmd: *m
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+    use std::ptr;
+
+    fn text(p: *const c_char) -> &'static str {
+        // SAFETY: the functions under test return static C strings.
+        unsafe { CStr::from_ptr(p) }.to_str().unwrap()
+    }
+
+    #[test]
+    fn version_fills_each_non_null_pointer() {
+        let (mut major, mut minor, mut revision) = (-1, -1, -1);
+        // SAFETY: live ints or NULL.
+        unsafe {
+            assert_eq!(
+                mosquitto_lib_version(&mut major, &mut minor, &mut revision),
+                2001000
+            );
+            assert_eq!((major, minor, revision), (2, 1, 0));
+            let mut only_minor = -1;
+            assert_eq!(
+                mosquitto_lib_version(ptr::null_mut(), &mut only_minor, ptr::null_mut()),
+                2001000
+            );
+            assert_eq!(only_minor, 1);
+        }
+    }
+
+    #[test]
+    fn init_and_cleanup_always_succeed_and_count() {
+        assert_eq!(mosquitto_lib_init(), 0);
+        assert_eq!(mosquitto_lib_init(), 0);
+        assert!(is_initialised());
+        assert_eq!(mosquitto_lib_cleanup(), 0);
+        assert!(is_initialised(), "one init is still outstanding");
+        assert_eq!(mosquitto_lib_cleanup(), 0);
+        // Surplus cleanups are harmless.
+        assert_eq!(mosquitto_lib_cleanup(), 0);
+        assert_eq!(mosquitto_lib_cleanup(), 0);
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    for _ in 0..100 {
+                        assert_eq!(mosquitto_lib_init(), 0);
+                        assert_eq!(mosquitto_lib_cleanup(), 0);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+    }
+
+    #[test]
+    fn strerror_texts() {
+        assert_eq!(text(mosquitto_strerror(0)), "No error.");
+        assert_eq!(
+            text(mosquitto_strerror(3)),
+            "Invalid function arguments provided."
+        );
+        assert_eq!(text(mosquitto_strerror(148)), "Topic alias invalid");
+        assert_eq!(text(mosquitto_strerror(9999)), "Unknown error.");
+    }
+
+    #[test]
+    fn strerror_of_errno_reads_errno() {
+        // SAFETY: writing this thread's errno.
+        unsafe { *libc::__errno_location() = libc::ENOENT };
+        assert_eq!(text(mosquitto_strerror(14)), "No such file or directory");
+    }
+
+    #[test]
+    fn connack_and_reason_strings() {
+        assert_eq!(
+            text(mosquitto_connack_string(1)),
+            "Connection Refused: unacceptable protocol version."
+        );
+        assert_eq!(
+            text(mosquitto_connack_string(-3)),
+            "Connection Refused: unknown reason."
+        );
+        assert_eq!(text(mosquitto_reason_string(135)), "Not authorized");
+        assert_eq!(text(mosquitto_reason_string(3)), "Unknown reason");
+    }
+
+    #[test]
+    fn string_to_command() {
+        let mut cmd = -5;
+        // SAFETY: C strings or NULL, and a live int.
+        unsafe {
+            assert_eq!(mosquitto_string_to_command(c"PubRel".as_ptr(), &mut cmd), 0);
+            assert_eq!(cmd, 0x60);
+            cmd = -5;
+            assert_eq!(mosquitto_string_to_command(c"suback".as_ptr(), &mut cmd), 3);
+            assert_eq!(cmd, -5, "left untouched on failure");
+            assert_eq!(mosquitto_string_to_command(ptr::null(), &mut cmd), 3);
+            assert_eq!(
+                mosquitto_string_to_command(c"will".as_ptr(), ptr::null_mut()),
+                3
+            );
+        }
+    }
+}

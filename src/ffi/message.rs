@@ -119,3 +119,104 @@ pub unsafe extern "C" fn mosquitto_message_free(message: *mut *mut mosquitto_mes
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    const SUCCESS: c_int = rc(mosq_err_t::MOSQ_ERR_SUCCESS);
+    const INVAL: c_int = rc(mosq_err_t::MOSQ_ERR_INVAL);
+
+    fn message(topic: *const c_char, payload: *const u8, len: c_int) -> mosquitto_message {
+        mosquitto_message {
+            mid: 5,
+            topic: topic as *mut c_char,
+            payload: payload as *mut c_void,
+            payloadlen: len,
+            qos: 1,
+            retain: true,
+        }
+    }
+
+    fn blank() -> mosquitto_message {
+        message(0x55 as *const c_char, 0x55 as *const u8, 0x55)
+    }
+
+    #[test]
+    fn copy_duplicates_topic_and_payload_with_a_trailing_nul() {
+        let src = message(c"a/b".as_ptr(), b"xyz".as_ptr(), 3);
+        let mut dst = blank();
+        // SAFETY: valid messages.
+        assert_eq!(unsafe { mosquitto_message_copy(&mut dst, &src) }, SUCCESS);
+        assert_eq!(
+            (dst.mid, dst.payloadlen, dst.qos, dst.retain),
+            (5, 3, 1, true)
+        );
+        assert_ne!(dst.topic, src.topic);
+        assert_ne!(dst.payload, src.payload);
+        // SAFETY: the copy's fields are fresh blocks of the stated sizes.
+        unsafe {
+            assert_eq!(CStr::from_ptr(dst.topic).to_bytes(), b"a/b");
+            let payload = std::slice::from_raw_parts(dst.payload as *const u8, 4);
+            assert_eq!(payload, b"xyz\0");
+            mosquitto_message_free_contents(&mut dst);
+        }
+        assert!(dst.topic.is_null() && dst.payload.is_null());
+        assert_eq!(dst.payloadlen, 3, "other fields are kept");
+    }
+
+    #[test]
+    fn empty_payload_copies_as_null() {
+        for payload in [ptr::null(), b"abc".as_ptr()] {
+            let src = message(c"t".as_ptr(), payload, 0);
+            let mut dst = blank();
+            // SAFETY: valid messages.
+            assert_eq!(unsafe { mosquitto_message_copy(&mut dst, &src) }, SUCCESS);
+            assert!(dst.payload.is_null());
+            assert_eq!(dst.payloadlen, 0);
+            // SAFETY: the copy made above.
+            unsafe { mosquitto_message_free_contents(&mut dst) };
+        }
+    }
+
+    #[test]
+    fn copy_refuses_what_the_original_crashes_on() {
+        let cases = [
+            message(ptr::null(), b"abc".as_ptr(), 3),
+            message(c"t".as_ptr(), ptr::null(), 5),
+            message(c"t".as_ptr(), b"abc".as_ptr(), -1),
+        ];
+        for src in cases {
+            let mut dst = blank();
+            // SAFETY: the fields that are read are valid or NULL.
+            assert_eq!(unsafe { mosquitto_message_copy(&mut dst, &src) }, INVAL);
+            assert_eq!(dst.topic as usize, 0x55, "dst untouched");
+        }
+        let src = message(c"t".as_ptr(), ptr::null(), 0);
+        let mut dst = blank();
+        // SAFETY: NULL pointers are allowed.
+        unsafe {
+            assert_eq!(mosquitto_message_copy(ptr::null_mut(), &src), INVAL);
+            assert_eq!(mosquitto_message_copy(&mut dst, ptr::null()), INVAL);
+        }
+    }
+
+    #[test]
+    fn free_releases_a_malloced_message_and_clears_the_pointer() {
+        let src = message(c"t".as_ptr(), b"p".as_ptr(), 1);
+        // SAFETY: a zeroed malloc block is a valid empty message; the copy
+        // fills it; free releases everything.
+        unsafe {
+            let mut msg =
+                libc::calloc(1, std::mem::size_of::<mosquitto_message>()) as *mut mosquitto_message;
+            assert!(!msg.is_null());
+            assert_eq!(mosquitto_message_copy(msg, &src), SUCCESS);
+            mosquitto_message_free(&mut msg);
+            assert!(msg.is_null());
+            mosquitto_message_free(&mut msg);
+            mosquitto_message_free(ptr::null_mut());
+            mosquitto_message_free_contents(ptr::null_mut());
+        }
+    }
+}

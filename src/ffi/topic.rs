@@ -386,3 +386,240 @@ pub unsafe extern "C" fn mosquitto_validate_utf8(str: *const c_char, len: c_int)
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MALFORMED: c_int = rc(mosq_err_t::MOSQ_ERR_MALFORMED_UTF8);
+
+    fn matches(sub: &CStr, topic: &CStr) -> (c_int, bool) {
+        let mut result = true;
+        // SAFETY: valid C strings and a live bool.
+        let code =
+            unsafe { mosquitto_topic_matches_sub(sub.as_ptr(), topic.as_ptr(), &mut result) };
+        (code, result)
+    }
+
+    #[test]
+    fn matching_reports_through_result() {
+        assert_eq!(matches(c"a/+", c"a/b"), (SUCCESS, true));
+        assert_eq!(matches(c"a/+", c"b/b"), (SUCCESS, false));
+        // On error the result is still cleared.
+        assert_eq!(matches(c"a+", c"a"), (INVAL, false));
+        assert_eq!(matches(c"", c"a"), (INVAL, false));
+    }
+
+    #[test]
+    fn matching_refuses_null_arguments() {
+        let mut result = true;
+        // SAFETY: NULL strings are allowed; `result` is a live bool.
+        unsafe {
+            assert_eq!(
+                mosquitto_topic_matches_sub(ptr::null(), c"a".as_ptr(), &mut result),
+                INVAL
+            );
+            assert!(!result);
+            result = true;
+            assert_eq!(
+                mosquitto_topic_matches_sub(c"a".as_ptr(), ptr::null(), &mut result),
+                INVAL
+            );
+            assert!(!result);
+            assert_eq!(
+                mosquitto_topic_matches_sub(c"a".as_ptr(), c"a".as_ptr(), ptr::null_mut()),
+                INVAL
+            );
+            assert_eq!(
+                mosquitto_sub_matches_acl(c"a".as_ptr(), c"a".as_ptr(), ptr::null_mut()),
+                INVAL
+            );
+        }
+    }
+
+    #[test]
+    fn matches_sub2_ignores_the_lengths() {
+        let mut result = false;
+        // SAFETY: valid C strings; lengths are ignored; `result` is live.
+        unsafe {
+            let code =
+                mosquitto_topic_matches_sub2(c"#".as_ptr(), 0, c"a".as_ptr(), 0, &mut result);
+            assert_eq!((code, result), (SUCCESS, true));
+            let code =
+                mosquitto_topic_matches_sub2(c"a/b".as_ptr(), 1, c"a/b".as_ptr(), 1, &mut result);
+            assert_eq!((code, result), (SUCCESS, true));
+            let code =
+                mosquitto_topic_matches_sub2(c"a".as_ptr(), 5, c"b".as_ptr(), 0, &mut result);
+            assert_eq!((code, result), (SUCCESS, false));
+            let code = mosquitto_topic_matches_sub2(c"".as_ptr(), 5, c"a".as_ptr(), 1, &mut result);
+            assert_eq!(code, INVAL);
+        }
+    }
+
+    #[test]
+    fn pattern_variants_pass_the_identity() {
+        let mut result = false;
+        // SAFETY: valid or NULL C strings; `result` is live.
+        unsafe {
+            let code = mosquitto_topic_matches_sub_with_pattern(
+                c"s/%c/%u".as_ptr(),
+                c"s/kitchen/bob".as_ptr(),
+                c"kitchen".as_ptr(),
+                c"bob".as_ptr(),
+                &mut result,
+            );
+            assert_eq!((code, result), (SUCCESS, true));
+            let code = mosquitto_topic_matches_sub_with_pattern(
+                c"s/%c".as_ptr(),
+                c"s/kitchen".as_ptr(),
+                ptr::null(),
+                c"kitchen".as_ptr(),
+                &mut result,
+            );
+            assert_eq!((code, result), (SUCCESS, false));
+            let code = mosquitto_sub_matches_acl_with_pattern(
+                c"s/%u/#".as_ptr(),
+                c"s/bob/+".as_ptr(),
+                ptr::null(),
+                c"bob".as_ptr(),
+                &mut result,
+            );
+            assert_eq!((code, result), (SUCCESS, true));
+            let code = mosquitto_sub_matches_acl(c"s/+".as_ptr(), c"s/#".as_ptr(), &mut result);
+            assert_eq!((code, result), (SUCCESS, false));
+            let code = mosquitto_sub_matches_acl_with_pattern(
+                ptr::null(),
+                c"s".as_ptr(),
+                ptr::null(),
+                ptr::null(),
+                &mut result,
+            );
+            assert_eq!((code, result), (INVAL, false));
+        }
+    }
+
+    #[test]
+    fn topic_checks_handle_null_and_lengths() {
+        // SAFETY: NULL, C strings, or buffers readable for the given length.
+        unsafe {
+            assert_eq!(mosquitto_pub_topic_check(ptr::null()), INVAL);
+            assert_eq!(mosquitto_sub_topic_check(ptr::null()), INVAL);
+            assert_eq!(mosquitto_pub_topic_check2(ptr::null(), 0), INVAL);
+            assert_eq!(mosquitto_sub_topic_check2(ptr::null(), 5), INVAL);
+            assert_eq!(mosquitto_pub_topic_check(c"".as_ptr()), SUCCESS);
+            assert_eq!(mosquitto_pub_topic_check(c"a/+".as_ptr()), INVAL);
+            assert_eq!(mosquitto_sub_topic_check(c"a/+".as_ptr()), SUCCESS);
+            assert_eq!(mosquitto_pub_topic_check2(c"a+".as_ptr(), 1), SUCCESS);
+            assert_eq!(mosquitto_pub_topic_check2(c"a+".as_ptr(), 2), INVAL);
+            assert_eq!(mosquitto_pub_topic_check2(c"a".as_ptr(), 0), SUCCESS);
+            assert_eq!(mosquitto_sub_topic_check2(c"a#".as_ptr(), 2), INVAL);
+            assert_eq!(mosquitto_sub_topic_check2(c"a/#".as_ptr(), 2), SUCCESS);
+            let embedded = b"a\0+";
+            assert_eq!(
+                mosquitto_sub_topic_check2(embedded.as_ptr().cast(), 3),
+                SUCCESS
+            );
+            assert_eq!(
+                mosquitto_pub_topic_check2(embedded.as_ptr().cast(), 3),
+                INVAL
+            );
+            // Over-long lengths are refused without reading the buffer.
+            assert_eq!(mosquitto_pub_topic_check2(c"a".as_ptr(), 65536), INVAL);
+            assert_eq!(mosquitto_sub_topic_check2(c"a".as_ptr(), usize::MAX), INVAL);
+            let long = vec![b'a'; 65535];
+            assert_eq!(
+                mosquitto_pub_topic_check2(long.as_ptr().cast(), long.len()),
+                SUCCESS
+            );
+        }
+    }
+
+    fn tokens(topic: &CStr) -> Vec<Option<String>> {
+        let mut array: *mut *mut c_char = ptr::null_mut();
+        let mut count: c_int = -1;
+        // SAFETY: a valid C string and live out-pointers.
+        let code = unsafe { mosquitto_sub_topic_tokenise(topic.as_ptr(), &mut array, &mut count) };
+        assert_eq!(code, SUCCESS);
+        let levels = (0..count as usize)
+            .map(|i| {
+                // SAFETY: tokenise returned `count` slots, each NULL or a C string.
+                unsafe { c_str(*array.add(i)) }.map(|s| s.to_str().unwrap().to_owned())
+            })
+            .collect();
+        // SAFETY: the array and count tokenise just gave us.
+        assert_eq!(
+            unsafe { mosquitto_sub_topic_tokens_free(&mut array, count) },
+            SUCCESS
+        );
+        assert!(array.is_null());
+        levels
+    }
+
+    #[test]
+    fn tokenise_builds_a_c_array() {
+        let s = |v: &str| Some(v.to_owned());
+        assert_eq!(tokens(c""), vec![None]);
+        assert_eq!(tokens(c"a//b"), vec![s("a"), None, s("b")]);
+        assert_eq!(tokens(c"/a/"), vec![None, s("a"), None]);
+        assert_eq!(tokens(c"$SYS/+/#"), vec![s("$SYS"), s("+"), s("#")]);
+    }
+
+    #[test]
+    fn tokenise_and_free_refuse_bad_arguments() {
+        let mut array: *mut *mut c_char = 1 as *mut *mut c_char;
+        let mut count: c_int = 7;
+        // SAFETY: NULL or live pointers; nothing is written on failure.
+        unsafe {
+            assert_eq!(
+                mosquitto_sub_topic_tokenise(ptr::null(), &mut array, &mut count),
+                INVAL
+            );
+            assert_eq!(
+                mosquitto_sub_topic_tokenise(c"a".as_ptr(), ptr::null_mut(), &mut count),
+                INVAL
+            );
+            assert_eq!(
+                mosquitto_sub_topic_tokenise(c"a".as_ptr(), &mut array, ptr::null_mut()),
+                INVAL
+            );
+            assert_eq!((array as usize, count), (1, 7));
+            assert_eq!(mosquitto_sub_topic_tokens_free(ptr::null_mut(), 1), INVAL);
+            let mut none: *mut *mut c_char = ptr::null_mut();
+            assert_eq!(mosquitto_sub_topic_tokens_free(&mut none, 1), INVAL);
+            // A count below one is refused and frees nothing.
+            assert_eq!(
+                mosquitto_sub_topic_tokenise(c"a/b".as_ptr(), &mut array, &mut count),
+                SUCCESS
+            );
+            assert_eq!(mosquitto_sub_topic_tokens_free(&mut array, 0), INVAL);
+            assert_eq!(mosquitto_sub_topic_tokens_free(&mut array, -1), INVAL);
+            assert!(!array.is_null());
+            assert_eq!(mosquitto_sub_topic_tokens_free(&mut array, count), SUCCESS);
+        }
+    }
+
+    #[test]
+    fn validate_utf8_codes() {
+        // SAFETY: NULL or buffers readable for the given length.
+        unsafe {
+            assert_eq!(mosquitto_validate_utf8(ptr::null(), 0), INVAL);
+            assert_eq!(mosquitto_validate_utf8(ptr::null(), 3), INVAL);
+            assert_eq!(mosquitto_validate_utf8(c"a".as_ptr(), -1), INVAL);
+            assert_eq!(mosquitto_validate_utf8(c"a".as_ptr(), 0), SUCCESS);
+            assert_eq!(mosquitto_validate_utf8(c"h\xc3\xa9".as_ptr(), 3), SUCCESS);
+            assert_eq!(mosquitto_validate_utf8(c"\xc3\x28".as_ptr(), 2), MALFORMED);
+            assert_eq!(
+                mosquitto_validate_utf8(b"a\0b".as_ptr().cast(), 3),
+                MALFORMED
+            );
+            // The sequence is cut by the length: refused, nothing read beyond.
+            assert_eq!(mosquitto_validate_utf8(c"\xc3\xa9".as_ptr(), 1), MALFORMED);
+            let long = vec![b'a'; 65537];
+            assert_eq!(
+                mosquitto_validate_utf8(long.as_ptr().cast(), 65536),
+                SUCCESS
+            );
+            assert_eq!(mosquitto_validate_utf8(long.as_ptr().cast(), 65537), INVAL);
+        }
+    }
+}
