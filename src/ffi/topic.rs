@@ -177,11 +177,13 @@ pub unsafe extern "C" fn mosquitto_topic_matches_sub(
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_topic_matches_sub2(
     sub: *const c_char,
-    _sublen: usize,
+    sublen: usize,
     topic: *const c_char,
-    _topiclen: usize,
+    topiclen: usize,
     result: *mut bool,
 ) -> c_int {
+    // The original ignores the lengths; so do we (named as in the header).
+    let _ = (sublen, topiclen);
     // SAFETY: forwarded contract.
     ffi_boundary(|| unsafe { match_c_strings(sub, topic, result, topic::topic_matches_sub) })
 }

@@ -22,11 +22,12 @@ pub const UNKNOWN_ERROR: &CStr = c"Unknown error.";
 
 /// The text of `mosquitto_strerror(code)`.
 ///
-/// Codes that exist in 2.0 read exactly as 2.0.11 has them, including the
-/// ones 2.0.11 leaves as "Unknown error." (13, 17, 19-21, 27-31). Codes that
-/// 2.1 added (-6, -5, 32, 33, and the MQTT v5 range from 128) read as 2.1
-/// has them, without a final full stop, including 2.1's spelling mistake for
-/// 131.
+/// Every code of 2.0 and 2.1 is described. Codes that 2.0.11 describes read
+/// exactly as 2.0.11 has them. 2.0.11 answers "Unknown error." for some codes
+/// it defines (17, 19-21, 27-31); those, and the codes 2.1 added (-6, -5,
+/// 32-34, and the MQTT v5 range from 128, where 28-30 and 148/152/154 are the
+/// same three errors under 2.0's and 2.1's numbers), read as 2.1 has them,
+/// without a final full stop, including 2.1's spelling mistake for 131.
 pub fn error_text(code: i32) -> ErrorText {
     let text = match code {
         // 2.1 additions below zero.
@@ -59,6 +60,18 @@ pub fn error_text(code: i32) -> ErrorText {
         24 => c"Requested QoS not supported on server.",
         25 => c"Packet larger than supported by the server.",
         26 => c"OCSP error.",
+        // Defined in 2.0, described only from 2.1 on.
+        17 => c"Plugin deferring result",
+        19 => c"Keepalive exceeded",
+        20 => c"DNS Lookup failed",
+        21 => c"Malformed packet",
+        27 => c"Timeout",
+        28 => c"Retain not supported",
+        29 => c"Topic alias invalid",
+        30 => c"Administrative action",
+        31 => c"Entry already exists",
+        // 2.1 defines it without a text; ours names it.
+        34 => c"Authentication denied",
         // 2.1 additions.
         32 => c"Ignore plugin",
         33 => c"Bad http origin",
@@ -209,19 +222,20 @@ mod tests {
     }
 
     #[test]
-    fn codes_2_0_11_has_no_text_for_read_unknown() {
+    fn codes_2_0_11_left_undescribed_have_texts() {
+        assert_eq!(fixed(17), "Plugin deferring result");
+        assert_eq!(fixed(19), "Keepalive exceeded");
+        assert_eq!(fixed(21), "Malformed packet");
+        assert_eq!(fixed(28), fixed(154));
+        assert_eq!(fixed(29), fixed(148));
+        assert_eq!(fixed(30), fixed(152));
+        assert_eq!(fixed(34), "Authentication denied");
+    }
+
+    #[test]
+    fn unknown_codes_read_unknown() {
         for code in [
             13,
-            17,
-            19,
-            20,
-            21,
-            27,
-            28,
-            29,
-            30,
-            31,
-            34,
             35,
             127,
             -7,
