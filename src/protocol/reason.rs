@@ -234,14 +234,7 @@ mod tests {
 
     #[test]
     fn unknown_codes_read_unknown() {
-        for code in [
-            13,
-            35,
-            127,
-            -7,
-            i32::MIN,
-            i32::MAX,
-        ] {
+        for code in [13, 35, 127, -7, i32::MIN, i32::MAX] {
             assert_eq!(fixed(code), "Unknown error.", "code {code}");
         }
     }
