@@ -621,30 +621,11 @@ impl<'a> Iterator for PropertyIter<'a> {
     }
 }
 
-/// Checks `bytes` as an MQTT UTF-8 string, as `mosquitto_validate_utf8`
-/// does: well-formed UTF-8, at most 65536 bytes, no U+0000..U+001F,
-/// U+007F..U+009F, U+FDD0..U+FDEF or U+xFFFE/U+xFFFF code points.
-///
-/// TODO(merge): replace with `crate::protocol::utf8::validate`, being
-/// written concurrently; this private copy only exists so that this module
-/// builds on its own.
+/// Checks `bytes` as an MQTT UTF-8 string with the rules of
+/// [`crate::protocol::utf8::validate`] (the one validator of the crate),
+/// reporting failure as a property error.
 pub fn validate_utf8(bytes: &[u8]) -> Result<(), PropertyError> {
-    if bytes.len() > 65536 {
-        return Err(PropertyError::MalformedUtf8);
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| PropertyError::MalformedUtf8)?;
-    let forbidden = |c: char| {
-        let c = u32::from(c);
-        c < 0x20
-            || (0x7F..=0x9F).contains(&c)
-            || (0xFDD0..=0xFDEF).contains(&c)
-            || c & 0xFFFE == 0xFFFE
-    };
-    if text.chars().any(forbidden) {
-        Err(PropertyError::MalformedUtf8)
-    } else {
-        Ok(())
-    }
+    crate::protocol::utf8::validate(bytes).map_err(|_| PropertyError::MalformedUtf8)
 }
 
 #[cfg(test)]
