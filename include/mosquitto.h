@@ -285,6 +285,53 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Reports the library version: each non-NULL pointer receives its part,
+ * and the return value is `major*1000000 + minor*1000 + revision`.
+ *
+ * # Safety
+ * Each pointer must be NULL or writable.
+ */
+libmosq_EXPORT int mosquitto_lib_version(int *major, int *minor, int *revision);
+
+/**
+ * Initialises the library. Reference counted and thread-safe: may be called
+ * any number of times, and always succeeds.
+ */
+libmosq_EXPORT int mosquitto_lib_init(void);
+
+/**
+ * Undoes one `mosquitto_lib_init`; extra calls are harmless. Always
+ * succeeds.
+ */
+libmosq_EXPORT int mosquitto_lib_cleanup(void);
+
+/**
+ * A static text describing an error code (`MOSQ_ERR_ERRNO` gives the C
+ * library's text for the current `errno`).
+ */
+libmosq_EXPORT const char *mosquitto_strerror(int mosq_errno);
+
+/**
+ * A static text describing an MQTT 3.1/3.1.1 CONNACK return code.
+ */
+libmosq_EXPORT const char *mosquitto_connack_string(int connack_code);
+
+/**
+ * A static text describing an MQTT v5 reason code.
+ */
+libmosq_EXPORT const char *mosquitto_reason_string(int reason_code);
+
+/**
+ * Looks up a packet name (any ASCII case) and stores its command value in
+ * `*cmd`. Unknown names give `MOSQ_ERR_INVAL` and leave `*cmd` untouched,
+ * as in 2.0.11; so do NULL arguments (on which the original crashes).
+ *
+ * # Safety
+ * `str` must be NULL or NUL-terminated; `cmd` NULL or writable.
+ */
+libmosq_EXPORT int mosquitto_string_to_command(const char *str, int *cmd);
+
+/**
  * Creates a client. Returns NULL with `errno` set (ENOSYS for now).
  * Status: not implemented yet (issue 3).
  */
@@ -533,6 +580,42 @@ libmosq_EXPORT void *mosquitto_userdata(struct mosquitto *mosq);
 libmosq_EXPORT int mosquitto_socks5_set(struct mosquitto *mosq, const char *host, int port, const char *username, const char *password);
 
 /**
+ * Deep-copies `src` into `dst`: the topic is duplicated, and a payload of
+ * `payloadlen > 0` bytes is copied into a block one byte longer whose last
+ * byte is NUL. With `payloadlen == 0` the copy's payload is NULL, whatever
+ * `src->payload` holds. Only the fields are written, not padding.
+ *
+ * Arguments the original crashes on (NULL topic, NULL payload with a
+ * positive length, negative length) give `MOSQ_ERR_INVAL` and leave `dst`
+ * untouched.
+ *
+ * # Safety
+ * `dst` must be NULL or writable; `src` NULL or a valid message whose topic
+ * is NULL or NUL-terminated and whose payload holds `payloadlen` bytes.
+ */
+libmosq_EXPORT int mosquitto_message_copy(struct mosquitto_message *dst, const struct mosquitto_message *src);
+
+/**
+ * Frees a message's topic and payload and sets both to NULL (the original
+ * leaves them dangling); other fields are kept. NULL is ignored.
+ *
+ * # Safety
+ * `message` must be NULL or a valid message whose topic and payload are
+ * NULL or `malloc` blocks.
+ */
+libmosq_EXPORT void mosquitto_message_free_contents(struct mosquitto_message *message);
+
+/**
+ * Frees a `malloc`ed message with its contents and sets `*message` to NULL.
+ * NULL, or a pointer to NULL, is ignored.
+ *
+ * # Safety
+ * `message` must be NULL or point to NULL or to a `malloc`ed message as
+ * [`mosquitto_message_free_contents`] accepts.
+ */
+libmosq_EXPORT void mosquitto_message_free(struct mosquitto_message **message);
+
+/**
  * Sets an option from a pointer to its value (the pre-1.6 interface).
  * Status: not implemented yet (issue 3).
  */
@@ -696,6 +779,114 @@ libmosq_EXPORT void mosquitto_ext_auth_callback_set(struct mosquitto *mosq, int 
 libmosq_EXPORT void mosquitto_log_callback_set(struct mosquitto *mosq, void (*on_log)(struct mosquitto*, void*, int, const char*));
 
 /**
+ * Checks a topic for publishing: no wildcards, at most 65535 bytes.
+ *
+ * # Safety
+ * `topic` must be NULL or a NUL-terminated string.
+ */
+libmosq_EXPORT int mosquitto_pub_topic_check(const char *topic);
+
+/**
+ * Checks `topiclen` bytes of a topic for publishing.
+ *
+ * # Safety
+ * `topic` must be NULL or readable for `topiclen` bytes.
+ */
+libmosq_EXPORT int mosquitto_pub_topic_check2(const char *topic, size_t topiclen);
+
+/**
+ * Checks a topic filter for subscribing: wildcards in valid positions, at
+ * most 65535 bytes.
+ *
+ * # Safety
+ * `topic` must be NULL or a NUL-terminated string.
+ */
+libmosq_EXPORT int mosquitto_sub_topic_check(const char *topic);
+
+/**
+ * Checks `topiclen` bytes of a topic filter for subscribing.
+ *
+ * # Safety
+ * `topic` must be NULL or readable for `topiclen` bytes.
+ */
+libmosq_EXPORT int mosquitto_sub_topic_check2(const char *topic, size_t topiclen);
+
+/**
+ * Whether `topic` matches the subscription `sub`; the verdict goes to
+ * `*result`.
+ *
+ * # Safety
+ * `sub` and `topic` must be NULL or NUL-terminated; `result` NULL or
+ * writable.
+ */
+libmosq_EXPORT int mosquitto_topic_matches_sub(const char *sub, const char *topic, bool *result);
+
+/**
+ * As [`mosquitto_topic_matches_sub`]; like the original, the lengths are
+ * ignored and both strings are read up to their NUL.
+ *
+ * # Safety
+ * As [`mosquitto_topic_matches_sub`].
+ */
+libmosq_EXPORT int mosquitto_topic_matches_sub2(const char *sub, size_t sublen, const char *topic, size_t topiclen, bool *result);
+
+/**
+ * Whether `topic` matches `sub`, with `%c`/`%u` levels of `sub` replaced by
+ * `clientid`/`username` (2.1).
+ *
+ * # Safety
+ * The strings must be NULL or NUL-terminated; `result` NULL or writable.
+ */
+libmosq_EXPORT int mosquitto_topic_matches_sub_with_pattern(const char *sub, const char *topic, const char *clientid, const char *username, bool *result);
+
+/**
+ * Whether every topic the subscription `sub` can receive is allowed by the
+ * ACL filter `acl` (2.1).
+ *
+ * # Safety
+ * The strings must be NULL or NUL-terminated; `result` NULL or writable.
+ */
+libmosq_EXPORT int mosquitto_sub_matches_acl(const char *acl, const char *sub, bool *result);
+
+/**
+ * [`mosquitto_sub_matches_acl`] with `%c`/`%u` levels of `acl` replaced by
+ * `clientid`/`username` (2.1).
+ *
+ * # Safety
+ * The strings must be NULL or NUL-terminated; `result` NULL or writable.
+ */
+libmosq_EXPORT int mosquitto_sub_matches_acl_with_pattern(const char *acl, const char *sub, const char *clientid, const char *username, bool *result);
+
+/**
+ * Splits `subtopic` at each `/` into a `calloc`ed array of `malloc`ed
+ * strings (NULL for empty levels), released by
+ * [`mosquitto_sub_topic_tokens_free`] or by `free()`.
+ *
+ * # Safety
+ * `subtopic` must be NULL or NUL-terminated; `topics` and `count` NULL or
+ * writable.
+ */
+libmosq_EXPORT int mosquitto_sub_topic_tokenise(const char *subtopic, char ***topics, int *count);
+
+/**
+ * Frees the array made by [`mosquitto_sub_topic_tokenise`] and sets
+ * `*topics` to NULL (the original leaves it dangling).
+ *
+ * # Safety
+ * `topics` must be NULL or point to NULL or to an array from
+ * [`mosquitto_sub_topic_tokenise`] holding at least `count` slots.
+ */
+libmosq_EXPORT int mosquitto_sub_topic_tokens_free(char ***topics, int count);
+
+/**
+ * Validates `len` bytes at `str` as an MQTT UTF-8 string.
+ *
+ * # Safety
+ * `str` must be NULL or readable for `len` bytes.
+ */
+libmosq_EXPORT int mosquitto_validate_utf8(const char *str, int len);
+
+/**
  * Connects, subscribes and returns the first `msg_count` messages received.
  * Status: not implemented yet (issue 3).
  */
@@ -707,6 +898,200 @@ libmosq_EXPORT int mosquitto_subscribe_simple(struct mosquitto_message **message
  * Status: not implemented yet (issue 3).
  */
 libmosq_EXPORT int mosquitto_subscribe_callback(int (*callback)(struct mosquitto*, void*, const struct mosquitto_message*), void *userdata, const char *topic, int qos, const char *host, int port, const char *client_id, int keepalive, bool clean_session, const char *username, const char *password, const struct libmosquitto_will *will, const struct libmosquitto_tls *tls);
+
+/**
+ * Appends a byte property. `MOSQ_ERR_INVAL` for a NULL list pointer or an
+ * identifier that is not a byte property.
+ */
+libmosq_EXPORT int mosquitto_property_add_byte(mosquitto_property **proplist, int identifier, uint8_t value);
+
+/**
+ * Appends a two byte integer property.
+ */
+libmosq_EXPORT int mosquitto_property_add_int16(mosquitto_property **proplist, int identifier, uint16_t value);
+
+/**
+ * Appends a four byte integer property.
+ */
+libmosq_EXPORT int mosquitto_property_add_int32(mosquitto_property **proplist, int identifier, uint32_t value);
+
+/**
+ * Appends a variable byte integer property; values above 268435455 are
+ * `MOSQ_ERR_INVAL`.
+ */
+libmosq_EXPORT int mosquitto_property_add_varint(mosquitto_property **proplist, int identifier, uint32_t value);
+
+/**
+ * Appends a binary property (copied with `malloc`; nothing stored for a
+ * zero length). NULL data with a non-zero length is `MOSQ_ERR_INVAL`
+ * (the original crashes).
+ */
+libmosq_EXPORT int mosquitto_property_add_binary(mosquitto_property **proplist, int identifier, const void *value, uint16_t len);
+
+/**
+ * Appends a string property. The string is UTF-8 checked before the
+ * identifier (`MOSQ_ERR_MALFORMED_UTF8`); NULL and "" store no string.
+ */
+libmosq_EXPORT int mosquitto_property_add_string(mosquitto_property **proplist, int identifier, const char *value);
+
+/**
+ * Appends a string pair (user property). As in the original only the
+ * name is UTF-8 checked, and NULL name or value are accepted (stored as
+ * NULL); "" is stored as an empty allocated string.
+ */
+libmosq_EXPORT int mosquitto_property_add_string_pair(mosquitto_property **proplist, int identifier, const char *name, const char *value);
+
+/**
+ * Unlinks `property` from `*proplist` without freeing it (2.1).
+ */
+libmosq_EXPORT int mosquitto_property_remove(mosquitto_property **proplist, const mosquitto_property *property);
+
+/**
+ * The identifier of one node (0 for NULL).
+ */
+libmosq_EXPORT int mosquitto_property_identifier(const mosquitto_property *property);
+
+/**
+ * The node after `proplist` (NULL for NULL or at the end).
+ */
+libmosq_EXPORT const mosquitto_property *mosquitto_property_next(const mosquitto_property *proplist);
+
+/**
+ * The type (`MQTT_PROP_TYPE_*`) of one node, 0 for NULL or an unknown
+ * identifier (2.1).
+ */
+libmosq_EXPORT int mosquitto_property_type(const mosquitto_property *property);
+
+/**
+ * Reads a byte property (see `mosquitto.h` for the search rules).
+ */
+libmosq_EXPORT const mosquitto_property *mosquitto_property_read_byte(const mosquitto_property *proplist, int identifier, uint8_t *value, bool skip_first);
+
+/**
+ * Reads a two byte integer property.
+ */
+libmosq_EXPORT const mosquitto_property *mosquitto_property_read_int16(const mosquitto_property *proplist, int identifier, uint16_t *value, bool skip_first);
+
+/**
+ * Reads a four byte integer property.
+ */
+libmosq_EXPORT const mosquitto_property *mosquitto_property_read_int32(const mosquitto_property *proplist, int identifier, uint32_t *value, bool skip_first);
+
+/**
+ * Reads a variable byte integer property.
+ */
+libmosq_EXPORT const mosquitto_property *mosquitto_property_read_varint(const mosquitto_property *proplist, int identifier, uint32_t *value, bool skip_first);
+
+/**
+ * Reads a binary property into a new `malloc` block (NUL-terminated,
+ * allocated even when empty). `value` and `len` must both be NULL or both
+ * be set; `*value` is set to NULL before the search.
+ */
+libmosq_EXPORT const mosquitto_property *mosquitto_property_read_binary(const mosquitto_property *proplist, int identifier, void **value, uint16_t *len, bool skip_first);
+
+/**
+ * Reads a string property into a new `malloc` block (allocated even when
+ * empty). `*value` is untouched when nothing is found.
+ */
+libmosq_EXPORT const mosquitto_property *mosquitto_property_read_string(const mosquitto_property *proplist, int identifier, char **value, bool skip_first);
+
+/**
+ * Reads a user property into two new `malloc` blocks (allocated even when
+ * empty). For a non-NULL list, `*name` and `*value` are set to NULL
+ * before the search.
+ */
+libmosq_EXPORT const mosquitto_property *mosquitto_property_read_string_pair(const mosquitto_property *proplist, int identifier, char **name, char **value, bool skip_first);
+
+/**
+ * The value of a byte property, 0 for NULL or another type (2.1).
+ */
+libmosq_EXPORT uint8_t mosquitto_property_byte_value(const mosquitto_property *property);
+
+/**
+ * The value of an int16 property, 0 for NULL or another type (2.1).
+ */
+libmosq_EXPORT uint16_t mosquitto_property_int16_value(const mosquitto_property *property);
+
+/**
+ * The value of an int32 property, 0 for NULL or another type (2.1).
+ */
+libmosq_EXPORT uint32_t mosquitto_property_int32_value(const mosquitto_property *property);
+
+/**
+ * The value of a varint property, 0 for NULL or another type (2.1).
+ */
+libmosq_EXPORT uint32_t mosquitto_property_varint_value(const mosquitto_property *property);
+
+/**
+ * The data of a binary property (owned by the node), NULL for NULL or
+ * another type (2.1).
+ */
+libmosq_EXPORT const void *mosquitto_property_binary_value(const mosquitto_property *property);
+
+/**
+ * The length of a binary property, 0 for NULL or another type (2.1).
+ */
+libmosq_EXPORT uint16_t mosquitto_property_binary_value_length(const mosquitto_property *property);
+
+/**
+ * The value of a string or string pair property (owned by the node),
+ * NULL for NULL or another type (2.1).
+ */
+libmosq_EXPORT const char *mosquitto_property_string_value(const mosquitto_property *property);
+
+/**
+ * The length of a string or string pair value, 0 for NULL or another
+ * type (2.1).
+ */
+libmosq_EXPORT uint16_t mosquitto_property_string_value_length(const mosquitto_property *property);
+
+/**
+ * The name of a string pair property (owned by the node), NULL for NULL
+ * or another type (2.1).
+ */
+libmosq_EXPORT const char *mosquitto_property_string_name(const mosquitto_property *property);
+
+/**
+ * The length of a string pair's name, 0 for NULL or another type (2.1).
+ */
+libmosq_EXPORT uint16_t mosquitto_property_string_name_length(const mosquitto_property *property);
+
+/**
+ * Frees every node of `*properties` and sets it to NULL (NULL is a no-op).
+ */
+libmosq_EXPORT void mosquitto_property_free_all(mosquitto_property **properties);
+
+/**
+ * Copies the list `src` into a new list at `*dest`. NULL `src` succeeds
+ * without touching `dest`; on failure (unknown identifier:
+ * `MOSQ_ERR_INVAL`, out of memory) `*dest` is freed and set to NULL.
+ */
+libmosq_EXPORT int mosquitto_property_copy_all(mosquitto_property **dest, const mosquitto_property *src);
+
+/**
+ * `MOSQ_ERR_SUCCESS` if `identifier` may be used in `command`, else
+ * `MOSQ_ERR_PROTOCOL` (unknown identifiers included).
+ */
+libmosq_EXPORT int mosquitto_property_check_command(int command, int identifier);
+
+/**
+ * Checks a whole list for `command`: value rules, allowed identifiers,
+ * duplicates (only user properties may repeat).
+ */
+libmosq_EXPORT int mosquitto_property_check_all(int command, const mosquitto_property *properties);
+
+/**
+ * The specification name of a property (`"content-type"`), NULL for an
+ * unknown identifier.
+ */
+libmosq_EXPORT const char *mosquitto_property_identifier_to_string(int identifier);
+
+/**
+ * Looks a property name up (ASCII case-insensitively) and stores its
+ * identifier and type. `MOSQ_ERR_INVAL` for an unknown name or any NULL
+ * argument (the original crashes on NULL outputs).
+ */
+libmosq_EXPORT int mosquitto_string_to_property_info(const char *propname, int *identifier, int *type);
 
 #ifdef __cplusplus
 }  // extern "C"

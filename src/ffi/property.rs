@@ -1262,7 +1262,7 @@ pub extern "C" fn mosquitto_property_identifier_to_string(identifier: c_int) -> 
 pub unsafe extern "C" fn mosquitto_string_to_property_info(
     propname: *const c_char,
     identifier: *mut c_int,
-    type_: *mut c_int,
+    r#type: *mut c_int,
 ) -> c_int {
     ffi_boundary(|| {
         // SAFETY: NULL or a NUL-terminated string from the caller.
@@ -1272,14 +1272,14 @@ pub unsafe extern "C" fn mosquitto_string_to_property_info(
         let Some(id) = Identifier::from_name_bytes(name.to_bytes()) else {
             return rc(MOSQ_ERR_INVAL);
         };
-        if identifier.is_null() || type_.is_null() {
+        if identifier.is_null() || r#type.is_null() {
             return rc(MOSQ_ERR_INVAL);
         }
         // SAFETY: both out-pointers are non-NULL and, per the C contract,
         // writable ints.
         unsafe {
             *identifier = c_int::from(id as u8);
-            *type_ = id.property_type() as c_int;
+            *r#type = id.property_type() as c_int;
         }
         rc(MOSQ_ERR_SUCCESS)
     })
