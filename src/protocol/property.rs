@@ -138,7 +138,10 @@ impl Identifier {
         use Identifier::*;
         let c = command;
         match self {
-            PayloadFormatIndicator | MessageExpiryInterval | ContentType | ResponseTopic
+            PayloadFormatIndicator
+            | MessageExpiryInterval
+            | ContentType
+            | ResponseTopic
             | CorrelationData => c == PUBLISH || c == WILL,
             SubscriptionIdentifier => c == PUBLISH || c == SUBSCRIBE,
             SessionExpiryInterval => c == CONNECT || c == CONNACK || c == DISCONNECT,
@@ -150,20 +153,23 @@ impl Identifier {
             | WildcardSubscriptionAvailable
             | SubscriptionIdentifiersAvailable
             | SharedSubscriptionAvailable => c == CONNACK,
-            AuthenticationMethod | AuthenticationData => {
-                c == CONNECT || c == CONNACK || c == AUTH
-            }
+            AuthenticationMethod | AuthenticationData => c == CONNECT || c == CONNACK || c == AUTH,
             RequestProblemInformation | RequestResponseInformation => c == CONNECT,
             WillDelayInterval => c == WILL,
             ServerReference => c == CONNACK || c == DISCONNECT,
             ReasonString => matches!(
                 c,
-                CONNACK | PUBACK | PUBREC | PUBREL | PUBCOMP | SUBACK | UNSUBACK | DISCONNECT
+                CONNACK
+                    | PUBACK
+                    | PUBREC
+                    | PUBREL
+                    | PUBCOMP
+                    | SUBACK
+                    | UNSUBACK
+                    | DISCONNECT
                     | AUTH
             ),
-            ReceiveMaximum | TopicAliasMaximum | MaximumPacketSize => {
-                c == CONNECT || c == CONNACK
-            }
+            ReceiveMaximum | TopicAliasMaximum | MaximumPacketSize => c == CONNECT || c == CONNACK,
             TopicAlias => c == PUBLISH,
             UserProperty => matches!(
                 c,

@@ -68,7 +68,11 @@ impl<'a> Ack<'a> {
     /// Appends the whole packet to `out`.
     #[inline]
     pub fn write(&self, v: ProtocolVersion, out: &mut Vec<u8>) {
-        write_fixed_header(out, self.kind.packet_type().first_byte(), self.remaining_len(v));
+        write_fixed_header(
+            out,
+            self.kind.packet_type().first_byte(),
+            self.remaining_len(v),
+        );
         put_u16(out, self.packet_id);
         if v.is_v5() {
             write_tail(out, self.reason_code, &self.properties);

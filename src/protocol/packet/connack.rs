@@ -58,12 +58,12 @@ impl<'a> Connack<'a> {
             _ if flags & 0xFE != 0 => return Err(DecodeError::Protocol),
             _ => flags & 0x01 != 0,
         };
-        let properties = if v.is_v5() && !(r.remaining() == 0 && reason_code == REFUSED_PROTOCOL_VERSION)
-        {
-            r.properties_for(PacketType::Connack)?
-        } else {
-            Properties::EMPTY
-        };
+        let properties =
+            if v.is_v5() && !(r.remaining() == 0 && reason_code == REFUSED_PROTOCOL_VERSION) {
+                r.properties_for(PacketType::Connack)?
+            } else {
+                Properties::EMPTY
+            };
         r.finish()?;
         Ok(Connack {
             session_present,

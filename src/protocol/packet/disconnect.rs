@@ -32,7 +32,11 @@ impl<'a> Disconnect<'a> {
 
     /// Appends the whole packet to `out`.
     pub fn write(&self, v: ProtocolVersion, out: &mut Vec<u8>) {
-        write_fixed_header(out, PacketType::Disconnect.first_byte(), self.remaining_len(v));
+        write_fixed_header(
+            out,
+            PacketType::Disconnect.first_byte(),
+            self.remaining_len(v),
+        );
         if v.is_v5() {
             write_tail(out, self.reason_code, &self.properties);
         }

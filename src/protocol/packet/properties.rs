@@ -166,14 +166,17 @@ mod tests {
         p.write(&mut out);
         assert_eq!(
             out,
-            [0x0B, 0x23, 0x00, 0x07, 0x26, 0x00, 0x01, b'k', 0x00, 0x01, b'v']
+            [0x0A, 0x23, 0x00, 0x07, 0x26, 0x00, 0x01, b'k', 0x00, 0x01, b'v']
         );
         assert_eq!(p.encoded_len(), out.len());
         let w = Properties::wire(&out[1..], 0x30);
         assert_eq!(w, p);
         assert_eq!(w.topic_alias(), Some(7));
         assert_eq!(w.iter().count(), 2);
-        assert_eq!(w.find(Identifier::UserProperty), Some(Value::StringPair(b"k", b"v")));
+        assert_eq!(
+            w.find(Identifier::UserProperty),
+            Some(Value::StringPair(b"k", b"v"))
+        );
         assert_eq!(w.find(Identifier::ContentType), None);
     }
 

@@ -35,7 +35,11 @@ impl<'a> Unsuback<'a> {
 
     /// Appends the whole packet to `out`.
     pub fn write(&self, v: ProtocolVersion, out: &mut Vec<u8>) {
-        write_fixed_header(out, PacketType::Unsuback.first_byte(), self.remaining_len(v));
+        write_fixed_header(
+            out,
+            PacketType::Unsuback.first_byte(),
+            self.remaining_len(v),
+        );
         put_u16(out, self.packet_id);
         if v.is_v5() {
             self.properties.write(out);

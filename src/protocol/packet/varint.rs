@@ -83,7 +83,9 @@ mod tests {
 
     #[test]
     fn lengths_match_encoding() {
-        for v in [0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, MAX_VARINT] {
+        for v in [
+            0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, MAX_VARINT,
+        ] {
             assert_eq!(varint_len(v), enc(v).len(), "value {v}");
         }
     }
@@ -108,6 +110,9 @@ mod tests {
             read_varint(&[0xFF, 0xFF, 0xFF, 0xFF, 0x01]),
             Err(DecodeError::Malformed)
         );
-        assert_eq!(read_varint(&[0x80, 0x80, 0x80, 0x80]), Err(DecodeError::Malformed));
+        assert_eq!(
+            read_varint(&[0x80, 0x80, 0x80, 0x80]),
+            Err(DecodeError::Malformed)
+        );
     }
 }
