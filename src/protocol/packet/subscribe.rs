@@ -76,6 +76,10 @@ impl<'a> Subscribe<'a> {
             if (options >> 4) & 0x03 == 3 {
                 return Err(DecodeError::Protocol);
             }
+            // No Local on a shared subscription [MQTT-3.8.3-4].
+            if options & 0x04 != 0 && filter.starts_with(b"$share/") {
+                return Err(DecodeError::Protocol);
+            }
         }
         Ok(Subscribe {
             packet_id,
