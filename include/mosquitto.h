@@ -290,6 +290,7 @@ extern "C" {
  *
  * # Safety
  * Each pointer must be NULL or writable.
+ * Difference: reports 2.1.0 (the API level implemented), where Debian's reports 2.0.11.
  */
 libmosq_EXPORT int mosquitto_lib_version(int *major, int *minor, int *revision);
 
@@ -308,6 +309,7 @@ libmosq_EXPORT int mosquitto_lib_cleanup(void);
 /**
  * A static text describing an error code (`MOSQ_ERR_ERRNO` gives the C
  * library's text for the current `errno`).
+ * Difference: describes every code of 2.0 and 2.1; 2.0.11 answers "Unknown error." for 17, 19-21, 27-34 and the 2.1 codes (2.1's texts are used for those).
  */
 libmosq_EXPORT const char *mosquitto_strerror(int mosq_errno);
 
@@ -328,6 +330,7 @@ libmosq_EXPORT const char *mosquitto_reason_string(int reason_code);
  *
  * # Safety
  * `str` must be NULL or NUL-terminated; `cmd` NULL or writable.
+ * Difference: a NULL argument returns MOSQ_ERR_INVAL (the original crashes).
  */
 libmosq_EXPORT int mosquitto_string_to_command(const char *str, int *cmd);
 
@@ -592,6 +595,7 @@ libmosq_EXPORT int mosquitto_socks5_set(struct mosquitto *mosq, const char *host
  * # Safety
  * `dst` must be NULL or writable; `src` NULL or a valid message whose topic
  * is NULL or NUL-terminated and whose payload holds `payloadlen` bytes.
+ * Difference: a NULL topic, or a NULL payload with a positive length, returns MOSQ_ERR_INVAL (the original crashes).
  */
 libmosq_EXPORT int mosquitto_message_copy(struct mosquitto_message *dst, const struct mosquitto_message *src);
 
@@ -602,6 +606,7 @@ libmosq_EXPORT int mosquitto_message_copy(struct mosquitto_message *dst, const s
  * # Safety
  * `message` must be NULL or a valid message whose topic and payload are
  * NULL or `malloc` blocks.
+ * Difference: sets topic and payload to NULL after freeing.
  */
 libmosq_EXPORT void mosquitto_message_free_contents(struct mosquitto_message *message);
 
@@ -612,6 +617,7 @@ libmosq_EXPORT void mosquitto_message_free_contents(struct mosquitto_message *me
  * # Safety
  * `message` must be NULL or point to NULL or to a `malloc`ed message as
  * [`mosquitto_message_free_contents`] accepts.
+ * Difference: sets *message to NULL after freeing.
  */
 libmosq_EXPORT void mosquitto_message_free(struct mosquitto_message **message);
 
@@ -875,6 +881,7 @@ libmosq_EXPORT int mosquitto_sub_topic_tokenise(const char *subtopic, char ***to
  * # Safety
  * `topics` must be NULL or point to NULL or to an array from
  * [`mosquitto_sub_topic_tokenise`] holding at least `count` slots.
+ * Difference: sets *topics to NULL after freeing.
  */
 libmosq_EXPORT int mosquitto_sub_topic_tokens_free(char ***topics, int count);
 
@@ -883,6 +890,7 @@ libmosq_EXPORT int mosquitto_sub_topic_tokens_free(char ***topics, int count);
  *
  * # Safety
  * `str` must be NULL or readable for `len` bytes.
+ * Difference: never reads past len (the original does when len cuts a multi-byte sequence short).
  */
 libmosq_EXPORT int mosquitto_validate_utf8(const char *str, int len);
 
@@ -925,6 +933,7 @@ libmosq_EXPORT int mosquitto_property_add_varint(mosquitto_property **proplist, 
  * Appends a binary property (copied with `malloc`; nothing stored for a
  * zero length). NULL data with a non-zero length is `MOSQ_ERR_INVAL`
  * (the original crashes).
+ * Difference: NULL value with a positive length returns MOSQ_ERR_INVAL (the original crashes).
  */
 libmosq_EXPORT int mosquitto_property_add_binary(mosquitto_property **proplist, int identifier, const void *value, uint16_t len);
 
@@ -1065,6 +1074,7 @@ libmosq_EXPORT void mosquitto_property_free_all(mosquitto_property **properties)
  * Copies the list `src` into a new list at `*dest`. NULL `src` succeeds
  * without touching `dest`; on failure (unknown identifier:
  * `MOSQ_ERR_INVAL`, out of memory) `*dest` is freed and set to NULL.
+ * Difference: copies empty string properties (the original crashes on them).
  */
 libmosq_EXPORT int mosquitto_property_copy_all(mosquitto_property **dest, const mosquitto_property *src);
 
@@ -1090,6 +1100,7 @@ libmosq_EXPORT const char *mosquitto_property_identifier_to_string(int identifie
  * Looks a property name up (ASCII case-insensitively) and stores its
  * identifier and type. `MOSQ_ERR_INVAL` for an unknown name or any NULL
  * argument (the original crashes on NULL outputs).
+ * Difference: NULL output pointers return MOSQ_ERR_INVAL (the original crashes).
  */
 libmosq_EXPORT int mosquitto_string_to_property_info(const char *propname, int *identifier, int *type);
 

@@ -25,6 +25,7 @@ pub fn is_initialised() -> bool {
 ///
 /// # Safety
 /// Each pointer must be NULL or writable.
+/// Difference: reports 2.1.0 (the API level implemented), where Debian's reports 2.0.11.
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_lib_version(
     major: *mut c_int,
@@ -70,6 +71,7 @@ pub extern "C" fn mosquitto_lib_cleanup() -> c_int {
 
 /// A static text describing an error code (`MOSQ_ERR_ERRNO` gives the C
 /// library's text for the current `errno`).
+/// Difference: describes every code of 2.0 and 2.1; 2.0.11 answers "Unknown error." for 17, 19-21, 27-34 and the 2.1 codes (2.1's texts are used for those).
 #[no_mangle]
 pub extern "C" fn mosquitto_strerror(mosq_errno: c_int) -> *const c_char {
     // Read errno before anything else can change it.
@@ -108,6 +110,7 @@ pub extern "C" fn mosquitto_reason_string(reason_code: c_int) -> *const c_char {
 ///
 /// # Safety
 /// `str` must be NULL or NUL-terminated; `cmd` NULL or writable.
+/// Difference: a NULL argument returns MOSQ_ERR_INVAL (the original crashes).
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_string_to_command(str: *const c_char, cmd: *mut c_int) -> c_int {
     ffi_boundary(|| {

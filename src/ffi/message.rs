@@ -21,6 +21,7 @@ use super::types::mosquitto_message;
 /// # Safety
 /// `dst` must be NULL or writable; `src` NULL or a valid message whose topic
 /// is NULL or NUL-terminated and whose payload holds `payloadlen` bytes.
+/// Difference: a NULL topic, or a NULL payload with a positive length, returns MOSQ_ERR_INVAL (the original crashes).
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_message_copy(
     dst: *mut mosquitto_message,
@@ -79,6 +80,7 @@ pub unsafe extern "C" fn mosquitto_message_copy(
 /// # Safety
 /// `message` must be NULL or a valid message whose topic and payload are
 /// NULL or `malloc` blocks.
+/// Difference: sets topic and payload to NULL after freeing.
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_message_free_contents(message: *mut mosquitto_message) {
     ffi_boundary(|| {
@@ -103,6 +105,7 @@ pub unsafe extern "C" fn mosquitto_message_free_contents(message: *mut mosquitto
 /// # Safety
 /// `message` must be NULL or point to NULL or to a `malloc`ed message as
 /// [`mosquitto_message_free_contents`] accepts.
+/// Difference: sets *message to NULL after freeing.
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_message_free(message: *mut *mut mosquitto_message) {
     ffi_boundary(|| {

@@ -464,6 +464,7 @@ pub unsafe extern "C" fn mosquitto_property_add_varint(
 /// Appends a binary property (copied with `malloc`; nothing stored for a
 /// zero length). NULL data with a non-zero length is `MOSQ_ERR_INVAL`
 /// (the original crashes).
+/// Difference: NULL value with a positive length returns MOSQ_ERR_INVAL (the original crashes).
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_property_add_binary(
     proplist: *mut *mut mosquitto_property,
@@ -1150,6 +1151,7 @@ unsafe fn copy_node(src: &mosquitto_property) -> Result<*mut mosquitto_property,
 /// Copies the list `src` into a new list at `*dest`. NULL `src` succeeds
 /// without touching `dest`; on failure (unknown identifier:
 /// `MOSQ_ERR_INVAL`, out of memory) `*dest` is freed and set to NULL.
+/// Difference: copies empty string properties (the original crashes on them).
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_property_copy_all(
     dest: *mut *mut mosquitto_property,
@@ -1258,6 +1260,7 @@ pub extern "C" fn mosquitto_property_identifier_to_string(identifier: c_int) -> 
 /// Looks a property name up (ASCII case-insensitively) and stores its
 /// identifier and type. `MOSQ_ERR_INVAL` for an unknown name or any NULL
 /// argument (the original crashes on NULL outputs).
+/// Difference: NULL output pointers return MOSQ_ERR_INVAL (the original crashes).
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_string_to_property_info(
     propname: *const c_char,

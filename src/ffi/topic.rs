@@ -345,6 +345,7 @@ unsafe fn free_token_array(array: *mut *mut c_char, count: usize) {
 /// # Safety
 /// `topics` must be NULL or point to NULL or to an array from
 /// [`mosquitto_sub_topic_tokenise`] holding at least `count` slots.
+/// Difference: sets *topics to NULL after freeing.
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_sub_topic_tokens_free(
     topics: *mut *mut *mut c_char,
@@ -369,6 +370,7 @@ pub unsafe extern "C" fn mosquitto_sub_topic_tokens_free(
 ///
 /// # Safety
 /// `str` must be NULL or readable for `len` bytes.
+/// Difference: never reads past len (the original does when len cuts a multi-byte sequence short).
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_validate_utf8(str: *const c_char, len: c_int) -> c_int {
     ffi_boundary(|| {
