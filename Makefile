@@ -26,7 +26,6 @@ LIB_A   := $(OUT)/libmosquitto.a
 LIB_SO  := $(OUT)/$(SONAME)
 LIB_DEV := $(OUT)/libmosquitto.so
 MAP     := $(OUT)/libmosquitto.map
-ABI     := abi/symbols-2.0.txt abi/symbols-2.1.txt
 
 # The package version, read from Cargo.toml (used by the .pc and CMake files).
 VERSION := $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -n 1)
@@ -55,10 +54,8 @@ all: $(LIB_DEV)
 $(LIB_A): FORCE
 	$(CARGO) build --release
 
-$(MAP): tools/gen-version-script.sh $(ABI)
-	@mkdir -p $(OUT)
-	tools/gen-version-script.sh $(ABI) > $@.tmp
-	mv $@.tmp $@
+# build.rs writes the version script beside the archive, from abi/.
+$(MAP): $(LIB_A)
 
 $(LIB_SO): $(LIB_A) $(MAP)
 	$(CC) $(SO_LDFLAGS) -o $@.tmp \
