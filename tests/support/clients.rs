@@ -29,9 +29,12 @@ pub fn mosquitto_pub(lib: Lib, args: &[String]) -> Output {
 /// received its SUBACK, so that messages published afterwards reach it.
 /// Its stdout then carries the messages (as `-v`/`-F` format them)
 /// interleaved with `-d` debug lines starting with "Client ".
+///
+/// It runs under `stdbuf -oL`, as its debug lines are not flushed when
+/// stdout is a pipe.
 pub fn mosquitto_sub(lib: Lib, args: &[String]) -> LineProcess {
-    let mut cmd = command_with(lib, "mosquitto_sub");
-    cmd.arg("-d").args(args);
+    let mut cmd = command_with(lib, "stdbuf");
+    cmd.args(["-oL", "mosquitto_sub", "-d"]).args(args);
     let mut sub = LineProcess::spawn(&mut cmd);
     sub.wait_for_line(SUB_TIMEOUT, |l| l.contains("received SUBACK"));
     sub
@@ -40,7 +43,9 @@ pub fn mosquitto_sub(lib: Lib, args: &[String]) -> LineProcess {
 /// The next message line of a `-d` subscriber, skipping debug lines;
 /// panics if none comes within `timeout`.
 pub fn next_message(sub: &mut LineProcess, timeout: Duration) -> String {
-    sub.wait_for_line(timeout, |l| !l.starts_with("Client ") && !l.starts_with("Subscribed"))
+    sub.wait_for_line(timeout, |l| {
+        !l.starts_with("Client ") && !l.starts_with("Subscribed")
+    })
 }
 
 /// Builds an argument vector from string slices and owned strings.

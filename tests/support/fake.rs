@@ -187,7 +187,7 @@ impl PacketConn {
                         bytes,
                         version: self.version,
                     };
-                    if let Some(Packet::Connect(c)) = packet.try_decode().ok() {
+                    if let Ok(Packet::Connect(c)) = packet.try_decode() {
                         self.version = c.version;
                     }
                     return Ok(packet);
@@ -363,8 +363,7 @@ impl Default for FakeBroker {
 impl FakeBroker {
     /// Listens on 127.0.0.1 on a free port.
     pub fn new() -> FakeBroker {
-        let listener =
-            TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind the fake broker");
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind the fake broker");
         listener
             .set_nonblocking(true)
             .expect("make the listener non-blocking");
@@ -419,7 +418,9 @@ impl FakeBroker {
         loop {
             match self.listener.accept() {
                 Ok((stream, _)) => {
-                    stream.set_nonblocking(false).expect("make a blocking stream");
+                    stream
+                        .set_nonblocking(false)
+                        .expect("make a blocking stream");
                     let mut conn = PacketConn::new(stream, self.version);
                     conn.set_timeout(self.timeout);
                     self.conn = Some(conn);

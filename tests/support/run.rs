@@ -215,10 +215,7 @@ impl LineProcess {
             match self.next_line(left) {
                 Some(line) if pred(&line) => return line,
                 Some(_) => continue,
-                None => panic!(
-                    "no matching line within {timeout:?}\n{}",
-                    self.describe()
-                ),
+                None => panic!("no matching line within {timeout:?}\n{}", self.describe()),
             }
         }
     }
