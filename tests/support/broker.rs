@@ -163,6 +163,8 @@ pub struct Broker {
     socket: Option<PathBuf>,
     persistence: Option<PathBuf>,
     options: BrokerOptions,
+    /// Set when a panic message already carries the log.
+    log_reported: bool,
 }
 
 impl Broker {
@@ -190,6 +192,7 @@ impl Broker {
             socket,
             persistence,
             options,
+            log_reported: false,
         };
         if !broker.options.users.is_empty() {
             broker.write_password_file();
@@ -202,7 +205,10 @@ impl Broker {
             match broker.launch() {
                 Ok(()) => break,
                 Err(log) if attempt < 3 && log.contains("in use") => continue,
-                Err(log) => panic!("mosquitto did not start:\n{log}"),
+                Err(log) => {
+                    broker.log_reported = true;
+                    panic!("mosquitto did not start:\n{log}");
+                }
             }
         }
         broker
@@ -340,6 +346,7 @@ impl Broker {
     pub fn start_again(&mut self) {
         assert!(self.child.is_none(), "the broker is already running");
         if let Err(log) = self.launch() {
+            self.log_reported = true;
             panic!("mosquitto did not start again:\n{log}");
         }
     }
@@ -482,7 +489,7 @@ impl Broker {
 impl Drop for Broker {
     fn drop(&mut self) {
         self.kill();
-        if thread::panicking() {
+        if thread::panicking() && !self.log_reported {
             eprintln!(
                 "--- mosquitto log ({}):\n{}",
                 self.dir.display(),
