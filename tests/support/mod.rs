@@ -1,0 +1,23 @@
+//! Test infrastructure for the client tests: a real broker ([`broker`]), a
+//! scriptable fake broker ([`fake`]) with packet builders ([`packets`]),
+//! running programs with deadlines ([`run`]) and Debian's command-line
+//! clients on either library ([`clients`]).
+//!
+//! A test file uses it with
+//!
+//! ```ignore
+//! mod common;
+//! mod support;
+//! ```
+//!
+//! (`clients` builds on `common`'s `Lib` and `command_with`).
+#![allow(dead_code, unused_imports)]
+
+pub mod broker;
+pub mod clients;
+pub mod fake;
+pub mod packets;
+pub mod run;
+
+pub use broker::{Broker, BrokerOptions, Listener};
+pub use fake::{FakeBroker, PacketConn, RawPacket};
