@@ -74,18 +74,17 @@ pub extern "C" fn mosquitto_lib_cleanup() -> c_int {
 /// Difference: describes every code of 2.0 and 2.1; 2.0.11 answers "Unknown error." for 17, 19-21, 27-34 and the 2.1 codes (2.1's texts are used for those).
 #[no_mangle]
 pub extern "C" fn mosquitto_strerror(mosq_errno: c_int) -> *const c_char {
-    // Read errno before anything else can change it.
-    let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-    ffi_boundary_or(
-        reason::UNKNOWN_ERROR.as_ptr(),
-        || match reason::error_text(mosq_errno) {
+    ffi_boundary_or(reason::UNKNOWN_ERROR.as_ptr(), || {
+        // Read errno before anything else can change it.
+        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        match reason::error_text(mosq_errno) {
             ErrorText::Fixed(text) => text.as_ptr(),
             // SAFETY: strerror accepts any value and returns a NUL-terminated
             // string that stays valid until the next strerror call in this
             // thread, exactly what the original hands out.
             ErrorText::FromErrno => unsafe { libc::strerror(errno) },
-        },
-    )
+        }
+    })
 }
 
 /// A static text describing an MQTT 3.1/3.1.1 CONNACK return code.

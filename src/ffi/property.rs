@@ -998,16 +998,18 @@ pub unsafe extern "C" fn mosquitto_property_binary_value_length(
     })
 }
 
+/// The property types whose value is a string (`value.s`).
+const STRING_TYPES: &[PropertyType] = &[PropertyType::String, PropertyType::StringPair];
+
 /// The value of a string or string pair property (owned by the node),
 /// NULL for NULL or another type (2.1).
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_property_string_value(
     property: *const mosquitto_property,
 ) -> *const c_char {
-    const TYPES: &[PropertyType] = &[PropertyType::String, PropertyType::StringPair];
     // SAFETY: caller's node; `s` is live for string and pair properties.
     ffi_boundary(|| unsafe {
-        with_type(property, TYPES, ptr::null(), |p| {
+        with_type(property, STRING_TYPES, ptr::null(), |p| {
             p.value.s.v as *const c_char
         })
     })
@@ -1019,10 +1021,9 @@ pub unsafe extern "C" fn mosquitto_property_string_value(
 pub unsafe extern "C" fn mosquitto_property_string_value_length(
     property: *const mosquitto_property,
 ) -> u16 {
-    const TYPES: &[PropertyType] = &[PropertyType::String, PropertyType::StringPair];
     // SAFETY: caller's node; `s` is live for string and pair properties.
     ffi_boundary_or(0, || unsafe {
-        with_type(property, TYPES, 0, |p| p.value.s.len)
+        with_type(property, STRING_TYPES, 0, |p| p.value.s.len)
     })
 }
 
@@ -1826,7 +1827,7 @@ mod tests {
     #[test]
     fn read_binary_and_string_allocation_and_side_effects() {
         let list = List::new();
-        let sentinel = 1usize as *mut c_char;
+        let sentinel = ptr::dangling_mut::<c_char>();
         unsafe {
             mosquitto_property_add_binary(list.at(), 9, b"xyz".as_ptr().cast(), 3);
             mosquitto_property_add_binary(list.at(), 22, ptr::null(), 0);
@@ -1873,7 +1874,7 @@ mod tests {
     #[test]
     fn read_string_pair_clears_outputs_for_a_non_null_list() {
         let list = List::new();
-        let sentinel = 1usize as *mut c_char;
+        let sentinel = ptr::dangling_mut::<c_char>();
         unsafe {
             mosquitto_property_add_string_pair(list.at(), 38, c"nn".as_ptr(), c"vvv".as_ptr());
             mosquitto_property_add_string_pair(list.at(), 38, ptr::null(), ptr::null());
@@ -1974,9 +1975,9 @@ mod tests {
     #[test]
     fn copy_all_argument_and_failure_rules() {
         unsafe {
-            let mut dest = 1usize as *mut mosquitto_property;
+            let mut dest = ptr::dangling_mut::<mosquitto_property>();
             assert_eq!(mosquitto_property_copy_all(&mut dest, ptr::null()), OK);
-            assert_eq!(dest, 1usize as *mut _);
+            assert_eq!(dest, ptr::dangling_mut());
             let src = everything();
             assert_eq!(mosquitto_property_copy_all(ptr::null_mut(), src.0), INVAL);
             // An unknown identifier anywhere fails the copy and clears dest.
@@ -1987,7 +1988,7 @@ mod tests {
             let last = *src.nodes().last().unwrap() as *const mosquitto_property
                 as *mut mosquitto_property;
             (*last).next = odd;
-            let mut dest = 1usize as *mut mosquitto_property;
+            let mut dest = ptr::dangling_mut::<mosquitto_property>();
             assert_eq!(mosquitto_property_copy_all(&mut dest, src.0), INVAL);
             assert!(dest.is_null());
             (*last).next = ptr::null_mut();
