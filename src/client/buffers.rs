@@ -1,0 +1,173 @@
+//! The client's two byte buffers: outgoing packets waiting for the socket,
+//! and incoming bytes waiting to form whole packets.
+//!
+//! Both reuse one allocation for the life of a connection: packets are
+//! encoded straight into [`OutBuffer`] and written many at a time; reads fill
+//! [`ReadBuffer`] in large chunks and packets are decoded where they lie.
+
+use std::collections::VecDeque;
+use std::io;
+use std::ops::Range;
+
+use crate::protocol::packet::{frame, DecodeError};
+use crate::transport::Stream;
+
+/// How much a single read asks the socket for, at least.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// Outgoing bytes, written in order, with the QoS 0 message ids whose
+/// PUBLISH ends at a given position (their `on_publish` fires once the
+/// socket has taken them, as the original does).
+#[derive(Default)]
+pub struct OutBuffer {
+    buf: Vec<u8>,
+    /// Bytes of `buf` already written.
+    pos: usize,
+    /// Bytes written over the connection's life, for the QoS 0 marks.
+    written: u64,
+    /// `(stream offset just past the PUBLISH, mid)`, in order.
+    marks: VecDeque<(u64, u16)>,
+}
+
+impl OutBuffer {
+    /// Whether everything queued has been written.
+    pub fn is_empty(&self) -> bool {
+        self.pos == self.buf.len()
+    }
+
+    /// The vector new packets are appended to.
+    pub fn vec(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+
+    /// Records that the QoS 0 PUBLISH `mid` ends at the current end.
+    pub fn mark_qos0(&mut self, mid: u16) {
+        let end = self.written + (self.buf.len() - self.pos) as u64;
+        self.marks.push_back((end, mid));
+    }
+
+    /// Writes as much as the socket takes. Returns whether everything was
+    /// written; ids of QoS 0 messages now fully written are pushed to
+    /// `completed`. `WouldBlock` is not an error.
+    pub fn flush(&mut self, stream: &Stream, completed: &mut Vec<u16>) -> io::Result<bool> {
+        let result = loop {
+            if self.is_empty() {
+                break Ok(true);
+            }
+            match stream.write(&self.buf[self.pos..]) {
+                Ok(0) => break Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => {
+                    self.pos += n;
+                    self.written += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => break Err(e),
+            }
+        };
+        while let Some(&(end, mid)) = self.marks.front() {
+            if end > self.written {
+                break;
+            }
+            completed.push(mid);
+            self.marks.pop_front();
+        }
+        if self.is_empty() {
+            self.buf.clear();
+            self.pos = 0;
+        } else if self.pos > self.buf.len() / 2 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        result
+    }
+
+    /// Forgets everything queued (the connection is gone).
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.pos = 0;
+        self.written = 0;
+        self.marks.clear();
+    }
+}
+
+/// What one read from the socket gave.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Filled {
+    /// This many new bytes.
+    Bytes(usize),
+    /// The peer closed the connection.
+    Closed,
+    /// Nothing to read now.
+    WouldBlock,
+}
+
+/// Incoming bytes; whole packets are handed out as ranges of [`Self::bytes`].
+#[derive(Default)]
+pub struct ReadBuffer {
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl ReadBuffer {
+    /// Reads once from `stream`, making room for at least a chunk (or the
+    /// rest of a large packet whose length is known).
+    pub fn fill(&mut self, stream: &Stream) -> io::Result<Filled> {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        } else if self.start > 0 && self.buf.len() - self.end < READ_CHUNK {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        let want = self.end + READ_CHUNK;
+        if self.buf.len() < want {
+            self.buf.resize(want, 0);
+        }
+        loop {
+            return match stream.read(&mut self.buf[self.end..]) {
+                Ok(0) => Ok(Filled::Closed),
+                Ok(n) => {
+                    self.end += n;
+                    Ok(Filled::Bytes(n))
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Filled::WouldBlock),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => Err(e),
+            };
+        }
+    }
+
+    /// The next complete packet, as a range of [`Self::bytes`], consumed
+    /// from the buffer. `None` until one is whole.
+    pub fn next_packet(&mut self, max_packet_size: u32) -> Result<Option<Range<usize>>, DecodeError> {
+        let Some(f) = frame(&self.buf[self.start..self.end], max_packet_size)? else {
+            return Ok(None);
+        };
+        let len = f.total_len();
+        if self.end - self.start < len {
+            // Make room for the whole packet so the next fill can complete it.
+            let needed = self.start + len;
+            if self.buf.len() < needed {
+                self.buf.resize(needed, 0);
+            }
+            return Ok(None);
+        }
+        let range = self.start..self.start + len;
+        self.start += len;
+        Ok(Some(range))
+    }
+
+    /// The buffer the ranges of [`Self::next_packet`] index.
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Forgets everything buffered (the connection is gone).
+    pub fn clear(&mut self) {
+        self.start = 0;
+        self.end = 0;
+    }
+}
