@@ -14,3 +14,4 @@
 
 pub mod ffi;
 pub mod protocol;
+pub mod session;
