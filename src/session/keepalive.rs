@@ -1,9 +1,9 @@
-//! Keep alive timing, with libmosquitto's rule: when nothing was sent for
-//! the interval, or nothing received for the interval, send PINGREQ if
-//! connected and no ping is outstanding; otherwise the connection is dead.
-//! Sending PINGREQ restarts both clocks, so a PINGRESP (or any packet
-//! resetting the receive clock... but not the outstanding ping) has one
-//! interval to arrive.
+//! Keep alive timing, with libmosquitto's rule (`mosquitto__check_keepalive`):
+//! once nothing was sent for the interval, or nothing received for the
+//! interval, send PINGREQ if connected with no ping outstanding; otherwise
+//! the connection is dead. Sending PINGREQ restarts both clocks, so the
+//! PINGRESP has one interval to arrive. Before CONNACK no ping is sent: a
+//! CONNACK not received within the interval is a dead connection too.
 
 /// Per-connection keep alive clocks, in caller-supplied milliseconds.
 #[derive(Clone, Debug, Default)]
