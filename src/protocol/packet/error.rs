@@ -22,7 +22,9 @@ pub enum DecodeError {
     Malformed,
     /// A well-formed packet the protocol forbids here: reserved packet type,
     /// AUTH before v5, packet identifier 0, empty topic without an alias,
-    /// empty SUBSCRIBE/UNSUBSCRIBE/SUBACK lists, a property not allowed in
+    /// empty SUBSCRIBE/UNSUBSCRIBE/SUBACK lists, a property value the rules
+    /// forbid (e.g. Topic Alias 0, as `mosquitto_property_check_all` says
+    /// `MOSQ_ERR_PROTOCOL`), a property not allowed in
     /// this packet, an unknown protocol name or level in CONNECT.
     Protocol,
     /// A string field is not valid MQTT UTF-8.
@@ -39,7 +41,7 @@ impl From<PropertyError> for DecodeError {
         match e {
             PropertyError::Malformed => DecodeError::Malformed,
             PropertyError::Duplicate => DecodeError::DuplicateProperty,
-            PropertyError::NotAllowed => DecodeError::Protocol,
+            PropertyError::NotAllowed | PropertyError::InvalidValue => DecodeError::Protocol,
             PropertyError::MalformedUtf8 => DecodeError::MalformedUtf8,
             _ => DecodeError::Malformed,
         }

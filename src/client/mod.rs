@@ -1,0 +1,4 @@
+//! The client runtime behind `struct mosquitto` (being written).
+
+pub mod buffers;
+pub mod callbacks;

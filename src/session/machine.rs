@@ -1,0 +1,559 @@
+//! The session: state, settings, and the operations the application
+//! starts (connect, publish, subscribe, unsubscribe, disconnect, auth,
+//! keep alive). Received packets are handled in `handle.rs`.
+
+use super::alias::AliasMap;
+use super::config::{check_properties, inflight_option, Config, DEFAULT_INFLIGHT};
+use super::error::SessionError;
+use super::incoming::Incoming;
+use super::keepalive::Keepalive;
+use super::outgoing::{Link, Outgoing, Stage};
+use super::packet_id::PacketIds;
+use crate::protocol::packet::{
+    Auth, Connect, Disconnect, Packet, Properties, ProtocolVersion, Publish, Subscribe,
+    Subscription, SubscriptionList, TopicList, Unsubscribe, Will, MAX_VARINT,
+};
+use crate::protocol::property::{
+    write_property, Identifier, Property, Value, CMD_AUTH, CMD_CONNECT, CMD_DISCONNECT,
+    CMD_PUBLISH, CMD_SUBSCRIBE, CMD_UNSUBSCRIBE,
+};
+use crate::protocol::{topic, utf8};
+
+/// The largest payload a PUBLISH may carry (`MQTT_MAX_PAYLOAD`).
+pub const MAX_PAYLOAD: usize = 268_435_455;
+
+/// Where the connection stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// No network connection.
+    Disconnected,
+    /// CONNECT written, CONNACK awaited.
+    Connecting,
+    /// CONNACK accepted the connection.
+    Connected,
+    /// DISCONNECT written; the runtime closes once it is flushed.
+    Disconnecting,
+}
+
+/// A failed publish. `mid` is set when the original had already allocated
+/// the message id (and reported it through `*mid`) before failing; with
+/// QoS 1/2 and [`SessionError::NoConn`] the message is nevertheless kept
+/// and sent after the next connect, as libmosquitto 2.0 does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PublishError {
+    /// Why it failed.
+    pub error: SessionError,
+    /// The message id allocated before the failure, if any.
+    pub mid: Option<u16>,
+}
+
+impl From<SessionError> for PublishError {
+    fn from(error: SessionError) -> Self {
+        PublishError { error, mid: None }
+    }
+}
+
+/// The MQTT session state machine of one client. Pure: bytes to send are
+/// appended to the caller's `out`, time is the caller's monotonic `now`
+/// in milliseconds.
+#[derive(Debug)]
+pub struct Session {
+    pub(super) config: Config,
+    pub(super) state: State,
+    pub(super) ids: PacketIds,
+    pub(super) outgoing: Outgoing,
+    pub(super) incoming: Incoming,
+    pub(super) aliases: AliasMap,
+    pub(super) keepalive: Keepalive,
+    /// Outgoing window (`msgs_out.inflight_maximum`): the send maximum
+    /// option, replaced by the broker's Receive Maximum when it sends one.
+    pub(super) out_max: u16,
+    /// Incoming limit (`msgs_in.inflight_maximum`): the receive maximum
+    /// option, or the Receive Maximum of the CONNECT properties.
+    pub(super) in_max: u16,
+    /// Broker capabilities from CONNACK; like the original, they persist
+    /// until a later CONNACK states them again.
+    pub(super) max_qos: u8,
+    pub(super) retain_available: bool,
+    pub(super) max_packet_size: u32,
+    /// Whether the window had room when the connection was lost (the
+    /// original's frozen send quota while offline).
+    pub(super) offline_room: bool,
+    pub(super) assigned_id: Option<Vec<u8>>,
+}
+
+impl Session {
+    /// A disconnected session with these settings and the original's
+    /// defaults (inflight limits 20, QoS 2 and retain available).
+    pub fn new(config: Config) -> Self {
+        Session {
+            config,
+            state: State::Disconnected,
+            ids: PacketIds::default(),
+            outgoing: Outgoing::default(),
+            incoming: Incoming::default(),
+            aliases: AliasMap::default(),
+            keepalive: Keepalive::default(),
+            out_max: DEFAULT_INFLIGHT,
+            in_max: DEFAULT_INFLIGHT,
+            max_qos: 2,
+            retain_available: true,
+            max_packet_size: 0,
+            offline_room: true,
+            assigned_id: None,
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The settings, to change before the next connect.
+    pub fn config_mut(&mut self) -> &mut Config {
+        &mut self.config
+    }
+
+    /// `MOSQ_OPT_SEND_MAXIMUM` / `max_inflight_messages_set` (0 = 65535).
+    pub fn set_send_maximum(&mut self, value: u16) {
+        self.out_max = inflight_option(value);
+    }
+
+    /// `MOSQ_OPT_RECEIVE_MAXIMUM` (0 = 65535), sent in the next v5 CONNECT.
+    pub fn set_receive_maximum(&mut self, value: u16) {
+        self.in_max = inflight_option(value);
+    }
+
+    /// Where the connection stands.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Whether CONNACK accepted the current connection.
+    pub fn is_connected(&self) -> bool {
+        self.state == State::Connected
+    }
+
+    /// Whether a network connection is in use (CONNECT sent, not lost).
+    pub fn transport_open(&self) -> bool {
+        self.state != State::Disconnected
+    }
+
+    /// The client identifier the broker assigned in a v5 CONNACK.
+    pub fn assigned_client_id(&self) -> Option<&[u8]> {
+        self.assigned_id.as_deref()
+    }
+
+    /// The keep alive in force, in seconds (the v5 Server Keep Alive once
+    /// CONNACK carried one).
+    pub fn keepalive_s(&self) -> u16 {
+        self.keepalive.interval_s()
+    }
+
+    /// Outgoing QoS 1/2 messages held (in flight and queued).
+    pub fn outgoing_len(&self) -> usize {
+        self.outgoing.len()
+    }
+
+    /// Outgoing messages in the window.
+    pub fn outgoing_inflight(&self) -> usize {
+        self.outgoing.inflight()
+    }
+
+    /// Where outgoing message `mid` is in its flow.
+    pub fn outgoing_stage(&self, mid: u16) -> Option<Stage> {
+        self.outgoing.stage(mid)
+    }
+
+    /// Incoming QoS 2 messages awaiting PUBREL.
+    pub fn incoming_len(&self) -> usize {
+        self.incoming.len()
+    }
+
+    pub(super) fn link(&self) -> Link {
+        Link {
+            version: self.config.version,
+            retain_available: self.retain_available,
+            max_packet_size: self.max_packet_size,
+        }
+    }
+
+    /// Whether a packet of `len` bytes exceeds the broker's maximum.
+    fn oversize(&self, len: usize) -> bool {
+        self.max_packet_size != 0 && len as u64 > u64::from(self.max_packet_size)
+    }
+
+    /// Appends `p` to `out` and notes the time for keep alive.
+    pub(super) fn send(&mut self, p: &Packet<'_>, now: u64, out: &mut Vec<u8>) {
+        p.write(self.config.version, out);
+        self.keepalive.sent(now);
+    }
+
+    /// Starts a new network connection: resets the per-connection state,
+    /// prepares unacknowledged messages for resending, and writes CONNECT.
+    ///
+    /// Errors (nothing written): MQTT 3.1 without a client id
+    /// (`Protocol`), a v3 password without user name (`Inval`), CONNECT
+    /// properties before v5 (`NotSupported`).
+    pub fn start_connect(&mut self, now: u64, out: &mut Vec<u8>) -> Result<(), SessionError> {
+        let cfg = &self.config;
+        let v = cfg.version;
+        let v5 = v.is_v5();
+        let no_id = cfg.client_id.as_ref().map_or(true, |id| id.is_empty());
+        if v == ProtocolVersion::V31 && no_id {
+            return Err(SessionError::Protocol);
+        }
+        if !v5 && cfg.password.is_some() && cfg.username.is_none() {
+            return Err(SessionError::Inval);
+        }
+        if !v5 && !cfg.connect_properties.is_empty() {
+            return Err(SessionError::NotSupported);
+        }
+        self.connection_lost();
+
+        let user = &self.config.connect_properties;
+        let mut alias_max = 0;
+        let mut block = Vec::new();
+        if v5 {
+            block.extend_from_slice(user.block());
+            match user.find(Identifier::ReceiveMaximum) {
+                Some(Value::Int16(rm)) => self.in_max = rm,
+                _ => write_property(
+                    &mut block,
+                    &Property {
+                        id: Identifier::ReceiveMaximum,
+                        value: Value::Int16(self.in_max),
+                    },
+                ),
+            }
+            if let Some(Value::Int16(m)) = user.find(Identifier::TopicAliasMaximum) {
+                alias_max = m;
+            }
+        }
+        self.aliases.reset(alias_max);
+        let cfg = &self.config;
+        let client_id: &[u8] = cfg.client_id.as_deref().unwrap_or(b"");
+        let connect = Connect {
+            version: v,
+            clean_start: cfg.clean_start,
+            keep_alive: cfg.keepalive,
+            properties: Properties::Wire {
+                block: &block,
+                command: CMD_CONNECT,
+            },
+            client_id,
+            will: cfg.will.as_ref().map(|w| Will {
+                topic: &w.topic,
+                payload: &w.payload,
+                qos: w.qos,
+                retain: w.retain && self.retain_available,
+                properties: w.properties.as_properties(),
+            }),
+            username: cfg.username.as_deref(),
+            password: cfg.password.as_deref(),
+        };
+        connect.write(out);
+        self.state = State::Connecting;
+        self.keepalive.start(self.config.keepalive, now);
+        self.outgoing.reconnect_reset(usize::from(self.out_max));
+        Ok(())
+    }
+
+    /// `mosquitto_publish_v5`: validates, allocates a message id, then
+    /// writes the PUBLISH (QoS 0, or QoS 1/2 with room in the window) or
+    /// queues it (QoS 1/2). Returns the message id.
+    ///
+    /// Checks, in the original's order: QoS above 2 (`Inval`), properties
+    /// before v5 (`NotSupported`), QoS above the broker's Maximum QoS
+    /// (`QosNotSupported`), the property list; an empty topic needs a v5
+    /// Topic Alias property (`Inval`); otherwise topic UTF-8
+    /// (`MalformedUtf8`), payload size (`PayloadSize`), wildcards or
+    /// length (`Inval`); then the broker's Maximum Packet Size
+    /// (`OversizePacket`). RETAIN is silently cleared when the broker has
+    /// no retain available.
+    ///
+    /// Without a connection, QoS 0 fails with `NoConn` (id allocated); QoS
+    /// 1/2 is kept for the next connection, failing with `NoConn` when the
+    /// window had room, as the original does.
+    ///
+    /// QoS 0 messages complete when written: the runtime reports
+    /// `on_publish(mid)` once `out` up to its current length is flushed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn publish(
+        &mut self,
+        topic_name: &[u8],
+        payload: &[u8],
+        qos: u8,
+        retain: bool,
+        props: &[Property<'_>],
+        now: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<u16, PublishError> {
+        let v = self.config.version;
+        if qos > 2 {
+            return Err(SessionError::Inval.into());
+        }
+        if !v.is_v5() && !props.is_empty() {
+            return Err(SessionError::NotSupported.into());
+        }
+        if qos > self.max_qos {
+            return Err(SessionError::QosNotSupported.into());
+        }
+        let retain = retain && self.retain_available;
+        check_properties(CMD_PUBLISH, props)?;
+        if topic_name.is_empty() {
+            let has_alias = props.iter().any(|p| p.id == Identifier::TopicAlias);
+            if !v.is_v5() || !has_alias {
+                return Err(SessionError::Inval.into());
+            }
+        } else {
+            utf8::validate(topic_name).map_err(|_| SessionError::MalformedUtf8)?;
+            if payload.len() > MAX_PAYLOAD {
+                return Err(SessionError::PayloadSize.into());
+            }
+            topic::check_publish_topic(topic_name).map_err(|_| SessionError::Inval)?;
+        }
+        let mut packet = Publish {
+            dup: false,
+            qos,
+            retain,
+            topic: topic_name,
+            packet_id: 0,
+            properties: Properties::List(props),
+            payload,
+        };
+        let remaining = packet.remaining_len(v);
+        if remaining > MAX_VARINT as usize {
+            return Err(SessionError::PayloadSize.into());
+        }
+        if self.oversize(packet.encoded_len(v)) {
+            return Err(SessionError::OversizePacket.into());
+        }
+        let mid = self.ids.next_id();
+        let no_conn = PublishError {
+            error: SessionError::NoConn,
+            mid: Some(mid),
+        };
+        if qos == 0 {
+            if !self.transport_open() {
+                return Err(no_conn);
+            }
+            self.send(&Packet::Publish(packet), now, out);
+            return Ok(mid);
+        }
+        packet.packet_id = mid;
+        let mut stored = Vec::new();
+        packet.write(v, &mut stored);
+        self.outgoing.push(mid, qos, stored);
+        if !self.transport_open() {
+            if self.offline_room {
+                self.outgoing.mark_first_queued_attempted();
+                return Err(no_conn);
+            }
+            return Ok(mid);
+        }
+        let link = self.link();
+        if self.outgoing.release(usize::from(self.out_max), &link, out) {
+            self.keepalive.sent(now);
+        }
+        Ok(mid)
+    }
+
+    /// `mosquitto_subscribe_multiple`: one SUBSCRIBE with every filter at
+    /// `qos` plus the v5 `options` bits. Returns the message id.
+    ///
+    /// Checks, in the original's order: no filter (`Inval`), properties
+    /// before v5 (`NotSupported`), QoS above 2 or reserved option bits
+    /// (`Inval`), no connection (`NoConn`), the properties, each filter
+    /// (`Inval`, `MalformedUtf8`), the broker's Maximum Packet Size
+    /// (`OversizePacket`). Before v5 the options are dropped.
+    #[allow(clippy::too_many_arguments)]
+    pub fn subscribe(
+        &mut self,
+        filters: &[&[u8]],
+        qos: u8,
+        options: u8,
+        props: &[Property<'_>],
+        now: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<u16, SessionError> {
+        let v = self.config.version;
+        if filters.is_empty() {
+            return Err(SessionError::Inval);
+        }
+        if !v.is_v5() && !props.is_empty() {
+            return Err(SessionError::NotSupported);
+        }
+        if qos > 2 || options & 0x30 == 0x30 || options & 0xC0 != 0 {
+            return Err(SessionError::Inval);
+        }
+        if !self.transport_open() {
+            return Err(SessionError::NoConn);
+        }
+        check_properties(CMD_SUBSCRIBE, props)?;
+        for f in filters {
+            check_filter(f)?;
+        }
+        let options = if v.is_v5() { qos | options } else { qos };
+        let subs: Vec<Subscription<'_>> = filters
+            .iter()
+            .map(|&filter| Subscription { filter, options })
+            .collect();
+        let mut packet = Subscribe {
+            packet_id: 0,
+            properties: Properties::List(props),
+            subscriptions: SubscriptionList::List(&subs),
+        };
+        self.check_size(packet.remaining_len(v), packet.encoded_len(v))?;
+        packet.packet_id = self.ids.next_id();
+        self.send(&Packet::Subscribe(packet), now, out);
+        Ok(packet.packet_id)
+    }
+
+    /// `mosquitto_unsubscribe_multiple`: one UNSUBSCRIBE for the filters.
+    /// Returns the message id.
+    ///
+    /// Checks, in the original's order: properties before v5
+    /// (`NotSupported`), no connection (`NoConn`), the properties, each
+    /// filter (`Inval`, `MalformedUtf8`), the broker's Maximum Packet Size
+    /// (`OversizePacket`).
+    pub fn unsubscribe(
+        &mut self,
+        filters: &[&[u8]],
+        props: &[Property<'_>],
+        now: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<u16, SessionError> {
+        let v = self.config.version;
+        if !v.is_v5() && !props.is_empty() {
+            return Err(SessionError::NotSupported);
+        }
+        if !self.transport_open() {
+            return Err(SessionError::NoConn);
+        }
+        check_properties(CMD_UNSUBSCRIBE, props)?;
+        for f in filters {
+            check_filter(f)?;
+        }
+        let mut packet = Unsubscribe {
+            packet_id: 0,
+            properties: Properties::List(props),
+            topics: TopicList::List(filters),
+        };
+        self.check_size(packet.remaining_len(v), packet.encoded_len(v))?;
+        packet.packet_id = self.ids.next_id();
+        self.send(&Packet::Unsubscribe(packet), now, out);
+        Ok(packet.packet_id)
+    }
+
+    fn check_size(&self, remaining: usize, total: usize) -> Result<(), SessionError> {
+        if remaining > MAX_VARINT as usize {
+            return Err(SessionError::PayloadSize);
+        }
+        if self.oversize(total) {
+            return Err(SessionError::OversizePacket);
+        }
+        Ok(())
+    }
+
+    /// `mosquitto_disconnect_v5`: writes DISCONNECT (v5: reason code and
+    /// properties). The runtime closes the transport once it is flushed
+    /// and then calls [`Session::connection_lost`].
+    ///
+    /// Properties before v5 are `NotSupported`; without a connection the
+    /// result is `NoConn`.
+    pub fn disconnect(
+        &mut self,
+        reason_code: u8,
+        props: &[Property<'_>],
+        now: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), SessionError> {
+        if !self.config.version.is_v5() && !props.is_empty() {
+            return Err(SessionError::NotSupported);
+        }
+        check_properties(CMD_DISCONNECT, props)?;
+        if !self.transport_open() {
+            return Err(SessionError::NoConn);
+        }
+        self.state = State::Disconnecting;
+        let p = Disconnect {
+            reason_code,
+            properties: Properties::List(props),
+        };
+        self.send(&Packet::Disconnect(p), now, out);
+        Ok(())
+    }
+
+    /// Writes a v5 AUTH (enhanced authentication: continue or
+    /// re-authenticate with the method and data in `props`).
+    pub fn auth(
+        &mut self,
+        reason_code: u8,
+        props: &[Property<'_>],
+        now: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<(), SessionError> {
+        if !self.config.version.is_v5() {
+            return Err(SessionError::NotSupported);
+        }
+        check_properties(CMD_AUTH, props)?;
+        if !self.transport_open() {
+            return Err(SessionError::NoConn);
+        }
+        let p = Auth {
+            reason_code,
+            properties: Properties::List(props),
+        };
+        self.send(&Packet::Auth(p), now, out);
+        Ok(())
+    }
+
+    /// Keep alive: when nothing was sent or nothing received for the
+    /// interval, writes PINGREQ if connected with no ping outstanding;
+    /// otherwise (a ping unanswered, or no CONNACK in time) the connection
+    /// is dead: the session resets and returns `Keepalive`.
+    pub fn tick(&mut self, now: u64, out: &mut Vec<u8>) -> Result<(), SessionError> {
+        if !self.transport_open() || !self.keepalive.due(now) {
+            return Ok(());
+        }
+        if self.state == State::Connected && !self.keepalive.ping_outstanding() {
+            Packet::Pingreq.write(self.config.version, out);
+            self.keepalive.ping_sent(now);
+            return Ok(());
+        }
+        self.connection_lost();
+        Err(SessionError::Keepalive)
+    }
+
+    /// When [`Session::tick`] next has something to do (`None`: keep
+    /// alive off or no connection); the runtime may sleep until then.
+    pub fn next_deadline(&self) -> Option<u64> {
+        if self.transport_open() {
+            self.keepalive.deadline()
+        } else {
+            None
+        }
+    }
+
+    /// The network connection is gone (closed, failed, or ended by the
+    /// session): per-connection state is reset; outgoing messages stay
+    /// (those in flight are resent after the next CONNACK), as do incoming
+    /// QoS 2 messages awaiting PUBREL. Idempotent.
+    pub fn connection_lost(&mut self) {
+        if self.state != State::Disconnected {
+            self.offline_room = self.outgoing.inflight() < usize::from(self.out_max);
+        }
+        self.state = State::Disconnected;
+        self.keepalive.pong();
+        self.aliases.reset(0);
+    }
+}
+
+/// The subscription filter checks of the original: wildcards placement
+/// and length (`Inval`), then UTF-8 (`MalformedUtf8`).
+fn check_filter(f: &[u8]) -> Result<(), SessionError> {
+    topic::check_subscription_filter(f).map_err(|_| SessionError::Inval)?;
+    utf8::validate(f).map_err(|_| SessionError::MalformedUtf8)?;
+    Ok(())
+}

@@ -1,0 +1,261 @@
+//! Outgoing QoS 1 and 2 messages: one ordered list holding both the
+//! messages in flight (the window) and those queued behind it, as
+//! libmosquitto keeps them.
+//!
+//! Each message is stored once, as its encoded PUBLISH (DUP clear); the
+//! DUP and RETAIN bits are patched in the copy written out.
+
+use std::collections::VecDeque;
+
+use super::error::SessionError;
+use crate::protocol::packet::{Ack, AckKind, Properties, ProtocolVersion};
+
+/// Where a message is in its flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Waiting for room in the window.
+    Queued,
+    /// In the window; its PUBLISH is resent (DUP set) once CONNACK arrives.
+    Resend,
+    /// PUBLISH sent (or attempted while offline); awaiting PUBACK/PUBREC.
+    AwaitAck,
+    /// In the window; its PUBREL is resent once CONNACK arrives.
+    Pubrel,
+    /// PUBREL sent; awaiting PUBCOMP.
+    AwaitComp,
+}
+
+/// One outgoing message.
+#[derive(Clone, Debug)]
+struct OutMsg {
+    mid: u16,
+    qos: u8,
+    stage: Stage,
+    /// Whether the next PUBLISH of it carries DUP.
+    dup: bool,
+    /// The encoded PUBLISH, DUP clear.
+    packet: Vec<u8>,
+}
+
+/// What writing a packet needs to know about the connection.
+#[derive(Clone, Copy, Debug)]
+pub struct Link {
+    /// Protocol version.
+    pub version: ProtocolVersion,
+    /// The broker's Retain Available (RETAIN is cleared when false).
+    pub retain_available: bool,
+    /// The broker's Maximum Packet Size (0 = none); larger PUBLISHes are
+    /// not sent.
+    pub max_packet_size: u32,
+}
+
+/// The outgoing list.
+#[derive(Clone, Debug, Default)]
+pub struct Outgoing {
+    msgs: VecDeque<OutMsg>,
+    /// Messages in any stage but `Queued`.
+    inflight: usize,
+}
+
+/// Result of an acknowledgement for an outgoing message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AckResult {
+    /// No message with that id: ignored, as the original does.
+    Unknown,
+    /// The flow moved on (PUBREC: PUBREL to send).
+    Progressed,
+    /// The message is complete and was removed.
+    Completed,
+}
+
+impl Outgoing {
+    /// Number of messages held (in flight and queued).
+    pub fn len(&self) -> usize {
+        self.msgs.len()
+    }
+
+    /// Number of messages in the window.
+    pub fn inflight(&self) -> usize {
+        self.inflight
+    }
+
+    /// The stage of `mid` (for tests and diagnostics).
+    pub fn stage(&self, mid: u16) -> Option<Stage> {
+        self.msgs.iter().find(|m| m.mid == mid).map(|m| m.stage)
+    }
+
+    fn set_stage(&mut self, i: usize, stage: Stage) {
+        let m = &mut self.msgs[i];
+        match (m.stage == Stage::Queued, stage == Stage::Queued) {
+            (true, false) => self.inflight += 1,
+            (false, true) => self.inflight -= 1,
+            _ => {}
+        }
+        m.stage = stage;
+    }
+
+    /// Appends a message (queued) with its encoded PUBLISH.
+    pub fn push(&mut self, mid: u16, qos: u8, packet: Vec<u8>) {
+        self.msgs.push_back(OutMsg {
+            mid,
+            qos,
+            stage: Stage::Queued,
+            dup: false,
+            packet,
+        });
+    }
+
+    /// Offline publish with room in the window: the original marks the
+    /// first queued message as sent even though sending failed, so it is
+    /// resent (with DUP) after the next connect.
+    pub fn mark_first_queued_attempted(&mut self) {
+        if let Some(i) = self.msgs.iter().position(|m| m.stage == Stage::Queued) {
+            self.set_stage(i, Stage::AwaitAck);
+        }
+    }
+
+    /// Moves queued messages into the window, in order, while it has room,
+    /// writing their PUBLISH. Returns whether anything was written.
+    pub fn release(&mut self, max: usize, link: &Link, out: &mut Vec<u8>) -> bool {
+        let mut wrote = false;
+        let mut i = 0;
+        while self.inflight < max && i < self.msgs.len() {
+            if self.msgs[i].stage == Stage::Queued {
+                self.set_stage(i, Stage::AwaitAck);
+                let m = &self.msgs[i];
+                wrote |= write_publish(m, m.dup, link, out);
+            }
+            i += 1;
+        }
+        wrote
+    }
+
+    /// A new network connection starts (CONNECT about to be sent): within
+    /// the window of `max` messages, QoS 1 messages and QoS 2 messages
+    /// awaiting PUBREC are to be resent, QoS 2 messages past PUBREC get
+    /// their PUBREL resent; everything past the window is queued again
+    /// (`message__reconnect_reset`). PUBREL stages are never put back in
+    /// the queue, which would publish them again.
+    pub fn reconnect_reset(&mut self, max: usize) {
+        let mut count = 0;
+        for i in 0..self.msgs.len() {
+            let m = &self.msgs[i];
+            let stage = match (m.qos, m.stage) {
+                (_, Stage::Pubrel | Stage::AwaitComp) => Stage::Pubrel,
+                // A QoS 2 message never sent stays queued (the original
+                // leaves it unsent until some later release; it is
+                // released right after CONNACK here instead).
+                (2, Stage::Queued) => Stage::Queued,
+                _ if count < max => Stage::Resend,
+                _ => Stage::Queued,
+            };
+            if stage != Stage::Queued {
+                count += 1;
+            }
+            self.set_stage(i, stage);
+        }
+    }
+
+    /// CONNACK arrived with the window `max` (the broker's Receive
+    /// Maximum): messages past it are queued again, then every `Resend`
+    /// PUBLISH (DUP set) and `Pubrel` PUBREL is written, then queued
+    /// messages are released into the remaining room. Returns whether
+    /// anything was written.
+    pub fn connack_reset(&mut self, max: usize, link: &Link, out: &mut Vec<u8>) -> bool {
+        let mut count = 0;
+        for i in 0..self.msgs.len() {
+            match self.msgs[i].stage {
+                Stage::Pubrel | Stage::AwaitComp => count += 1,
+                Stage::Resend | Stage::AwaitAck if count < max => count += 1,
+                Stage::Resend | Stage::AwaitAck => self.set_stage(i, Stage::Queued),
+                Stage::Queued => {}
+            }
+        }
+        let mut wrote = false;
+        for i in 0..self.msgs.len() {
+            match self.msgs[i].stage {
+                Stage::Resend => {
+                    self.set_stage(i, Stage::AwaitAck);
+                    let m = &mut self.msgs[i];
+                    m.dup = true;
+                    wrote |= write_publish(m, true, link, out);
+                }
+                Stage::Pubrel => {
+                    self.set_stage(i, Stage::AwaitComp);
+                    write_pubrel(self.msgs[i].mid, link.version, out);
+                    wrote = true;
+                }
+                _ => {}
+            }
+        }
+        wrote | self.release(max, link, out)
+    }
+
+    fn find(&self, mid: u16) -> Option<usize> {
+        self.msgs.iter().position(|m| m.mid == mid)
+    }
+
+    fn remove(&mut self, i: usize) {
+        self.set_stage(i, Stage::Queued);
+        self.msgs.remove(i);
+    }
+
+    /// PUBACK (`qos` 1) or PUBCOMP (`qos` 2) for `mid`: completes the
+    /// message; an id held with the other QoS is a protocol error.
+    pub fn complete(&mut self, mid: u16, qos: u8) -> Result<AckResult, SessionError> {
+        let Some(i) = self.find(mid) else {
+            return Ok(AckResult::Unknown);
+        };
+        if self.msgs[i].qos != qos {
+            return Err(SessionError::Protocol);
+        }
+        self.remove(i);
+        Ok(AckResult::Completed)
+    }
+
+    /// PUBREC for `mid`: a failure code (v5, >= 0x80) completes the
+    /// message, success moves it to PUBREL. A QoS 1 id is a protocol error.
+    pub fn pubrec(&mut self, mid: u16, failed: bool) -> Result<AckResult, SessionError> {
+        let Some(i) = self.find(mid) else {
+            return Ok(AckResult::Unknown);
+        };
+        if self.msgs[i].qos != 2 {
+            return Err(SessionError::Protocol);
+        }
+        if failed {
+            self.remove(i);
+            Ok(AckResult::Completed)
+        } else {
+            self.set_stage(i, Stage::AwaitComp);
+            Ok(AckResult::Progressed)
+        }
+    }
+}
+
+/// Writes a stored PUBLISH with the DUP bit and the broker's retain rule;
+/// returns false (nothing written) when it exceeds the broker's Maximum
+/// Packet Size.
+fn write_publish(m: &OutMsg, dup: bool, link: &Link, out: &mut Vec<u8>) -> bool {
+    if link.max_packet_size != 0 && m.packet.len() as u64 > u64::from(link.max_packet_size) {
+        return false;
+    }
+    let start = out.len();
+    out.extend_from_slice(&m.packet);
+    let mut first = (out[start] & !0x08) | (u8::from(dup) << 3);
+    if !link.retain_available {
+        first &= !0x01;
+    }
+    out[start] = first;
+    true
+}
+
+/// Writes PUBREL for `mid`.
+pub fn write_pubrel(mid: u16, version: ProtocolVersion, out: &mut Vec<u8>) {
+    Ack {
+        kind: AckKind::Pubrel,
+        packet_id: mid,
+        reason_code: 0,
+        properties: Properties::EMPTY,
+    }
+    .write(version, out);
+}
