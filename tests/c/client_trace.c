@@ -17,6 +17,7 @@
  * an alarm stops it after a hard timeout.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -241,6 +242,19 @@ static void print_props(const char *what, const mosquitto_property *props)
 		}
 	}
 	(void)n;
+}
+
+/* Prints the libmosquitto file actually loaded, for the test harness. */
+static void report_loaded_library(void)
+{
+	Dl_info info;
+	if (dladdr((void *)&mosquitto_lib_version, &info) && info.dli_fname) {
+		char *real = realpath(info.dli_fname, NULL);
+		fprintf(stderr, "LOADED %s\n", real ? real : info.dli_fname);
+		free(real);
+	} else {
+		fprintf(stderr, "LOADED ?\n");
+	}
 }
 
 /* ---- callbacks ---------------------------------------------------------- */
@@ -1041,6 +1055,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	alarm(HARD_TIMEOUT_S);
 
+	report_loaded_library();
 	mosquitto_lib_version(&major, &minor, &rev);
 	printf("lib version %d.%d\n", major, minor);
 	printf("lib_init rc=%d\n", mosquitto_lib_init());

@@ -13,6 +13,7 @@
  * on failure, and an alarm stops it after a hard timeout.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -67,6 +68,19 @@ static void on_alarm(int sig)
 		/* nothing more can be done */
 	}
 	_exit(3);
+}
+
+/* Prints the libmosquitto file actually loaded, for the test harness. */
+static void report_loaded_library(void)
+{
+	Dl_info info;
+	if (dladdr((void *)&mosquitto_lib_version, &info) && info.dli_fname) {
+		char *real = realpath(info.dli_fname, NULL);
+		fprintf(stderr, "LOADED %s\n", real ? real : info.dli_fname);
+		free(real);
+	} else {
+		fprintf(stderr, "LOADED ?\n");
+	}
 }
 
 static void on_connect(struct mosquitto *m, void *obj, int rc)
@@ -249,6 +263,7 @@ int main(int argc, char **argv)
 	alarm(HARD_TIMEOUT_S);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	report_loaded_library();
 	mosquitto_lib_init();
 	clients = calloc((size_t)n_clients, sizeof(*clients));
 	fds = calloc((size_t)n_clients, sizeof(*fds));

@@ -16,6 +16,7 @@
  * alarm stops it after a hard timeout.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -74,6 +75,19 @@ static void on_alarm(int sig)
 		/* nothing more can be done */
 	}
 	_exit(3);
+}
+
+/* Prints the libmosquitto file actually loaded, for the test harness. */
+static void report_loaded_library(void)
+{
+	Dl_info info;
+	if (dladdr((void *)&mosquitto_lib_version, &info) && info.dli_fname) {
+		char *real = realpath(info.dli_fname, NULL);
+		fprintf(stderr, "LOADED %s\n", real ? real : info.dli_fname);
+		free(real);
+	} else {
+		fprintf(stderr, "LOADED ?\n");
+	}
 }
 
 static void signal_change(void)
@@ -307,6 +321,7 @@ int main(int argc, char **argv)
 	threads = calloc((size_t)n_threads, sizeof(pthread_t));
 	if (!seen || !mids || !threads) fail("out of memory");
 
+	report_loaded_library();
 	mosquitto_lib_init();
 	sub_client = make_client("tp-sub");
 	mosquitto_connect_callback_set(sub_client, sub_on_connect);
