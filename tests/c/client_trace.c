@@ -1056,8 +1056,11 @@ int main(int argc, char **argv)
 	alarm(HARD_TIMEOUT_S);
 
 	report_loaded_library();
+	/* Only the major version: ours reports 2.1 on purpose (README). */
 	mosquitto_lib_version(&major, &minor, &rev);
-	printf("lib version %d.%d\n", major, minor);
+	(void)minor;
+	(void)rev;
+	printf("lib version major=%d\n", major);
 	printf("lib_init rc=%d\n", mosquitto_lib_init());
 	new_variants();
 	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
