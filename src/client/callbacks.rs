@@ -39,7 +39,8 @@ pub type on_message_v5 = unsafe extern "C" fn(
     *const mosquitto_property,
 );
 /// `on_subscribe(mosq, obj, mid, qos_count, granted_qos)`.
-pub type on_subscribe = unsafe extern "C" fn(*mut mosquitto, *mut c_void, c_int, c_int, *const c_int);
+pub type on_subscribe =
+    unsafe extern "C" fn(*mut mosquitto, *mut c_void, c_int, c_int, *const c_int);
 /// `on_subscribe_v5(mosq, obj, mid, qos_count, granted_qos, props)`.
 pub type on_subscribe_v5 = unsafe extern "C" fn(
     *mut mosquitto,

@@ -1,4 +1,296 @@
-//! The client runtime behind `struct mosquitto` (being written).
+//! The client runtime behind `struct mosquitto`: the session, the socket,
+//! the buffers between them, the loop functions and `loop_start`'s thread.
+//!
+//! Locking: one short lock ([`Client::state`]) guards the session, the
+//! connection and the outgoing buffer; the read buffer has its own lock,
+//! held only by whichever thread is reading. Callbacks are called with
+//! neither the state lock nor the callback table's lock held, so a callback
+//! may call any API function.
 
 pub mod buffers;
 pub mod callbacks;
+mod error;
+mod io;
+mod thread;
+
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use crate::ffi::types::mosquitto;
+use crate::protocol::packet::ProtocolVersion;
+use crate::session::{Config, Session};
+use crate::transport::{Socks5, Stream, WakeReceiver, WakeSender, Wakeup};
+
+use buffers::{OutBuffer, ReadBuffer};
+use callbacks::Callbacks;
+pub use error::ClientError;
+
+/// Who runs the network loop (`mosq->threaded` in the original).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Threading {
+    /// The application calls the loop functions; API calls write at once.
+    None = 0,
+    /// `mosquitto_loop_start`'s thread.
+    OwnThread = 1,
+    /// `mosquitto_threaded_set(true)`: the application's own thread.
+    External = 2,
+}
+
+/// What the application last asked for, which decides whether
+/// `loop_forever` reconnects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Intent {
+    /// Never connected (`loop_start`'s thread waits for a connect).
+    New,
+    /// Connected, or trying to be.
+    Connect,
+    /// `mosquitto_disconnect` was called.
+    Disconnect,
+}
+
+/// Where to connect and how to get there.
+#[derive(Clone, Debug, Default)]
+pub struct Target {
+    /// Broker host name, address, or unix socket path (port 0).
+    pub host: Option<String>,
+    /// Broker port (0: unix socket).
+    pub port: u16,
+    /// Local address to bind to.
+    pub bind_address: Option<String>,
+    /// SOCKS5 proxy, if any.
+    pub socks5: Option<Socks5Proxy>,
+}
+
+/// `mosquitto_socks5_set`'s settings.
+#[derive(Clone, Debug)]
+pub struct Socks5Proxy {
+    /// Proxy host.
+    pub host: String,
+    /// Proxy port.
+    pub port: u16,
+    /// User name, if any.
+    pub username: Option<Vec<u8>>,
+    /// Password, if any.
+    pub password: Option<Vec<u8>>,
+}
+
+/// `mosquitto_reconnect_delay_set`'s settings.
+#[derive(Clone, Copy, Debug)]
+pub struct ReconnectDelay {
+    /// First delay, seconds.
+    pub delay: u32,
+    /// Largest delay, seconds.
+    pub max: u32,
+    /// Grow quadratically rather than linearly.
+    pub exponential: bool,
+}
+
+/// The live network connection.
+pub struct Link {
+    /// The socket, shared with a reader that reads without the state lock.
+    pub stream: Arc<Stream>,
+    /// A non-blocking connect is still under way.
+    pub connecting: bool,
+    /// The SOCKS5 handshake, while it runs.
+    pub socks: Option<Socks5>,
+}
+
+/// Everything behind the state lock.
+pub struct State {
+    /// The MQTT session.
+    pub session: Session,
+    /// The connection, when there is one.
+    pub link: Option<Link>,
+    /// Bumped for every new connection, so a reader knows to drop stale bytes.
+    pub generation: u64,
+    /// Bytes waiting for the socket.
+    pub out: OutBuffer,
+    /// Where to connect.
+    pub target: Target,
+    /// What the application asked for.
+    pub intent: Intent,
+    /// Reconnect backoff settings.
+    pub reconnect_delay: ReconnectDelay,
+    /// Reconnect attempts since `loop_forever` started.
+    pub reconnects: u32,
+    /// `MOSQ_OPT_TCP_NODELAY`.
+    pub tcp_nodelay: bool,
+    /// The wake-up pair (absent with `MOSQ_OPT_DISABLE_SOCKETPAIR`).
+    pub wake: Option<(WakeSender, Arc<WakeReceiver>)>,
+}
+
+/// What the reading thread owns.
+#[derive(Default)]
+pub struct Reader {
+    /// Incoming bytes.
+    pub buf: ReadBuffer,
+    /// The connection generation `buf` belongs to.
+    pub generation: u64,
+    /// Reused space for NUL-terminated copies of a message's topic and
+    /// payload, as `struct mosquitto_message` needs.
+    pub scratch: Vec<u8>,
+}
+
+/// One client: what `struct mosquitto *` points to.
+pub struct Client {
+    state: Mutex<State>,
+    reader: Mutex<Reader>,
+    callbacks: Mutex<Callbacks>,
+    userdata: AtomicPtr<c_void>,
+    /// Set while the library runs a callback (the original's `in_callback`):
+    /// API calls then leave writing to the loop.
+    in_callback: AtomicBool,
+    /// Whether QoS 0 completions need tracking (a publish callback is set).
+    track_qos0: AtomicBool,
+    threading: AtomicU8,
+    /// Asks `loop_start`'s thread to leave.
+    stop: AtomicBool,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// Milliseconds on a monotonic clock shared by all clients.
+pub fn now_ms() -> u64 {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u64
+}
+
+/// Locks `m`, ignoring poisoning: a panic in another thread was already
+/// turned into an error return by the FFI boundary, and the data it guards
+/// stays consistent between statements.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl State {
+    fn new(client_id: Option<&[u8]>, clean_start: bool) -> Self {
+        let wake = Wakeup::new().ok().map(|(tx, rx)| (tx, Arc::new(rx)));
+        State {
+            session: Session::new(Config::new(client_id, clean_start)),
+            link: None,
+            generation: 0,
+            out: OutBuffer::default(),
+            target: Target::default(),
+            intent: Intent::New,
+            reconnect_delay: ReconnectDelay {
+                delay: 1,
+                max: 1,
+                exponential: false,
+            },
+            reconnects: 0,
+            tcp_nodelay: false,
+            wake,
+        }
+    }
+
+    /// Wakes the loop thread (used when new output appears).
+    pub fn wake(&self) {
+        if let Some((tx, _)) = &self.wake {
+            tx.wake();
+        }
+    }
+
+    /// The protocol version in use.
+    pub fn version(&self) -> ProtocolVersion {
+        self.session.config().version
+    }
+}
+
+impl Client {
+    /// A client as `mosquitto_new` makes it; `userdata` NULL means the
+    /// client's own handle (set by the caller once the address is known).
+    pub fn new(client_id: Option<&[u8]>, clean_start: bool) -> Arc<Client> {
+        Arc::new(Client {
+            state: Mutex::new(State::new(client_id, clean_start)),
+            reader: Mutex::new(Reader::default()),
+            callbacks: Mutex::new(Callbacks::default()),
+            userdata: AtomicPtr::new(std::ptr::null_mut()),
+            in_callback: AtomicBool::new(false),
+            track_qos0: AtomicBool::new(false),
+            threading: AtomicU8::new(Threading::None as u8),
+            stop: AtomicBool::new(false),
+            thread: Mutex::new(None),
+        })
+    }
+
+    /// `mosquitto_reinitialise`: everything back to `mosquitto_new`'s state
+    /// (a running loop thread is stopped first), keeping the handle.
+    pub fn reinitialise(self: &Arc<Self>, client_id: Option<&[u8]>, clean_start: bool) {
+        self.stop_thread(true);
+        *lock(&self.state) = State::new(client_id, clean_start);
+        *lock(&self.reader) = Reader::default();
+        *lock(&self.callbacks) = Callbacks::default();
+        self.track_qos0.store(false, Ordering::Relaxed);
+        self.set_threading(Threading::None);
+    }
+
+    /// The handle C code knows this client by.
+    pub fn handle(&self) -> *mut mosquitto {
+        self as *const Client as *mut mosquitto
+    }
+
+    /// The `obj` pointer passed to callbacks.
+    pub fn userdata(&self) -> *mut c_void {
+        self.userdata.load(Ordering::Acquire)
+    }
+
+    /// Sets the `obj` pointer passed to callbacks.
+    pub fn set_userdata(&self, obj: *mut c_void) {
+        self.userdata.store(obj, Ordering::Release);
+    }
+
+    /// Runs `f` on the locked state.
+    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        f(&mut lock(&self.state))
+    }
+
+    /// Changes the callback table.
+    pub fn set_callbacks(&self, f: impl FnOnce(&mut Callbacks)) {
+        let mut cb = lock(&self.callbacks);
+        f(&mut cb);
+        self.track_qos0.store(cb.wants_publish(), Ordering::Relaxed);
+    }
+
+    /// A copy of the callback table, taken without holding any other lock.
+    pub fn callbacks(&self) -> Callbacks {
+        *lock(&self.callbacks)
+    }
+
+    /// Who runs the loop.
+    pub fn threading(&self) -> Threading {
+        match self.threading.load(Ordering::Acquire) {
+            1 => Threading::OwnThread,
+            2 => Threading::External,
+            _ => Threading::None,
+        }
+    }
+
+    /// `mosquitto_threaded_set` (and `loop_start`/`loop_stop`).
+    pub fn set_threading(&self, t: Threading) {
+        self.threading.store(t as u8, Ordering::Release);
+    }
+
+    /// Marks the span of a callback call.
+    pub fn enter_callback(&self) -> bool {
+        self.in_callback.swap(true, Ordering::AcqRel)
+    }
+
+    /// Ends the span begun by [`Self::enter_callback`] (`was` is what it returned).
+    pub fn leave_callback(&self, was: bool) {
+        self.in_callback.store(was, Ordering::Release);
+    }
+
+    /// Whether an API call should write to the socket itself, as the
+    /// original does without a loop thread and outside callbacks.
+    fn writes_directly(&self) -> bool {
+        self.threading() == Threading::None && !self.in_callback.load(Ordering::Acquire)
+    }
+
+    /// Whether QoS 0 completions need tracking.
+    fn tracks_qos0(&self) -> bool {
+        self.track_qos0.load(Ordering::Relaxed)
+    }
+}

@@ -6,6 +6,7 @@
 
 pub mod boundary;
 pub mod constants;
+pub mod dispatch;
 pub mod mqtt_protocol;
 pub mod types;
 

@@ -1,0 +1,85 @@
+//! Why a client operation failed, with what the C API reports for it.
+
+use std::io;
+
+use crate::session::SessionError;
+use crate::transport::{ErrorCode, TransportError};
+
+/// A client failure. [`ClientError::mosq_err`] gives the `MOSQ_ERR_*`
+/// value and [`ClientError::errno`] the `errno` the original leaves.
+#[derive(Debug)]
+pub enum ClientError {
+    /// The session refused or ended something.
+    Session(SessionError),
+    /// Connecting (or the SOCKS handshake) failed.
+    Transport(TransportError),
+    /// A system call failed (`MOSQ_ERR_ERRNO`).
+    Io(io::Error),
+    /// The connection was closed or reset by the peer (`MOSQ_ERR_CONN_LOST`).
+    ConnLost,
+    /// No connection (`MOSQ_ERR_NO_CONN`).
+    NoConn,
+    /// Invalid argument (`MOSQ_ERR_INVAL`).
+    Inval,
+    /// Not supported (`MOSQ_ERR_NOT_SUPPORTED`).
+    NotSupported,
+    /// A non-blocking connect is under way (`MOSQ_ERR_CONN_PENDING`).
+    ConnPending,
+}
+
+impl ClientError {
+    /// The `MOSQ_ERR_*` value.
+    pub fn mosq_err(&self) -> i32 {
+        match self {
+            ClientError::Session(e) => e.mosq_err(),
+            ClientError::Transport(e) => match e.code() {
+                ErrorCode::Eai => 15,
+                ErrorCode::Errno => 14,
+                ErrorCode::Inval => 3,
+                ErrorCode::Proxy => 16,
+                ErrorCode::Auth => 11,
+                ErrorCode::NoConn => 4,
+                ErrorCode::Protocol => 2,
+                ErrorCode::NoMem => 1,
+                ErrorCode::ConnLost => 7,
+            },
+            ClientError::Io(_) => 14,
+            ClientError::ConnLost => 7,
+            ClientError::NoConn => 4,
+            ClientError::Inval => 3,
+            ClientError::NotSupported => 10,
+            ClientError::ConnPending => -1,
+        }
+    }
+
+    /// The `errno` value the original sets with this failure, if any.
+    pub fn errno(&self) -> Option<i32> {
+        match self {
+            ClientError::Transport(e) => e.errno(),
+            ClientError::Io(e) => e.raw_os_error(),
+            _ => None,
+        }
+    }
+
+    /// Maps a socket read/write error as the original does: a reset is a
+    /// lost connection, anything else an `errno` failure.
+    pub fn from_io(e: io::Error) -> Self {
+        if e.raw_os_error() == Some(libc::ECONNRESET) || e.kind() == io::ErrorKind::WriteZero {
+            ClientError::ConnLost
+        } else {
+            ClientError::Io(e)
+        }
+    }
+}
+
+impl From<SessionError> for ClientError {
+    fn from(e: SessionError) -> Self {
+        ClientError::Session(e)
+    }
+}
+
+impl From<TransportError> for ClientError {
+    fn from(e: TransportError) -> Self {
+        ClientError::Transport(e)
+    }
+}

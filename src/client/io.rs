@@ -1,0 +1,648 @@
+//! Connecting, sending and the loop functions: the runtime that moves bytes
+//! between the session and the socket and turns what happens into
+//! callbacks.
+
+use std::os::fd::AsFd;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use super::buffers::Filled;
+use super::error::ClientError;
+use super::{lock, now_ms, Client, Intent, Link, State, Threading};
+use crate::ffi::dispatch;
+use crate::protocol::packet::Properties;
+use crate::protocol::property::Property;
+use crate::session::{Event, OwnedProperties, PublishError, SessionError, State as SessionState};
+use crate::transport::{self, poll, Connecting, Socks5};
+
+/// What happened under the state lock that must be reported after it is
+/// released.
+#[derive(Default)]
+pub(super) struct Aftermath {
+    /// QoS 0 messages fully written: `on_publish(mid)`.
+    published: Vec<u16>,
+    /// The connection ended: `on_disconnect(rc)`.
+    disconnected: Option<i32>,
+}
+
+impl Client {
+    /// Reports `after` through the callbacks (no lock held).
+    fn report(&self, after: Aftermath) {
+        for mid in after.published {
+            dispatch::published(self, mid, 0, Properties::EMPTY);
+        }
+        if let Some(rc) = after.disconnected {
+            dispatch::disconnected(self, rc, Properties::EMPTY);
+        }
+    }
+
+    /// Ends the connection under the lock: the socket closes, the session
+    /// resets, and the disconnect to report is recorded (success when the
+    /// application asked to disconnect, as the original reports it).
+    fn close_link(&self, st: &mut State, err: &ClientError, after: &mut Aftermath) -> i32 {
+        let asked =
+            st.intent == Intent::Disconnect || st.session.state() == SessionState::Disconnecting;
+        if let Some(link) = st.link.take() {
+            let _ = link.stream.shutdown();
+        }
+        st.out.clear();
+        st.session.connection_lost();
+        let rc = if asked { 0 } else { err.mosq_err() };
+        after.disconnected = Some(rc);
+        rc
+    }
+
+    /// Writes what is queued, finishing a pending connect or SOCKS
+    /// handshake first. After our DISCONNECT is written the connection is
+    /// closed, as the original does.
+    fn flush_locked(&self, st: &mut State, after: &mut Aftermath) -> Result<(), ClientError> {
+        let Some(link) = st.link.as_mut() else {
+            return Err(ClientError::NoConn);
+        };
+        if link.connecting {
+            match link.stream.check_connected() {
+                Ok(true) => link.connecting = false,
+                Ok(false) => return Ok(()),
+                Err(e) => return Err(ClientError::Io(e)),
+            }
+            if link.socks.is_none() {
+                let now = now_ms();
+                st.session.start_connect(now, st.out.vec())?;
+            }
+        }
+        let link = st.link.as_mut().expect("link checked above");
+        if let Some(socks) = link.socks.as_mut() {
+            if !socks.pump(&link.stream)? {
+                return Ok(());
+            }
+            link.socks = None;
+            st.session.start_connect(now_ms(), st.out.vec())?;
+        }
+        let stream = Arc::clone(&st.link.as_ref().expect("link").stream);
+        let done = st
+            .out
+            .flush(&stream, &mut after.published)
+            .map_err(ClientError::from_io)?;
+        if done && st.session.state() == SessionState::Disconnecting {
+            st.intent = Intent::Disconnect;
+            self.close_link(st, &ClientError::NoConn, after);
+        }
+        Ok(())
+    }
+
+    /// After an API call queued output: write it now (no loop thread and
+    /// not inside a callback, as the original) or wake the loop thread.
+    fn kick(
+        &self,
+        st: &mut State,
+        was_empty: bool,
+        after: &mut Aftermath,
+    ) -> Result<(), ClientError> {
+        if self.writes_directly() {
+            if st
+                .link
+                .as_ref()
+                .is_some_and(|l| !l.connecting && l.socks.is_none())
+            {
+                return self.flush_locked(st, after);
+            }
+        } else if was_empty {
+            st.wake();
+        }
+        Ok(())
+    }
+
+    /// `mosquitto_connect*`: records where to connect, then connects.
+    pub fn connect(
+        &self,
+        host: &str,
+        port: u16,
+        keepalive: u16,
+        bind_address: Option<&str>,
+        properties: Option<OwnedProperties>,
+        blocking: bool,
+    ) -> Result<(), ClientError> {
+        self.with_state(|st| {
+            st.target.host = Some(host.to_string());
+            st.target.port = port;
+            if let Some(b) = bind_address {
+                st.target.bind_address = Some(b.to_string());
+            }
+            let cfg = st.session.config_mut();
+            cfg.keepalive = keepalive;
+            if let Some(p) = properties {
+                cfg.connect_properties = p;
+            }
+            st.intent = Intent::Connect;
+        });
+        self.reconnect(blocking)
+    }
+
+    /// `mosquitto_reconnect*`: a new connection to the recorded broker.
+    pub fn reconnect(&self, blocking: bool) -> Result<(), ClientError> {
+        dispatch::pre_connect(self);
+        let (target, nodelay) = self.with_state(|st| (st.target.clone(), st.tcp_nodelay));
+        let Some(host) = target.host.clone() else {
+            return Err(ClientError::Inval);
+        };
+        self.with_state(|st| {
+            if !st.session.config().version.is_v5()
+                && !st.session.config().connect_properties.is_empty()
+            {
+                return Err(ClientError::NotSupported);
+            }
+            if let Some(link) = st.link.take() {
+                let _ = link.stream.shutdown();
+            }
+            st.out.clear();
+            st.session.connection_lost();
+            st.intent = Intent::Connect;
+            Ok(())
+        })?;
+        let (stream, state) = match &target.socks5 {
+            Some(proxy) => transport::connect(
+                &proxy.host,
+                proxy.port,
+                target.bind_address.as_deref(),
+                blocking,
+            )?,
+            None => {
+                transport::connect(&host, target.port, target.bind_address.as_deref(), blocking)?
+            }
+        };
+        if nodelay {
+            let _ = stream.set_nodelay(true);
+        }
+        let socks = match &target.socks5 {
+            Some(p) => Some(Socks5::new(
+                &host,
+                target.port,
+                p.username.as_deref(),
+                p.password.as_deref(),
+            )),
+            None => None,
+        };
+        let mut after = Aftermath::default();
+        let result = self.with_state(|st| {
+            st.generation += 1;
+            let connecting = state == Connecting::InProgress;
+            let direct = socks.is_none();
+            st.link = Some(Link {
+                stream: Arc::new(stream),
+                connecting,
+                socks,
+            });
+            if direct && !connecting {
+                if let Err(e) = st.session.start_connect(now_ms(), st.out.vec()) {
+                    st.link = None;
+                    st.session.connection_lost();
+                    return Err(e.into());
+                }
+            }
+            if self.writes_directly() && !connecting {
+                self.flush_locked(st, &mut after)
+            } else {
+                st.wake();
+                Ok(())
+            }
+        });
+        self.report(after);
+        result
+    }
+
+    /// `mosquitto_disconnect_v5`.
+    pub fn disconnect(&self, reason_code: u8, props: &[Property<'_>]) -> Result<(), ClientError> {
+        let mut after = Aftermath::default();
+        let result = self.with_state(|st| {
+            st.intent = Intent::Disconnect;
+            if st.link.is_none() {
+                return Err(ClientError::NoConn);
+            }
+            let was_empty = st.out.is_empty();
+            st.session
+                .disconnect(reason_code, props, now_ms(), st.out.vec())?;
+            self.kick(st, was_empty, &mut after)
+        });
+        self.report(after);
+        result
+    }
+
+    /// `mosquitto_publish_v5`: returns the message id (also on some
+    /// failures, as the original reports it through `*mid`).
+    pub fn publish(
+        &self,
+        topic: &[u8],
+        payload: &[u8],
+        qos: u8,
+        retain: bool,
+        props: &[Property<'_>],
+    ) -> Result<u16, (ClientError, Option<u16>)> {
+        let mut after = Aftermath::default();
+        let result = self.with_state(|st| {
+            let was_empty = st.out.is_empty();
+            let mid = st
+                .session
+                .publish(topic, payload, qos, retain, props, now_ms(), st.out.vec())
+                .map_err(|PublishError { error, mid }| (ClientError::from(error), mid))?;
+            if qos == 0 && self.tracks_qos0() {
+                st.out.mark_qos0(mid);
+            }
+            self.kick(st, was_empty, &mut after)
+                .map_err(|e| (e, Some(mid)))?;
+            Ok(mid)
+        });
+        self.report(after);
+        result
+    }
+
+    /// `mosquitto_subscribe_multiple` / `_v5`.
+    pub fn subscribe(
+        &self,
+        filters: &[&[u8]],
+        qos: u8,
+        options: u8,
+        props: &[Property<'_>],
+    ) -> Result<u16, ClientError> {
+        let mut after = Aftermath::default();
+        let result = self.with_state(|st| {
+            let was_empty = st.out.is_empty();
+            let mid = st
+                .session
+                .subscribe(filters, qos, options, props, now_ms(), st.out.vec())?;
+            self.kick(st, was_empty, &mut after)?;
+            Ok(mid)
+        });
+        self.report(after);
+        result
+    }
+
+    /// `mosquitto_unsubscribe_multiple` / `_v5`.
+    pub fn unsubscribe(
+        &self,
+        filters: &[&[u8]],
+        props: &[Property<'_>],
+    ) -> Result<u16, ClientError> {
+        let mut after = Aftermath::default();
+        let result = self.with_state(|st| {
+            let was_empty = st.out.is_empty();
+            let mid = st
+                .session
+                .unsubscribe(filters, props, now_ms(), st.out.vec())?;
+            self.kick(st, was_empty, &mut after)?;
+            Ok(mid)
+        });
+        self.report(after);
+        result
+    }
+
+    /// `mosquitto_ext_auth_continue` (2.1): writes AUTH.
+    pub fn auth(&self, reason_code: u8, props: &[Property<'_>]) -> Result<(), ClientError> {
+        let mut after = Aftermath::default();
+        let result = self.with_state(|st| {
+            let was_empty = st.out.is_empty();
+            st.session
+                .auth(reason_code, props, now_ms(), st.out.vec())?;
+            self.kick(st, was_empty, &mut after)
+        });
+        self.report(after);
+        result
+    }
+
+    /// Ends the connection after a failure and reports it; returns what
+    /// the loop function returns (success after a requested disconnect).
+    fn fail(&self, err: ClientError) -> Result<(), ClientError> {
+        let mut after = Aftermath::default();
+        let rc = self.with_state(|st| self.close_link(st, &err, &mut after));
+        self.report(after);
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(err)
+        }
+    }
+
+    /// `mosquitto_loop_read`: reads what the socket has and handles every
+    /// complete packet, then writes the replies they caused.
+    pub fn loop_read(&self) -> Result<(), ClientError> {
+        let mut after = Aftermath::default();
+        let stream = {
+            let mut st = lock(&self.state);
+            let Some(link) = st.link.as_ref() else {
+                drop(st);
+                return self.fail(ClientError::NoConn);
+            };
+            if link.connecting || link.socks.is_some() {
+                let r = self.flush_locked(&mut st, &mut after);
+                drop(st);
+                self.report(after);
+                return match r {
+                    Ok(()) => Ok(()),
+                    Err(e) => self.fail(e),
+                };
+            }
+            let stream = Arc::clone(&link.stream);
+            let generation = st.generation;
+            drop(st);
+            let mut rd = lock(&self.reader);
+            if rd.generation != generation {
+                rd.buf.clear();
+                rd.generation = generation;
+            }
+            drop(rd);
+            stream
+        };
+        let mut rd = lock(&self.reader);
+        let rd = &mut *rd;
+        // A bounded number of reads per call keeps one busy connection from
+        // starving the caller's other work.
+        for _ in 0..64 {
+            match rd.buf.fill(&stream) {
+                Ok(Filled::Bytes(_)) => {}
+                Ok(Filled::WouldBlock) => break,
+                Ok(Filled::Closed) => return self.fail(ClientError::ConnLost),
+                Err(e) => return self.fail(ClientError::from_io(e)),
+            }
+            loop {
+                let range = match rd.buf.next_packet(0) {
+                    Ok(Some(r)) => r,
+                    Ok(None) => break,
+                    Err(e) => return self.fail(ClientError::Session(e.into())),
+                };
+                let frame = &rd.buf.bytes()[range];
+                let handled = {
+                    let mut st = lock(&self.state);
+                    if st
+                        .link
+                        .as_ref()
+                        .is_none_or(|l| !Arc::ptr_eq(&l.stream, &stream))
+                    {
+                        // The connection was replaced by a callback.
+                        return Ok(());
+                    }
+                    let st = &mut *st;
+                    st.session.handle_packet(frame, now_ms(), st.out.vec())
+                };
+                let broker_disconnect = matches!(handled.event, Some(Event::Disconnected { .. }));
+                if let Some(event) = &handled.event {
+                    dispatch::event(self, event, &mut rd.scratch);
+                }
+                if let Some(err) = handled.close {
+                    let rc = err.mosq_err();
+                    return self.fail_with_rc(ClientError::Session(err), rc);
+                }
+                if broker_disconnect {
+                    // Already reported with the broker's reason code.
+                    self.with_state(|st| {
+                        if let Some(link) = st.link.take() {
+                            let _ = link.stream.shutdown();
+                        }
+                        st.out.clear();
+                        st.session.connection_lost();
+                    });
+                    return Ok(());
+                }
+            }
+        }
+        let result = self.with_state(|st| {
+            if st.out.is_empty() || st.link.is_none() {
+                Ok(())
+            } else if self.threading() == Threading::OwnThread {
+                // The loop thread writes right after reading.
+                Ok(())
+            } else {
+                self.flush_locked(st, &mut after)
+            }
+        });
+        self.report(after);
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Ends the connection reporting `rc` (a session error the session
+    /// already reset itself for).
+    fn fail_with_rc(&self, err: ClientError, rc: i32) -> Result<(), ClientError> {
+        let mut after = Aftermath::default();
+        self.with_state(|st| {
+            self.close_link(st, &err, &mut after);
+        });
+        after.disconnected = Some(rc);
+        self.report(after);
+        Err(err)
+    }
+
+    /// `mosquitto_loop_write`: writes what is queued.
+    pub fn loop_write(&self) -> Result<(), ClientError> {
+        let mut after = Aftermath::default();
+        let result = self.with_state(|st| self.flush_locked(st, &mut after));
+        self.report(after);
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// `mosquitto_loop_misc`: keep alive.
+    pub fn loop_misc(&self) -> Result<(), ClientError> {
+        let mut after = Aftermath::default();
+        let result = self.with_state(|st| {
+            if st.link.is_none() {
+                return Err(ClientError::NoConn);
+            }
+            let was_empty = st.out.is_empty();
+            st.session.tick(now_ms(), st.out.vec())?;
+            if !st.out.is_empty() && was_empty {
+                self.kick(st, was_empty, &mut after)?;
+            }
+            Ok(())
+        });
+        self.report(after);
+        match result {
+            Ok(()) => Ok(()),
+            Err(ClientError::NoConn) => Err(ClientError::NoConn),
+            Err(ClientError::Session(SessionError::Keepalive)) => {
+                let rc = self.with_state(|st| {
+                    if st.intent == Intent::Disconnect {
+                        0
+                    } else {
+                        19
+                    }
+                });
+                let r = self.fail_with_rc(ClientError::Session(SessionError::Keepalive), rc);
+                if rc == 0 {
+                    Ok(())
+                } else {
+                    r
+                }
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// `mosquitto_loop`: waits up to `timeout_ms` for the socket (or a
+    /// wake-up, or the keep alive deadline), then reads, writes and runs
+    /// the keep alive check.
+    pub fn run_loop(&self, timeout_ms: i32) -> Result<(), ClientError> {
+        let (stream, want_write, deadline, wake) = {
+            let st = lock(&self.state);
+            let Some(link) = st.link.as_ref() else {
+                return Err(ClientError::NoConn);
+            };
+            let want_write = !st.out.is_empty()
+                || link.connecting
+                || link.socks.as_ref().is_some_and(|s| s.wants_write());
+            (
+                Arc::clone(&link.stream),
+                want_write,
+                st.session.next_deadline(),
+                st.wake.as_ref().map(|(_, rx)| Arc::clone(rx)),
+            )
+        };
+        let mut timeout = if timeout_ms < 0 {
+            1000
+        } else {
+            i64::from(timeout_ms)
+        };
+        if let Some(d) = deadline {
+            timeout = timeout.min(d.saturating_sub(now_ms()) as i64);
+        }
+        let ready = poll(
+            Some(stream.as_fd()),
+            want_write,
+            wake.as_ref().map(|w| w.as_fd()),
+            timeout.clamp(0, i64::from(i32::MAX)) as i32,
+        )
+        .map_err(ClientError::Io)?;
+        if ready.interrupted {
+            return Ok(());
+        }
+        if ready.readable {
+            self.loop_read()?;
+            if !self.connected_to(&stream) {
+                return Ok(());
+            }
+        }
+        if ready.woken {
+            if let Some(w) = &wake {
+                w.drain();
+            }
+        }
+        if ready.writable || ready.woken {
+            self.loop_write()?;
+            if !self.connected_to(&stream) {
+                return Ok(());
+            }
+        }
+        self.loop_misc()
+    }
+
+    /// Whether `stream` is still this client's connection.
+    fn connected_to(&self, stream: &Arc<transport::Stream>) -> bool {
+        self.with_state(|st| {
+            st.link
+                .as_ref()
+                .is_some_and(|l| Arc::ptr_eq(&l.stream, stream))
+        })
+    }
+
+    /// `mosquitto_loop_forever`: loops, reconnecting with the configured
+    /// backoff after a lost connection, until the application disconnects
+    /// or a fatal error occurs (or `loop_stop(force)` asks the loop thread
+    /// to leave).
+    pub fn loop_forever(&self, timeout_ms: i32) -> Result<(), ClientError> {
+        self.with_state(|st| st.reconnects = 0);
+        loop {
+            let err = loop {
+                if self.stop_requested() {
+                    return Ok(());
+                }
+                if let Err(e) = self.run_loop(timeout_ms) {
+                    break e;
+                }
+            };
+            // Fatal errors end the loop, as in the original.
+            if matches!(
+                err.mosq_err(),
+                1 | 2 | 3 | 6 | 8 | 9 | 10 | 11 | 12 | 13 | 15 | 16
+            ) {
+                return Err(err);
+            }
+            loop {
+                if self.stop_requested() {
+                    return Ok(());
+                }
+                let delay = self.with_state(|st| {
+                    if st.intent == Intent::Disconnect {
+                        return None;
+                    }
+                    let d = st.reconnect_delay;
+                    let n = st.reconnects + 1;
+                    let mut delay = if d.max > d.delay {
+                        if d.exponential {
+                            d.delay.saturating_mul(n).saturating_mul(n)
+                        } else {
+                            d.delay.saturating_mul(n)
+                        }
+                    } else {
+                        d.delay
+                    };
+                    if delay > d.max {
+                        delay = d.max;
+                    } else {
+                        st.reconnects += 1;
+                    }
+                    Some(delay)
+                });
+                let Some(delay) = delay else {
+                    return Ok(());
+                };
+                self.interruptible_sleep(delay);
+                if self.stop_requested() || self.with_state(|st| st.intent == Intent::Disconnect) {
+                    return Ok(());
+                }
+                match self.reconnect(true) {
+                    Ok(()) => break,
+                    Err(e) if matches!(e.mosq_err(), 15 | 16) => {}
+                    Err(_) => {}
+                }
+            }
+        }
+    }
+
+    /// Sleeps `seconds`, or less when woken (by `loop_stop` or an API call).
+    fn interruptible_sleep(&self, seconds: u32) {
+        let wake = self.with_state(|st| st.wake.as_ref().map(|(_, rx)| Arc::clone(rx)));
+        match wake {
+            Some(rx) => {
+                rx.drain();
+                let ms = (u64::from(seconds) * 1000).min(i32::MAX as u64) as i32;
+                let _ = poll(None, false, Some(rx.as_fd()), ms);
+                rx.drain();
+            }
+            None => std::thread::sleep(std::time::Duration::from_secs(u64::from(seconds))),
+        }
+    }
+
+    /// Whether `loop_stop(force)` or `destroy` asked the loop thread to leave.
+    pub(super) fn stop_requested(&self) -> bool {
+        self.stop.load(Ordering::Acquire)
+    }
+
+    /// `mosquitto_socket`: the connection's file descriptor, or -1.
+    pub fn socket(&self) -> i32 {
+        use std::os::fd::AsRawFd;
+        self.with_state(|st| st.link.as_ref().map_or(-1, |l| l.stream.as_raw_fd()))
+    }
+
+    /// `mosquitto_want_write`: whether output is waiting (or a connect or
+    /// handshake needs the socket to become writable).
+    pub fn want_write(&self) -> bool {
+        self.with_state(|st| {
+            !st.out.is_empty()
+                || st.link.as_ref().is_some_and(|l| {
+                    l.connecting || l.socks.as_ref().is_some_and(|s| s.wants_write())
+                })
+        })
+    }
+}
