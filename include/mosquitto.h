@@ -335,252 +335,343 @@ libmosq_EXPORT const char *mosquitto_reason_string(int reason_code);
 libmosq_EXPORT int mosquitto_string_to_command(const char *str, int *cmd);
 
 /**
- * Creates a client. Returns NULL with `errno` set (ENOSYS for now).
- * Status: not implemented yet (issue 3).
+ * Creates a client. Returns NULL with `errno` set to `EINVAL` for a NULL
+ * id without clean session or an empty id, as the original.
+ *
+ * # Safety
+ * `id` is NULL or a NUL-terminated string.
  */
 libmosq_EXPORT struct mosquitto *mosquitto_new(const char *id, bool clean_session, void *obj);
 
 /**
- * Frees a client and everything it owns.
- * Status: not implemented yet (issue 3).
+ * Frees a client and everything it owns; a running loop thread is
+ * stopped first.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle, not used again afterwards.
  */
 libmosq_EXPORT void mosquitto_destroy(struct mosquitto *mosq);
 
 /**
  * Resets a client to the state `mosquitto_new` leaves it in.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle; `id` NULL or a NUL-terminated string.
  */
 libmosq_EXPORT int mosquitto_reinitialise(struct mosquitto *mosq, const char *id, bool clean_session, void *obj);
 
 /**
  * Sets the will message sent at the next connection.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` NULL or live; `topic` NULL or NUL-terminated; `payload` valid for
+ * `payloadlen` bytes when not NULL.
  */
 libmosq_EXPORT int mosquitto_will_set(struct mosquitto *mosq, const char *topic, int payloadlen, const void *payload, int qos, bool retain);
 
 /**
  * Sets the will message, with MQTT 5 will properties.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * As [`mosquitto_will_set`]; `properties` NULL or a valid list.
  */
 libmosq_EXPORT int mosquitto_will_set_v5(struct mosquitto *mosq, const char *topic, int payloadlen, const void *payload, int qos, bool retain, mosquitto_property *properties);
 
 /**
- * Removes the will message.
- * Status: not implemented yet (issue 3).
+ * Removes the will.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
  */
 libmosq_EXPORT int mosquitto_will_clear(struct mosquitto *mosq);
 
 /**
- * Sets (or with a NULL username, clears) the credentials sent in CONNECT.
- * Status: not implemented yet (issue 3).
+ * Sets the user name and password sent in CONNECT. The previous password
+ * is wiped from memory.
+ *
+ * # Safety
+ * `mosq` NULL or live; the strings NULL or NUL-terminated.
  */
 libmosq_EXPORT int mosquitto_username_pw_set(struct mosquitto *mosq, const char *username, const char *password);
 
 /**
- * Connects to a broker, blocking until the TCP connection is made.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_connect(struct mosquitto *mosq, const char *host, int port, int keepalive);
-
-/**
- * Connects to a broker from a given local address.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_connect_bind(struct mosquitto *mosq, const char *host, int port, int keepalive, const char *bind_address);
-
-/**
- * Connects to a broker from a given local address, with CONNECT properties.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_connect_bind_v5(struct mosquitto *mosq, const char *host, int port, int keepalive, const char *bind_address, const mosquitto_property *properties);
-
-/**
- * Starts connecting to a broker without waiting (for the threaded loop).
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_connect_async(struct mosquitto *mosq, const char *host, int port, int keepalive);
-
-/**
- * Starts connecting without waiting, from a given local address.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_connect_bind_async(struct mosquitto *mosq, const char *host, int port, int keepalive, const char *bind_address);
-
-/**
- * Connects to a broker found through a DNS SRV lookup. The reference
- * (Debian's build, without SRV support) returns `MOSQ_ERR_NOT_SUPPORTED`
- * for every input, a NULL client included.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_connect_srv(struct mosquitto *mosq, const char *host, int keepalive, const char *bind_address);
-
-/**
- * Reconnects with the settings of the last connect call.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_reconnect(struct mosquitto *mosq);
-
-/**
- * Reconnects without waiting for the TCP connection.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_reconnect_async(struct mosquitto *mosq);
-
-/**
- * Sends DISCONNECT and closes the connection.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_disconnect(struct mosquitto *mosq);
-
-/**
- * Sends DISCONNECT with a reason code and properties, then closes.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_disconnect_v5(struct mosquitto *mosq, int reason_code, const mosquitto_property *properties);
-
-/**
- * Publishes a message.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_publish(struct mosquitto *mosq, int *mid, const char *topic, int payloadlen, const void *payload, int qos, bool retain);
-
-/**
- * Publishes a message with MQTT 5 properties.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_publish_v5(struct mosquitto *mosq, int *mid, const char *topic, int payloadlen, const void *payload, int qos, bool retain, const mosquitto_property *properties);
-
-/**
- * Subscribes to one topic filter.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_subscribe(struct mosquitto *mosq, int *mid, const char *sub, int qos);
-
-/**
- * Subscribes to one topic filter with MQTT 5 options and properties.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_subscribe_v5(struct mosquitto *mosq, int *mid, const char *sub, int qos, int options, const mosquitto_property *properties);
-
-/**
- * Subscribes to several topic filters in one SUBSCRIBE packet.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_subscribe_multiple(struct mosquitto *mosq, int *mid, int sub_count, char *const *sub, int qos, int options, const mosquitto_property *properties);
-
-/**
- * Unsubscribes from one topic filter.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_unsubscribe(struct mosquitto *mosq, int *mid, const char *sub);
-
-/**
- * Unsubscribes from one topic filter, with MQTT 5 properties.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_unsubscribe_v5(struct mosquitto *mosq, int *mid, const char *sub, const mosquitto_property *properties);
-
-/**
- * Unsubscribes from several topic filters in one UNSUBSCRIBE packet.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_unsubscribe_multiple(struct mosquitto *mosq, int *mid, int sub_count, char *const *sub, const mosquitto_property *properties);
-
-/**
- * Continues an MQTT 5 extended authentication exchange (2.1).
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_ext_auth_continue(struct mosquitto *context, const char *auth_method, uint16_t auth_data_len, const void *auth_data, const mosquitto_property *props);
-
-/**
- * Runs the network loop until the client disconnects.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_loop_forever(struct mosquitto *mosq, int timeout, int max_packets);
-
-/**
- * Starts a thread that runs the network loop.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_loop_start(struct mosquitto *mosq);
-
-/**
- * Stops the network thread, waiting for it to end.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_loop_stop(struct mosquitto *mosq, bool force);
-
-/**
- * Runs one iteration of the network loop.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_loop(struct mosquitto *mosq, int timeout, int max_packets);
-
-/**
- * Reads and handles incoming packets (for an external event loop).
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_loop_read(struct mosquitto *mosq, int max_packets);
-
-/**
- * Writes queued packets (for an external event loop).
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_loop_write(struct mosquitto *mosq, int max_packets);
-
-/**
- * Handles keepalive and retries (for an external event loop).
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_loop_misc(struct mosquitto *mosq);
-
-/**
- * The client's socket, or -1 when not connected.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_socket(struct mosquitto *mosq);
-
-/**
- * Whether the client has data waiting to be written.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT bool mosquitto_want_write(struct mosquitto *mosq);
-
-/**
- * Tells the library the application runs its own threads around the client.
- * Status: not implemented yet (issue 3).
- */
-libmosq_EXPORT int mosquitto_threaded_set(struct mosquitto *mosq, bool threaded);
-
-/**
- * Sets the delays between automatic reconnection attempts.
- * Status: not implemented yet (issue 3).
+ * Sets the delays `loop_forever` waits before reconnecting.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
  */
 libmosq_EXPORT int mosquitto_reconnect_delay_set(struct mosquitto *mosq, unsigned int reconnect_delay, unsigned int reconnect_delay_max, bool reconnect_exponential_backoff);
 
 /**
- * Obsolete: the original ignores it; kept for the ABI.
- * Status: not implemented yet (issue 3).
+ * Does nothing, as in libmosquitto 2.0 (retries happen on reconnect).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
  */
 libmosq_EXPORT void mosquitto_message_retry_set(struct mosquitto *mosq, unsigned int message_retry);
 
 /**
- * Replaces the user data pointer passed to callbacks.
- * Status: not implemented yet (issue 3).
+ * Sets the `obj` pointer passed to callbacks.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
  */
 libmosq_EXPORT void mosquitto_user_data_set(struct mosquitto *mosq, void *obj);
 
 /**
- * The user data pointer passed to callbacks.
- * Status: not implemented yet (issue 3).
+ * The `obj` pointer passed to callbacks (NULL for a NULL client).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
  */
 libmosq_EXPORT void *mosquitto_userdata(struct mosquitto *mosq);
 
 /**
  * Routes the connection through a SOCKS5 proxy.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` NULL or live; the strings NULL or NUL-terminated.
  */
 libmosq_EXPORT int mosquitto_socks5_set(struct mosquitto *mosq, const char *host, int port, const char *username, const char *password);
+
+/**
+ * Whether the application runs its own loop thread (`mosquitto_threaded_set`).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
+ */
+libmosq_EXPORT int mosquitto_threaded_set(struct mosquitto *mosq, bool threaded);
+
+/**
+ * The client's SRV lookup is not built in (as in Debian's build).
+ * Status: not supported: returns `MOSQ_ERR_NOT_SUPPORTED`, as Debian's libmosquitto (built without SRV) does.
+ *
+ * # Safety
+ * Nothing is dereferenced.
+ */
+libmosq_EXPORT int mosquitto_connect_srv(struct mosquitto *mosq, const char *host, int keepalive, const char *bind_address);
+
+/**
+ * Connects to a broker, blocking until the TCP connection is made, and
+ * sends CONNECT.
+ *
+ * # Safety
+ * `mosq` NULL or live; `host` NULL or NUL-terminated.
+ */
+libmosq_EXPORT int mosquitto_connect(struct mosquitto *mosq, const char *host, int port, int keepalive);
+
+/**
+ * Connects to a broker from a given local address.
+ *
+ * # Safety
+ * As [`mosquitto_connect`]; `bind_address` NULL or NUL-terminated.
+ */
+libmosq_EXPORT int mosquitto_connect_bind(struct mosquitto *mosq, const char *host, int port, int keepalive, const char *bind_address);
+
+/**
+ * Connects to a broker from a given local address, with CONNECT properties.
+ *
+ * # Safety
+ * As [`mosquitto_connect_bind`]; `properties` NULL or a valid list.
+ */
+libmosq_EXPORT int mosquitto_connect_bind_v5(struct mosquitto *mosq, const char *host, int port, int keepalive, const char *bind_address, const mosquitto_property *properties);
+
+/**
+ * Starts connecting to a broker without waiting for the TCP connection.
+ *
+ * # Safety
+ * As [`mosquitto_connect`].
+ */
+libmosq_EXPORT int mosquitto_connect_async(struct mosquitto *mosq, const char *host, int port, int keepalive);
+
+/**
+ * Starts connecting from a given local address without waiting.
+ *
+ * # Safety
+ * As [`mosquitto_connect_bind`].
+ */
+libmosq_EXPORT int mosquitto_connect_bind_async(struct mosquitto *mosq, const char *host, int port, int keepalive, const char *bind_address);
+
+/**
+ * Reconnects to the broker of the last connect, blocking.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
+ */
+libmosq_EXPORT int mosquitto_reconnect(struct mosquitto *mosq);
+
+/**
+ * Reconnects to the broker of the last connect without waiting.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
+ */
+libmosq_EXPORT int mosquitto_reconnect_async(struct mosquitto *mosq);
+
+/**
+ * Sends DISCONNECT; `on_disconnect(0)` follows once it is written.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
+ */
+libmosq_EXPORT int mosquitto_disconnect(struct mosquitto *mosq);
+
+/**
+ * Sends DISCONNECT with an MQTT 5 reason code and properties.
+ *
+ * # Safety
+ * `mosq` NULL or live; `properties` NULL or a valid list.
+ */
+libmosq_EXPORT int mosquitto_disconnect_v5(struct mosquitto *mosq, int reason_code, const mosquitto_property *properties);
+
+/**
+ * Publishes a message.
+ *
+ * # Safety
+ * `mosq` NULL or live; `mid` NULL or writable; `topic` NULL or
+ * NUL-terminated; `payload` valid for `payloadlen` bytes when not NULL.
+ */
+libmosq_EXPORT int mosquitto_publish(struct mosquitto *mosq, int *mid, const char *topic, int payloadlen, const void *payload, int qos, bool retain);
+
+/**
+ * Publishes a message with MQTT 5 properties.
+ *
+ * # Safety
+ * As [`mosquitto_publish`]; `properties` NULL or a valid list.
+ */
+libmosq_EXPORT int mosquitto_publish_v5(struct mosquitto *mosq, int *mid, const char *topic, int payloadlen, const void *payload, int qos, bool retain, const mosquitto_property *properties);
+
+/**
+ * Subscribes to one topic filter.
+ *
+ * # Safety
+ * `mosq` NULL or live; `mid` NULL or writable; `sub` NULL or NUL-terminated.
+ */
+libmosq_EXPORT int mosquitto_subscribe(struct mosquitto *mosq, int *mid, const char *sub, int qos);
+
+/**
+ * Subscribes to one topic filter with MQTT 5 options and properties.
+ *
+ * # Safety
+ * As [`mosquitto_subscribe`]; `properties` NULL or a valid list.
+ */
+libmosq_EXPORT int mosquitto_subscribe_v5(struct mosquitto *mosq, int *mid, const char *sub, int qos, int options, const mosquitto_property *properties);
+
+/**
+ * Subscribes to several topic filters in one SUBSCRIBE.
+ *
+ * # Safety
+ * As [`mosquitto_subscribe_v5`]; `sub` an array of `sub_count` strings.
+ */
+libmosq_EXPORT int mosquitto_subscribe_multiple(struct mosquitto *mosq, int *mid, int sub_count, char *const *sub, int qos, int options, const mosquitto_property *properties);
+
+/**
+ * Unsubscribes from one topic filter.
+ *
+ * # Safety
+ * `mosq` NULL or live; `mid` NULL or writable; `sub` NULL or NUL-terminated.
+ */
+libmosq_EXPORT int mosquitto_unsubscribe(struct mosquitto *mosq, int *mid, const char *sub);
+
+/**
+ * Unsubscribes from one topic filter, with MQTT 5 properties.
+ *
+ * # Safety
+ * As [`mosquitto_unsubscribe`]; `properties` NULL or a valid list.
+ */
+libmosq_EXPORT int mosquitto_unsubscribe_v5(struct mosquitto *mosq, int *mid, const char *sub, const mosquitto_property *properties);
+
+/**
+ * Unsubscribes from several topic filters in one UNSUBSCRIBE.
+ *
+ * # Safety
+ * As [`mosquitto_unsubscribe_v5`]; `sub` an array of `sub_count` strings.
+ */
+libmosq_EXPORT int mosquitto_unsubscribe_multiple(struct mosquitto *mosq, int *mid, int sub_count, char *const *sub, const mosquitto_property *properties);
+
+/**
+ * Continues an MQTT 5 extended authentication exchange (2.1): sends AUTH
+ * (continue authentication) with the method, data and properties.
+ *
+ * # Safety
+ * `context` NULL or live; `auth_method` NULL or NUL-terminated;
+ * `auth_data` valid for `auth_data_len` bytes; `props` NULL or a valid list.
+ */
+libmosq_EXPORT int mosquitto_ext_auth_continue(struct mosquitto *context, const char *auth_method, uint16_t auth_data_len, const void *auth_data, const mosquitto_property *props);
+
+/**
+ * Runs the network loop, reconnecting after lost connections, until the
+ * client disconnects or a fatal error occurs.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
+ */
+libmosq_EXPORT int mosquitto_loop_forever(struct mosquitto *mosq, int timeout, int max_packets);
+
+/**
+ * Starts a thread that runs the network loop.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
+ */
+libmosq_EXPORT int mosquitto_loop_start(struct mosquitto *mosq);
+
+/**
+ * Stops the network thread, waiting for it to end.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
+ */
+libmosq_EXPORT int mosquitto_loop_stop(struct mosquitto *mosq, bool force);
+
+/**
+ * Runs one iteration of the network loop.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
+ */
+libmosq_EXPORT int mosquitto_loop(struct mosquitto *mosq, int timeout, int max_packets);
+
+/**
+ * Reads and handles what the socket has (for external event loops).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
+ */
+libmosq_EXPORT int mosquitto_loop_read(struct mosquitto *mosq, int max_packets);
+
+/**
+ * Writes queued packets (for external event loops).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
+ */
+libmosq_EXPORT int mosquitto_loop_write(struct mosquitto *mosq, int max_packets);
+
+/**
+ * Keep-alive housekeeping (for external event loops).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
+ */
+libmosq_EXPORT int mosquitto_loop_misc(struct mosquitto *mosq);
+
+/**
+ * The connection's socket, for the caller's own `select`/`poll`/`epoll`
+ * (-1 without a connection).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
+ */
+libmosq_EXPORT int mosquitto_socket(struct mosquitto *mosq);
+
+/**
+ * Whether the client has data waiting to be written.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
+ */
+libmosq_EXPORT bool mosquitto_want_write(struct mosquitto *mosq);
 
 /**
  * Deep-copies `src` into `dst`: the topic is duplicated, and a payload of

@@ -294,3 +294,12 @@ impl Client {
         self.track_qos0.load(Ordering::Relaxed)
     }
 }
+
+/// Overwrites a secret (a password) with zeros before its memory is freed.
+pub fn wipe_secret(secret: Option<Vec<u8>>) {
+    if let Some(mut s) = secret {
+        s.iter_mut().for_each(|b| *b = 0);
+        // Keep the compiler from dropping the writes as dead stores.
+        std::hint::black_box(&s);
+    }
+}

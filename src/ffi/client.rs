@@ -1,72 +1,181 @@
-//! The client API of `mosquitto.h`: creating and destroying clients,
-//! connecting, publishing, subscribing and running the network loop.
+//! Creating, resetting and destroying clients, and their per-client
+//! settings (will, credentials, reconnect delay, user data, SOCKS5 proxy).
 //!
-//! Every function here is a stub until the client is written (issue 3): it
-//! reports "not supported" (or "invalid" for a NULL client, as the original
-//! does) and never pretends to have succeeded.
+//! A `struct mosquitto *` is `Arc::into_raw` of the [`Client`]: the C side
+//! holds one strong reference, which `mosquitto_destroy` gives back;
+//! `loop_start`'s thread holds another while it runs.
 
 use std::ffi::{c_char, c_int, c_uint, c_void};
 use std::ptr;
+use std::sync::Arc;
 
-use super::boundary::{ffi_boundary, ffi_boundary_or};
-use super::constants::{mosq_err_t, rc};
+use super::boundary::{c_str, ffi_boundary, ffi_boundary_or};
+use super::constants::{mosq_err_t::*, rc};
+use super::property::{error_code, view_list};
 use super::types::{mosquitto, mosquitto_property};
+use crate::client::{wipe_secret, Client, ClientError, ReconnectDelay, Socks5Proxy};
+use crate::protocol::property::{Property, CMD_WILL};
+use crate::protocol::utf8;
+use crate::session::{OwnedProperties, SessionError, WillConfig};
 
-/// What a stub taking a client returns: `MOSQ_ERR_INVAL` for NULL (as the
-/// original checks that first), `MOSQ_ERR_NOT_SUPPORTED` otherwise.
-fn stub_rc(mosq: *const mosquitto) -> c_int {
+/// Borrows the client behind a handle (`None` for NULL).
+///
+/// # Safety
+/// `mosq` is NULL or a handle from `mosquitto_new` not yet destroyed.
+pub(crate) unsafe fn client<'a>(mosq: *mut mosquitto) -> Option<&'a Client> {
+    // SAFETY: live handles are `Arc::into_raw` pointers; the C side's
+    // reference keeps the client alive until `mosquitto_destroy`.
+    unsafe { (mosq as *const Client).as_ref() }
+}
+
+/// A new strong reference to the client behind a handle.
+///
+/// # Safety
+/// As [`client`].
+pub(crate) unsafe fn client_arc(mosq: *mut mosquitto) -> Option<Arc<Client>> {
     if mosq.is_null() {
-        rc(mosq_err_t::MOSQ_ERR_INVAL)
-    } else {
-        rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
+        return None;
+    }
+    let raw = mosq as *const Client;
+    // SAFETY: `raw` came from `Arc::into_raw` and its count is at least one
+    // (the C side's); we add one for the `Arc` we hand out.
+    unsafe {
+        Arc::increment_strong_count(raw);
+        Some(Arc::from_raw(raw))
     }
 }
 
-/// Creates a client. Returns NULL with `errno` set (ENOSYS for now).
-/// Status: not implemented yet (issue 3).
+/// Sets the calling thread's `errno`.
+pub(crate) fn set_errno(value: c_int) {
+    // SAFETY: __errno_location returns this thread's errno slot.
+    unsafe { *libc::__errno_location() = value };
+}
+
+/// The return code for `e`, setting `errno` where the original does.
+pub(crate) fn error_rc(e: &ClientError) -> c_int {
+    if let Some(errno) = e.errno() {
+        set_errno(errno);
+    }
+    e.mosq_err()
+}
+
+/// The return code for `r`.
+pub(crate) fn result_rc(r: Result<(), ClientError>) -> c_int {
+    match r {
+        Ok(()) => rc(MOSQ_ERR_SUCCESS),
+        Err(e) => error_rc(&e),
+    }
+}
+
+/// The properties of a C list, borrowed from its nodes.
+///
+/// # Safety
+/// `list` is NULL or a valid property list that outlives the result.
+pub(crate) unsafe fn properties<'a>(list: *const mosquitto_property) -> Result<Vec<Property<'a>>, c_int> {
+    // SAFETY: forwarded contract.
+    unsafe { view_list(list) }.map_err(error_code)
+}
+
+/// Checks a client id as `mosquitto_new` does: not empty (`INVAL`), valid
+/// UTF-8 (`MALFORMED_UTF8`, `INVAL` when too long).
+fn check_id(id: Option<&[u8]>) -> Result<(), c_int> {
+    match id {
+        Some([]) => Err(rc(MOSQ_ERR_INVAL)),
+        Some(id) => match utf8::validate(id) {
+            Ok(()) => Ok(()),
+            Err(utf8::Utf8Error::TooLong) => Err(rc(MOSQ_ERR_INVAL)),
+            Err(utf8::Utf8Error::Malformed) => Err(rc(MOSQ_ERR_MALFORMED_UTF8)),
+        },
+        None => Ok(()),
+    }
+}
+
+/// Creates a client. Returns NULL with `errno` set to `EINVAL` for a NULL
+/// id without clean session or an empty id, as the original.
+///
+/// # Safety
+/// `id` is NULL or a NUL-terminated string.
 #[no_mangle]
-pub extern "C" fn mosquitto_new(
+pub unsafe extern "C" fn mosquitto_new(
     id: *const c_char,
     clean_session: bool,
     obj: *mut c_void,
 ) -> *mut mosquitto {
     ffi_boundary(|| {
-        let _ = (id, clean_session, obj);
-        // SAFETY: __errno_location returns this thread's errno slot, which is
-        // always valid to write.
-        unsafe { *libc::__errno_location() = libc::ENOSYS };
-        ptr::null_mut()
+        // SAFETY: NULL or a NUL-terminated string from the caller.
+        let id = unsafe { c_str(id) }.map(|s| s.to_bytes());
+        if !clean_session && id.is_none() {
+            set_errno(libc::EINVAL);
+            return ptr::null_mut();
+        }
+        if let Err(code) = check_id(id) {
+            if code == rc(MOSQ_ERR_INVAL) {
+                set_errno(libc::EINVAL);
+            }
+            return ptr::null_mut();
+        }
+        let new = Client::new(id, clean_session);
+        let handle = Arc::as_ptr(&new) as *mut mosquitto;
+        new.set_userdata(if obj.is_null() { handle as *mut c_void } else { obj });
+        Arc::into_raw(new) as *mut mosquitto
     })
 }
 
-/// Frees a client and everything it owns.
-/// Status: not implemented yet (issue 3).
+/// Frees a client and everything it owns; a running loop thread is
+/// stopped first.
+///
+/// # Safety
+/// `mosq` is NULL or a live handle, not used again afterwards.
 #[no_mangle]
-pub extern "C" fn mosquitto_destroy(mosq: *mut mosquitto) {
+pub unsafe extern "C" fn mosquitto_destroy(mosq: *mut mosquitto) {
     ffi_boundary(|| {
-        let _ = mosq;
+        if mosq.is_null() {
+            return;
+        }
+        // SAFETY: a live handle; this takes back the C side's reference.
+        let client = unsafe { Arc::from_raw(mosq as *const Client) };
+        client.shutdown();
+        drop(client);
     })
 }
 
 /// Resets a client to the state `mosquitto_new` leaves it in.
-/// Status: not implemented yet (issue 3).
+///
+/// # Safety
+/// `mosq` is NULL or a live handle; `id` NULL or a NUL-terminated string.
 #[no_mangle]
-pub extern "C" fn mosquitto_reinitialise(
+pub unsafe extern "C" fn mosquitto_reinitialise(
     mosq: *mut mosquitto,
     id: *const c_char,
     clean_session: bool,
     obj: *mut c_void,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (id, clean_session, obj);
-        stub_rc(mosq)
+        // SAFETY: forwarded contract.
+        let Some(client) = (unsafe { client_arc(mosq) }) else {
+            return rc(MOSQ_ERR_INVAL);
+        };
+        // SAFETY: NULL or a NUL-terminated string from the caller.
+        let id = unsafe { c_str(id) }.map(|s| s.to_bytes());
+        if !clean_session && id.is_none() {
+            return rc(MOSQ_ERR_INVAL);
+        }
+        if let Err(code) = check_id(id) {
+            return code;
+        }
+        client.reinitialise(id, clean_session);
+        client.set_userdata(if obj.is_null() { mosq as *mut c_void } else { obj });
+        rc(MOSQ_ERR_SUCCESS)
     })
 }
 
 /// Sets the will message sent at the next connection.
-/// Status: not implemented yet (issue 3).
+///
+/// # Safety
+/// `mosq` NULL or live; `topic` NULL or NUL-terminated; `payload` valid for
+/// `payloadlen` bytes when not NULL.
 #[no_mangle]
-pub extern "C" fn mosquitto_will_set(
+pub unsafe extern "C" fn mosquitto_will_set(
     mosq: *mut mosquitto,
     topic: *const c_char,
     payloadlen: c_int,
@@ -75,15 +184,17 @@ pub extern "C" fn mosquitto_will_set(
     retain: bool,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (topic, payloadlen, payload, qos, retain);
-        stub_rc(mosq)
+        // SAFETY: forwarded contract.
+        unsafe { will_set(mosq, topic, payloadlen, payload, qos, retain, ptr::null()) }
     })
 }
 
 /// Sets the will message, with MQTT 5 will properties.
-/// Status: not implemented yet (issue 3).
+///
+/// # Safety
+/// As [`mosquitto_will_set`]; `properties` NULL or a valid list.
 #[no_mangle]
-pub extern "C" fn mosquitto_will_set_v5(
+pub unsafe extern "C" fn mosquitto_will_set_v5(
     mosq: *mut mosquitto,
     topic: *const c_char,
     payloadlen: c_int,
@@ -93,518 +204,287 @@ pub extern "C" fn mosquitto_will_set_v5(
     properties: *mut mosquitto_property,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (topic, payloadlen, payload, qos, retain, properties);
-        stub_rc(mosq)
+        // SAFETY: forwarded contract.
+        let r = unsafe { will_set(mosq, topic, payloadlen, payload, qos, retain, properties) };
+        if r == rc(MOSQ_ERR_SUCCESS) && !properties.is_null() {
+            // The original takes ownership of the list on success.
+            // SAFETY: the caller handed the list over; we copied it.
+            unsafe { super::property::free_list(properties) };
+        }
+        r
     })
 }
 
-/// Removes the will message.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_will_clear(mosq: *mut mosquitto) -> c_int {
-    ffi_boundary(|| stub_rc(mosq))
+/// The will checks of the original, in its order.
+///
+/// # Safety
+/// As [`mosquitto_will_set_v5`].
+unsafe fn will_set(
+    mosq: *mut mosquitto,
+    topic: *const c_char,
+    payloadlen: c_int,
+    payload: *const c_void,
+    qos: c_int,
+    retain: bool,
+    properties: *const mosquitto_property,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    let (Some(client), Some(topic)) = (unsafe { client(mosq) }, unsafe { c_str(topic) }) else {
+        return rc(MOSQ_ERR_INVAL);
+    };
+    if !(0..=crate::session::MAX_PAYLOAD as c_int).contains(&payloadlen) {
+        return rc(MOSQ_ERR_PAYLOAD_SIZE);
+    }
+    if payloadlen > 0 && payload.is_null() {
+        return rc(MOSQ_ERR_INVAL);
+    }
+    let topic = topic.to_bytes();
+    if crate::protocol::topic::check_publish_topic(topic).is_err() {
+        return rc(MOSQ_ERR_INVAL);
+    }
+    if utf8::validate(topic).is_err() {
+        return rc(MOSQ_ERR_MALFORMED_UTF8);
+    }
+    let payload: &[u8] = if payloadlen == 0 {
+        &[]
+    } else {
+        // SAFETY: non-NULL and valid for `payloadlen` bytes per the contract.
+        unsafe { std::slice::from_raw_parts(payload as *const u8, payloadlen as usize) }
+    };
+    // SAFETY: forwarded contract.
+    let props = match unsafe { self::properties(properties) } {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    client.with_state(|st| {
+        let version = st.version();
+        if !props.is_empty() && !version.is_v5() {
+            return rc(MOSQ_ERR_NOT_SUPPORTED);
+        }
+        let props = match OwnedProperties::new(CMD_WILL, &props) {
+            Ok(p) => p,
+            Err(e) => return e.mosq_err(),
+        };
+        if payload.len() > usize::from(u16::MAX) {
+            return SessionError::PayloadSize.mosq_err();
+        }
+        // The original stores any QoS and sends its low two bits.
+        st.session.config_mut().will = Some(WillConfig {
+            topic: topic.to_vec(),
+            payload: payload.to_vec(),
+            qos: (qos & 3) as u8,
+            retain,
+            properties: props,
+        });
+        rc(MOSQ_ERR_SUCCESS)
+    })
 }
 
-/// Sets (or with a NULL username, clears) the credentials sent in CONNECT.
-/// Status: not implemented yet (issue 3).
+/// Removes the will.
+///
+/// # Safety
+/// `mosq` is NULL or a live handle.
 #[no_mangle]
-pub extern "C" fn mosquitto_username_pw_set(
+pub unsafe extern "C" fn mosquitto_will_clear(mosq: *mut mosquitto) -> c_int {
+    ffi_boundary(|| {
+        // SAFETY: forwarded contract.
+        let Some(client) = (unsafe { client(mosq) }) else {
+            return rc(MOSQ_ERR_INVAL);
+        };
+        client.with_state(|st| st.session.config_mut().will = None);
+        rc(MOSQ_ERR_SUCCESS)
+    })
+}
+
+/// Sets the user name and password sent in CONNECT. The previous password
+/// is wiped from memory.
+///
+/// # Safety
+/// `mosq` NULL or live; the strings NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn mosquitto_username_pw_set(
     mosq: *mut mosquitto,
     username: *const c_char,
     password: *const c_char,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (username, password);
-        stub_rc(mosq)
+        // SAFETY: forwarded contract.
+        let Some(client) = (unsafe { client(mosq) }) else {
+            return rc(MOSQ_ERR_INVAL);
+        };
+        // SAFETY: NULL or NUL-terminated strings from the caller.
+        let (username, password) = unsafe { (c_str(username), c_str(password)) };
+        client.with_state(|st| {
+            let cfg = st.session.config_mut();
+            if !cfg.version.is_v5() && password.is_some() && username.is_none() {
+                return rc(MOSQ_ERR_INVAL);
+            }
+            wipe_secret(cfg.password.take());
+            cfg.username = None;
+            if let Some(u) = username {
+                let u = u.to_bytes();
+                if u.len() > usize::from(u16::MAX) {
+                    return rc(MOSQ_ERR_INVAL);
+                }
+                if utf8::validate(u).is_err() {
+                    return rc(MOSQ_ERR_MALFORMED_UTF8);
+                }
+                cfg.username = Some(u.to_vec());
+            }
+            if let Some(p) = password {
+                let p = p.to_bytes();
+                if p.len() > usize::from(u16::MAX) {
+                    return rc(MOSQ_ERR_INVAL);
+                }
+                cfg.password = Some(p.to_vec());
+            }
+            rc(MOSQ_ERR_SUCCESS)
+        })
     })
 }
 
-/// Connects to a broker, blocking until the TCP connection is made.
-/// Status: not implemented yet (issue 3).
+/// Sets the delays `loop_forever` waits before reconnecting.
+///
+/// # Safety
+/// `mosq` is NULL or a live handle.
 #[no_mangle]
-pub extern "C" fn mosquitto_connect(
-    mosq: *mut mosquitto,
-    host: *const c_char,
-    port: c_int,
-    keepalive: c_int,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (host, port, keepalive);
-        stub_rc(mosq)
-    })
-}
-
-/// Connects to a broker from a given local address.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_connect_bind(
-    mosq: *mut mosquitto,
-    host: *const c_char,
-    port: c_int,
-    keepalive: c_int,
-    bind_address: *const c_char,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (host, port, keepalive, bind_address);
-        stub_rc(mosq)
-    })
-}
-
-/// Connects to a broker from a given local address, with CONNECT properties.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_connect_bind_v5(
-    mosq: *mut mosquitto,
-    host: *const c_char,
-    port: c_int,
-    keepalive: c_int,
-    bind_address: *const c_char,
-    properties: *const mosquitto_property,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (host, port, keepalive, bind_address, properties);
-        stub_rc(mosq)
-    })
-}
-
-/// Starts connecting to a broker without waiting (for the threaded loop).
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_connect_async(
-    mosq: *mut mosquitto,
-    host: *const c_char,
-    port: c_int,
-    keepalive: c_int,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (host, port, keepalive);
-        stub_rc(mosq)
-    })
-}
-
-/// Starts connecting without waiting, from a given local address.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_connect_bind_async(
-    mosq: *mut mosquitto,
-    host: *const c_char,
-    port: c_int,
-    keepalive: c_int,
-    bind_address: *const c_char,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (host, port, keepalive, bind_address);
-        stub_rc(mosq)
-    })
-}
-
-/// Connects to a broker found through a DNS SRV lookup. The reference
-/// (Debian's build, without SRV support) returns `MOSQ_ERR_NOT_SUPPORTED`
-/// for every input, a NULL client included.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_connect_srv(
-    mosq: *mut mosquitto,
-    host: *const c_char,
-    keepalive: c_int,
-    bind_address: *const c_char,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (host, keepalive, bind_address);
-        let _ = mosq;
-        rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
-    })
-}
-
-/// Reconnects with the settings of the last connect call.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_reconnect(mosq: *mut mosquitto) -> c_int {
-    ffi_boundary(|| stub_rc(mosq))
-}
-
-/// Reconnects without waiting for the TCP connection.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_reconnect_async(mosq: *mut mosquitto) -> c_int {
-    ffi_boundary(|| stub_rc(mosq))
-}
-
-/// Sends DISCONNECT and closes the connection.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_disconnect(mosq: *mut mosquitto) -> c_int {
-    ffi_boundary(|| stub_rc(mosq))
-}
-
-/// Sends DISCONNECT with a reason code and properties, then closes.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_disconnect_v5(
-    mosq: *mut mosquitto,
-    reason_code: c_int,
-    properties: *const mosquitto_property,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (reason_code, properties);
-        stub_rc(mosq)
-    })
-}
-
-/// Publishes a message.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_publish(
-    mosq: *mut mosquitto,
-    mid: *mut c_int,
-    topic: *const c_char,
-    payloadlen: c_int,
-    payload: *const c_void,
-    qos: c_int,
-    retain: bool,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (mid, topic, payloadlen, payload, qos, retain);
-        stub_rc(mosq)
-    })
-}
-
-/// Publishes a message with MQTT 5 properties.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub extern "C" fn mosquitto_publish_v5(
-    mosq: *mut mosquitto,
-    mid: *mut c_int,
-    topic: *const c_char,
-    payloadlen: c_int,
-    payload: *const c_void,
-    qos: c_int,
-    retain: bool,
-    properties: *const mosquitto_property,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (mid, topic, payloadlen, payload, qos, retain, properties);
-        stub_rc(mosq)
-    })
-}
-
-/// Subscribes to one topic filter.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_subscribe(
-    mosq: *mut mosquitto,
-    mid: *mut c_int,
-    sub: *const c_char,
-    qos: c_int,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (mid, sub, qos);
-        stub_rc(mosq)
-    })
-}
-
-/// Subscribes to one topic filter with MQTT 5 options and properties.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_subscribe_v5(
-    mosq: *mut mosquitto,
-    mid: *mut c_int,
-    sub: *const c_char,
-    qos: c_int,
-    options: c_int,
-    properties: *const mosquitto_property,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (mid, sub, qos, options, properties);
-        stub_rc(mosq)
-    })
-}
-
-/// Subscribes to several topic filters in one SUBSCRIBE packet.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_subscribe_multiple(
-    mosq: *mut mosquitto,
-    mid: *mut c_int,
-    sub_count: c_int,
-    sub: *const *mut c_char,
-    qos: c_int,
-    options: c_int,
-    properties: *const mosquitto_property,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (mid, sub_count, sub, qos, options, properties);
-        stub_rc(mosq)
-    })
-}
-
-/// Unsubscribes from one topic filter.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_unsubscribe(
-    mosq: *mut mosquitto,
-    mid: *mut c_int,
-    sub: *const c_char,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (mid, sub);
-        stub_rc(mosq)
-    })
-}
-
-/// Unsubscribes from one topic filter, with MQTT 5 properties.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_unsubscribe_v5(
-    mosq: *mut mosquitto,
-    mid: *mut c_int,
-    sub: *const c_char,
-    properties: *const mosquitto_property,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (mid, sub, properties);
-        stub_rc(mosq)
-    })
-}
-
-/// Unsubscribes from several topic filters in one UNSUBSCRIBE packet.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_unsubscribe_multiple(
-    mosq: *mut mosquitto,
-    mid: *mut c_int,
-    sub_count: c_int,
-    sub: *const *mut c_char,
-    properties: *const mosquitto_property,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (mid, sub_count, sub, properties);
-        stub_rc(mosq)
-    })
-}
-
-/// Continues an MQTT 5 extended authentication exchange (2.1).
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_ext_auth_continue(
-    context: *mut mosquitto,
-    auth_method: *const c_char,
-    auth_data_len: u16,
-    auth_data: *const c_void,
-    props: *const mosquitto_property,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (auth_method, auth_data_len, auth_data, props);
-        stub_rc(context)
-    })
-}
-
-/// Runs the network loop until the client disconnects.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_loop_forever(
-    mosq: *mut mosquitto,
-    timeout: c_int,
-    max_packets: c_int,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (timeout, max_packets);
-        stub_rc(mosq)
-    })
-}
-
-/// Starts a thread that runs the network loop.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_loop_start(mosq: *mut mosquitto) -> c_int {
-    ffi_boundary(|| stub_rc(mosq))
-}
-
-/// Stops the network thread, waiting for it to end.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_loop_stop(mosq: *mut mosquitto, force: bool) -> c_int {
-    ffi_boundary(|| {
-        let _ = force;
-        stub_rc(mosq)
-    })
-}
-
-/// Runs one iteration of the network loop.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_loop(
-    mosq: *mut mosquitto,
-    timeout: c_int,
-    max_packets: c_int,
-) -> c_int {
-    ffi_boundary(|| {
-        let _ = (timeout, max_packets);
-        stub_rc(mosq)
-    })
-}
-
-/// Reads and handles incoming packets (for an external event loop).
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_loop_read(mosq: *mut mosquitto, max_packets: c_int) -> c_int {
-    ffi_boundary(|| {
-        let _ = max_packets;
-        stub_rc(mosq)
-    })
-}
-
-/// Writes queued packets (for an external event loop).
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_loop_write(mosq: *mut mosquitto, max_packets: c_int) -> c_int {
-    ffi_boundary(|| {
-        let _ = max_packets;
-        stub_rc(mosq)
-    })
-}
-
-/// Handles keepalive and retries (for an external event loop).
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_loop_misc(mosq: *mut mosquitto) -> c_int {
-    ffi_boundary(|| stub_rc(mosq))
-}
-
-/// The client's socket, or -1 when not connected.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_socket(mosq: *mut mosquitto) -> c_int {
-    ffi_boundary_or(-1, || {
-        let _ = mosq;
-        -1
-    })
-}
-
-/// Whether the client has data waiting to be written.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_want_write(mosq: *mut mosquitto) -> bool {
-    ffi_boundary(|| {
-        let _ = mosq;
-        false
-    })
-}
-
-/// Tells the library the application runs its own threads around the client.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_threaded_set(mosq: *mut mosquitto, threaded: bool) -> c_int {
-    ffi_boundary(|| {
-        let _ = threaded;
-        stub_rc(mosq)
-    })
-}
-
-/// Sets the delays between automatic reconnection attempts.
-/// Status: not implemented yet (issue 3).
-#[no_mangle]
-pub extern "C" fn mosquitto_reconnect_delay_set(
+pub unsafe extern "C" fn mosquitto_reconnect_delay_set(
     mosq: *mut mosquitto,
     reconnect_delay: c_uint,
     reconnect_delay_max: c_uint,
     reconnect_exponential_backoff: bool,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (
-            reconnect_delay,
-            reconnect_delay_max,
-            reconnect_exponential_backoff,
-        );
-        stub_rc(mosq)
+        // SAFETY: forwarded contract.
+        let Some(client) = (unsafe { client(mosq) }) else {
+            return rc(MOSQ_ERR_INVAL);
+        };
+        client.with_state(|st| {
+            st.reconnect_delay = ReconnectDelay {
+                delay: reconnect_delay.max(1),
+                max: reconnect_delay_max.max(1),
+                exponential: reconnect_exponential_backoff,
+            };
+        });
+        rc(MOSQ_ERR_SUCCESS)
     })
 }
 
-/// Obsolete: the original ignores it; kept for the ABI.
-/// Status: not implemented yet (issue 3).
+/// Does nothing, as in libmosquitto 2.0 (retries happen on reconnect).
+///
+/// # Safety
+/// `mosq` is NULL or a live handle.
 #[no_mangle]
-pub extern "C" fn mosquitto_message_retry_set(mosq: *mut mosquitto, message_retry: c_uint) {
+pub unsafe extern "C" fn mosquitto_message_retry_set(mosq: *mut mosquitto, message_retry: c_uint) {
     ffi_boundary(|| {
         let _ = (mosq, message_retry);
     })
 }
 
-/// Replaces the user data pointer passed to callbacks.
-/// Status: not implemented yet (issue 3).
+/// Sets the `obj` pointer passed to callbacks.
+///
+/// # Safety
+/// `mosq` is NULL or a live handle.
 #[no_mangle]
-pub extern "C" fn mosquitto_user_data_set(mosq: *mut mosquitto, obj: *mut c_void) {
+pub unsafe extern "C" fn mosquitto_user_data_set(mosq: *mut mosquitto, obj: *mut c_void) {
     ffi_boundary(|| {
-        let _ = (mosq, obj);
+        // SAFETY: forwarded contract.
+        if let Some(client) = unsafe { client(mosq) } {
+            client.set_userdata(obj);
+        }
     })
 }
 
-/// The user data pointer passed to callbacks.
-/// Status: not implemented yet (issue 3).
+/// The `obj` pointer passed to callbacks (NULL for a NULL client).
+///
+/// # Safety
+/// `mosq` is NULL or a live handle.
 #[no_mangle]
-pub extern "C" fn mosquitto_userdata(mosq: *mut mosquitto) -> *mut c_void {
+pub unsafe extern "C" fn mosquitto_userdata(mosq: *mut mosquitto) -> *mut c_void {
     ffi_boundary(|| {
-        let _ = mosq;
-        ptr::null_mut()
+        // SAFETY: forwarded contract.
+        unsafe { client(mosq) }.map_or(ptr::null_mut(), |c| c.userdata())
     })
 }
 
 /// Routes the connection through a SOCKS5 proxy.
-/// Status: not implemented yet (issue 3).
+///
+/// # Safety
+/// `mosq` NULL or live; the strings NULL or NUL-terminated.
 #[no_mangle]
-pub extern "C" fn mosquitto_socks5_set(
+pub unsafe extern "C" fn mosquitto_socks5_set(
     mosq: *mut mosquitto,
     host: *const c_char,
     port: c_int,
     username: *const c_char,
     password: *const c_char,
 ) -> c_int {
-    ffi_boundary(|| {
-        let _ = (host, port, username, password);
-        stub_rc(mosq)
+    ffi_boundary_or(rc(MOSQ_ERR_UNKNOWN), || {
+        // SAFETY: forwarded contract.
+        let Some(client) = (unsafe { client(mosq) }) else {
+            return rc(MOSQ_ERR_INVAL);
+        };
+        // SAFETY: NULL or NUL-terminated strings from the caller.
+        let (host, username, password) = unsafe { (c_str(host), c_str(username), c_str(password)) };
+        let Some(host) = host else {
+            return rc(MOSQ_ERR_INVAL);
+        };
+        if host.to_bytes().len() > 256 || !(1..=65535).contains(&port) {
+            return rc(MOSQ_ERR_INVAL);
+        }
+        let username = username.map(|u| u.to_bytes().to_vec());
+        let password = password.map(|p| p.to_bytes().to_vec());
+        if username.as_ref().is_some_and(|u| u.len() > 255)
+            || (username.is_some() && password.as_ref().is_some_and(|p| p.len() > 255))
+        {
+            return rc(MOSQ_ERR_INVAL);
+        }
+        client.with_state(|st| {
+            st.target.socks5 = Some(Socks5Proxy {
+                host: host.to_string_lossy().into_owned(),
+                port: port as u16,
+                password: if username.is_some() { password } else { None },
+                username,
+            });
+        });
+        rc(MOSQ_ERR_SUCCESS)
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Whether the application runs its own loop thread (`mosquitto_threaded_set`).
+///
+/// # Safety
+/// `mosq` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn mosquitto_threaded_set(mosq: *mut mosquitto, threaded: bool) -> c_int {
+    ffi_boundary(|| {
+        // SAFETY: forwarded contract.
+        let Some(client) = (unsafe { client(mosq) }) else {
+            return rc(MOSQ_ERR_INVAL);
+        };
+        client.set_threading(if threaded {
+            crate::client::Threading::External
+        } else {
+            crate::client::Threading::None
+        });
+        rc(MOSQ_ERR_SUCCESS)
+    })
+}
 
-    fn fake_client() -> *mut mosquitto {
-        ptr::NonNull::<mosquitto>::dangling().as_ptr()
-    }
-
-    #[test]
-    fn new_fails_with_enosys() {
-        assert!(mosquitto_new(ptr::null(), true, ptr::null_mut()).is_null());
-        assert_eq!(
-            std::io::Error::last_os_error().raw_os_error(),
-            Some(libc::ENOSYS)
-        );
-    }
-
-    #[test]
-    fn stubs_report_inval_for_null_and_not_supported_otherwise() {
-        let inval = rc(mosq_err_t::MOSQ_ERR_INVAL);
-        let unsupported = rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED);
-        assert_eq!(
-            mosquitto_connect(ptr::null_mut(), ptr::null(), 1883, 60),
-            inval
-        );
-        assert_eq!(
-            mosquitto_connect(fake_client(), ptr::null(), 1883, 60),
-            unsupported
-        );
-        assert_eq!(mosquitto_loop_forever(fake_client(), -1, 1), unsupported);
-        assert_eq!(
-            mosquitto_ext_auth_continue(ptr::null_mut(), ptr::null(), 0, ptr::null(), ptr::null()),
-            inval
-        );
-        assert_eq!(
-            mosquitto_connect_srv(ptr::null_mut(), ptr::null(), 60, ptr::null()),
-            unsupported
-        );
-        assert_eq!(mosquitto_socket(fake_client()), -1);
-        assert!(!mosquitto_want_write(fake_client()));
-        assert!(mosquitto_userdata(fake_client()).is_null());
-    }
+/// The client's SRV lookup is not built in (as in Debian's build).
+/// Status: not supported: returns `MOSQ_ERR_NOT_SUPPORTED`, as Debian's libmosquitto (built without SRV) does.
+///
+/// # Safety
+/// Nothing is dereferenced.
+#[no_mangle]
+pub unsafe extern "C" fn mosquitto_connect_srv(
+    mosq: *mut mosquitto,
+    host: *const c_char,
+    keepalive: c_int,
+    bind_address: *const c_char,
+) -> c_int {
+    ffi_boundary(|| {
+        let _ = (mosq, host, keepalive, bind_address);
+        rc(MOSQ_ERR_NOT_SUPPORTED)
+    })
 }

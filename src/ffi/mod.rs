@@ -17,6 +17,9 @@ pub mod topic;
 
 pub mod callbacks;
 pub mod client;
+pub mod connect;
+pub mod loops;
+pub mod pubsub;
 pub mod helpers;
 pub mod options;
 pub mod tls;
