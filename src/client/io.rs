@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::buffers::Filled;
 use super::error::ClientError;
-use super::{lock, now_ms, Client, Intent, Link, State, Threading};
+use super::{lock, log, now_ms, Client, Intent, Link, State, Threading};
 use crate::ffi::dispatch;
 use crate::protocol::packet::Properties;
 use crate::protocol::property::Property;
@@ -23,17 +23,43 @@ pub(super) struct Aftermath {
     published: Vec<u16>,
     /// The connection ended: `on_disconnect(rc)`.
     disconnected: Option<i32>,
+    /// Debug log lines (only gathered with a log callback set).
+    logs: Vec<String>,
 }
 
 impl Client {
     /// Reports `after` through the callbacks (no lock held).
     fn report(&self, after: Aftermath) {
+        for line in &after.logs {
+            dispatch::log(self, crate::ffi::constants::MOSQ_LOG_DEBUG, line);
+        }
         for mid in after.published {
             dispatch::published(self, mid, 0, Properties::EMPTY);
         }
         if let Some(rc) = after.disconnected {
             dispatch::disconnected(self, rc, Properties::EMPTY);
         }
+    }
+
+    /// Runs `f`, then, with a log callback set, describes the packets it
+    /// queued as the original's debug log does.
+    fn logged<R>(
+        &self,
+        st: &mut State,
+        after: &mut Aftermath,
+        f: impl FnOnce(&mut State) -> R,
+    ) -> R {
+        if !self.logging() {
+            return f(st);
+        }
+        let before = st.out.vec().len();
+        let r = f(st);
+        let id = log_id(st);
+        let version = st.version();
+        if st.out.vec().len() > before {
+            log::describe(&st.out.vec()[before..], version, &id, true, &mut after.logs);
+        }
+        r
     }
 
     /// Ends the connection under the lock: the socket closes, the session
@@ -66,8 +92,9 @@ impl Client {
                 Err(e) => return Err(ClientError::Io(e)),
             }
             if link.socks.is_none() {
-                let now = now_ms();
-                st.session.start_connect(now, st.out.vec())?;
+                self.logged(st, after, |st| {
+                    st.session.start_connect(now_ms(), st.out.vec())
+                })?;
             }
         }
         let link = st.link.as_mut().expect("link checked above");
@@ -76,7 +103,9 @@ impl Client {
                 return Ok(());
             }
             link.socks = None;
-            st.session.start_connect(now_ms(), st.out.vec())?;
+            self.logged(st, after, |st| {
+                st.session.start_connect(now_ms(), st.out.vec())
+            })?;
         }
         let stream = Arc::clone(&st.link.as_ref().expect("link").stream);
         let done = st
@@ -193,7 +222,10 @@ impl Client {
                 socks,
             });
             if direct && !connecting {
-                if let Err(e) = st.session.start_connect(now_ms(), st.out.vec()) {
+                let started = self.logged(st, &mut after, |st| {
+                    st.session.start_connect(now_ms(), st.out.vec())
+                });
+                if let Err(e) = started {
                     st.link = None;
                     st.session.connection_lost();
                     return Err(e.into());
@@ -240,9 +272,11 @@ impl Client {
         let mut after = Aftermath::default();
         let result = self.with_state(|st| {
             let was_empty = st.out.is_empty();
-            let mid = st
-                .session
-                .publish(topic, payload, qos, retain, props, now_ms(), st.out.vec())
+            let mid = self
+                .logged(st, &mut after, |st| {
+                    st.session
+                        .publish(topic, payload, qos, retain, props, now_ms(), st.out.vec())
+                })
                 .map_err(|PublishError { error, mid }| (ClientError::from(error), mid))?;
             if qos == 0 && self.tracks_qos0() {
                 st.out.mark_qos0(mid);
@@ -380,8 +414,22 @@ impl Client {
                         return Ok(());
                     }
                     let st = &mut *st;
-                    st.session.handle_packet(frame, now_ms(), st.out.vec())
+                    let mut lines = Aftermath::default();
+                    let handled = self.logged(st, &mut lines, |st| {
+                        st.session.handle_packet(frame, now_ms(), st.out.vec())
+                    });
+                    if self.logging() {
+                        let id = log_id(st);
+                        log::describe(frame, st.version(), &id, false, &mut after.logs);
+                        after.logs.append(&mut lines.logs);
+                    }
+                    handled
                 };
+                if !after.logs.is_empty() {
+                    for line in after.logs.drain(..) {
+                        dispatch::log(self, crate::ffi::constants::MOSQ_LOG_DEBUG, &line);
+                    }
+                }
                 let broker_disconnect = matches!(handled.event, Some(Event::Disconnected { .. }));
                 if let Some(event) = &handled.event {
                     dispatch::event(self, event, &mut rd.scratch);
@@ -451,7 +499,7 @@ impl Client {
                 return Err(ClientError::NoConn);
             }
             let was_empty = st.out.is_empty();
-            st.session.tick(now_ms(), st.out.vec())?;
+            self.logged(st, &mut after, |st| st.session.tick(now_ms(), st.out.vec()))?;
             if !st.out.is_empty() && was_empty {
                 self.kick(st, was_empty, &mut after)?;
             }
@@ -644,5 +692,18 @@ impl Client {
                     l.connecting || l.socks.as_ref().is_some_and(|s| s.wants_write())
                 })
         })
+    }
+}
+
+/// The client id as the original's log lines show it: the id the broker
+/// assigned, else ours, else "(null)".
+fn log_id(st: &State) -> String {
+    let id = st
+        .session
+        .assigned_client_id()
+        .or(st.session.config().client_id.as_deref());
+    match id {
+        Some(id) => String::from_utf8_lossy(id).into_owned(),
+        None => "(null)".to_string(),
     }
 }

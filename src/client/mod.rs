@@ -11,6 +11,7 @@ pub mod buffers;
 pub mod callbacks;
 mod error;
 mod io;
+mod log;
 mod thread;
 
 use std::ffi::c_void;
@@ -146,6 +147,8 @@ pub struct Client {
     in_callback: AtomicBool,
     /// Whether QoS 0 completions need tracking (a publish callback is set).
     track_qos0: AtomicBool,
+    /// Whether a log callback is set (debug lines are only built then).
+    log_enabled: AtomicBool,
     threading: AtomicU8,
     /// Asks `loop_start`'s thread to leave.
     stop: AtomicBool,
@@ -210,6 +213,7 @@ impl Client {
             userdata: AtomicPtr::new(std::ptr::null_mut()),
             in_callback: AtomicBool::new(false),
             track_qos0: AtomicBool::new(false),
+            log_enabled: AtomicBool::new(false),
             threading: AtomicU8::new(Threading::None as u8),
             stop: AtomicBool::new(false),
             thread: Mutex::new(None),
@@ -224,6 +228,7 @@ impl Client {
         *lock(&self.reader) = Reader::default();
         *lock(&self.callbacks) = Callbacks::default();
         self.track_qos0.store(false, Ordering::Relaxed);
+        self.log_enabled.store(false, Ordering::Relaxed);
         self.set_threading(Threading::None);
     }
 
@@ -252,6 +257,7 @@ impl Client {
         let mut cb = lock(&self.callbacks);
         f(&mut cb);
         self.track_qos0.store(cb.wants_publish(), Ordering::Relaxed);
+        self.log_enabled.store(cb.log.is_some(), Ordering::Relaxed);
     }
 
     /// A copy of the callback table, taken without holding any other lock.
@@ -287,6 +293,11 @@ impl Client {
     /// original does without a loop thread and outside callbacks.
     fn writes_directly(&self) -> bool {
         self.threading() == Threading::None && !self.in_callback.load(Ordering::Acquire)
+    }
+
+    /// Whether a log callback wants debug lines.
+    fn logging(&self) -> bool {
+        self.log_enabled.load(Ordering::Relaxed)
     }
 
     /// Whether QoS 0 completions need tracking.

@@ -71,7 +71,9 @@ pub(crate) fn result_rc(r: Result<(), ClientError>) -> c_int {
 ///
 /// # Safety
 /// `list` is NULL or a valid property list that outlives the result.
-pub(crate) unsafe fn properties<'a>(list: *const mosquitto_property) -> Result<Vec<Property<'a>>, c_int> {
+pub(crate) unsafe fn properties<'a>(
+    list: *const mosquitto_property,
+) -> Result<Vec<Property<'a>>, c_int> {
     // SAFETY: forwarded contract.
     unsafe { view_list(list) }.map_err(error_code)
 }
@@ -116,7 +118,11 @@ pub unsafe extern "C" fn mosquitto_new(
         }
         let new = Client::new(id, clean_session);
         let handle = Arc::as_ptr(&new) as *mut mosquitto;
-        new.set_userdata(if obj.is_null() { handle as *mut c_void } else { obj });
+        new.set_userdata(if obj.is_null() {
+            handle as *mut c_void
+        } else {
+            obj
+        });
         Arc::into_raw(new) as *mut mosquitto
     })
 }
@@ -164,7 +170,11 @@ pub unsafe extern "C" fn mosquitto_reinitialise(
             return code;
         }
         client.reinitialise(id, clean_session);
-        client.set_userdata(if obj.is_null() { mosq as *mut c_void } else { obj });
+        client.set_userdata(if obj.is_null() {
+            mosq as *mut c_void
+        } else {
+            obj
+        });
         rc(MOSQ_ERR_SUCCESS)
     })
 }

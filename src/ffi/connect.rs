@@ -109,7 +109,17 @@ pub unsafe extern "C" fn mosquitto_connect_bind_v5(
 ) -> c_int {
     ffi_boundary(|| {
         // SAFETY: forwarded contract.
-        unsafe { connect(mosq, host, port, keepalive, bind_address, Some(properties), true) }
+        unsafe {
+            connect(
+                mosq,
+                host,
+                port,
+                keepalive,
+                bind_address,
+                Some(properties),
+                true,
+            )
+        }
     })
 }
 

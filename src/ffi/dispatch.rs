@@ -48,6 +48,20 @@ fn in_callback(client: &Client, f: impl FnOnce()) {
     client.leave_callback(was);
 }
 
+/// `on_log(level, text)`.
+pub fn log(client: &Client, level: c_int, text: &str) {
+    let cb = client.callbacks();
+    let Some(f) = cb.log else { return };
+    let Ok(text) = std::ffi::CString::new(text) else {
+        return;
+    };
+    // SAFETY: a callback registered with this signature; `text` outlives
+    // the call.
+    in_callback(client, || unsafe {
+        f(client.handle(), client.userdata(), level, text.as_ptr())
+    });
+}
+
 /// `on_pre_connect` (2.1).
 pub fn pre_connect(client: &Client) {
     let cb = client.callbacks();

@@ -43,7 +43,16 @@ pub unsafe extern "C" fn mosquitto_publish(
     ffi_boundary(|| {
         // SAFETY: forwarded contract.
         unsafe {
-            mosquitto_publish_v5(mosq, mid, topic, payloadlen, payload, qos, retain, std::ptr::null())
+            mosquitto_publish_v5(
+                mosq,
+                mid,
+                topic,
+                payloadlen,
+                payload,
+                qos,
+                retain,
+                std::ptr::null(),
+            )
         }
     })
 }
@@ -238,7 +247,17 @@ pub unsafe extern "C" fn mosquitto_subscribe_multiple(
 ) -> c_int {
     ffi_boundary(|| {
         // SAFETY: forwarded contract.
-        unsafe { subscribe(mosq, mid, sub_count, sub as *const *const c_char, qos, options, properties) }
+        unsafe {
+            subscribe(
+                mosq,
+                mid,
+                sub_count,
+                sub as *const *const c_char,
+                qos,
+                options,
+                properties,
+            )
+        }
     })
 }
 
@@ -321,7 +340,15 @@ pub unsafe extern "C" fn mosquitto_unsubscribe_multiple(
 ) -> c_int {
     ffi_boundary(|| {
         // SAFETY: forwarded contract.
-        unsafe { unsubscribe(mosq, mid, sub_count, sub as *const *const c_char, properties) }
+        unsafe {
+            unsubscribe(
+                mosq,
+                mid,
+                sub_count,
+                sub as *const *const c_char,
+                properties,
+            )
+        }
     })
 }
 
@@ -355,7 +382,9 @@ pub unsafe extern "C" fn mosquitto_ext_auth_continue(
             &[]
         } else {
             // SAFETY: non-NULL and valid for the length per the contract.
-            unsafe { std::slice::from_raw_parts(auth_data as *const u8, usize::from(auth_data_len)) }
+            unsafe {
+                std::slice::from_raw_parts(auth_data as *const u8, usize::from(auth_data_len))
+            }
         };
         // SAFETY: forwarded contract.
         let mut all = match unsafe { properties(props) } {

@@ -199,7 +199,7 @@ impl Session {
         let cfg = &self.config;
         let v = cfg.version;
         let v5 = v.is_v5();
-        let no_id = cfg.client_id.as_ref().map_or(true, |id| id.is_empty());
+        let no_id = cfg.client_id.as_ref().is_none_or(|id| id.is_empty());
         if v == ProtocolVersion::V31 && no_id {
             return Err(SessionError::Protocol);
         }

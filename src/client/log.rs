@@ -1,0 +1,105 @@
+//! The debug log lines the original writes for each packet sent and
+//! received (what `mosquitto_sub -d` prints), produced only when a log
+//! callback is set.
+
+use crate::protocol::packet::{frame, AckKind, Packet, ProtocolVersion};
+
+/// The log lines for every complete packet in `bytes` (packets the client
+/// just queued, or one it received), for client `id`.
+pub fn describe(
+    bytes: &[u8],
+    version: ProtocolVersion,
+    id: &str,
+    sent: bool,
+    lines: &mut Vec<String>,
+) {
+    let mut rest = bytes;
+    while let Ok(Some(f)) = frame(rest, 0) {
+        let len = f.total_len();
+        if len > rest.len() {
+            break;
+        }
+        if let Ok(p) = crate::protocol::packet::decode(&rest[..len], version) {
+            line(&p, id, sent, lines);
+        }
+        rest = &rest[len..];
+    }
+}
+
+/// The original's wording for one packet.
+fn line(p: &Packet<'_>, id: &str, sent: bool, lines: &mut Vec<String>) {
+    let dir = if sent { "sending" } else { "received" };
+    let text = match p {
+        Packet::Connect(_) => format!("Client {id} sending CONNECT"),
+        Packet::Connack(c) => format!("Client {id} received CONNACK ({})", c.reason_code),
+        Packet::Publish(p) => format!(
+            "Client {id} {dir} PUBLISH (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))",
+            u8::from(p.dup),
+            p.qos,
+            u8::from(p.retain),
+            p.packet_id,
+            String::from_utf8_lossy(p.topic),
+            p.payload.len()
+        ),
+        Packet::Ack(a) => match (a.kind, sent) {
+            (AckKind::Puback, true) => format!(
+                "Client {id} sending PUBACK (m{}, rc{})",
+                a.packet_id, a.reason_code
+            ),
+            (AckKind::Pubrec, true) => format!(
+                "Client {id} sending PUBREC (m{}, rc{})",
+                a.packet_id, a.reason_code
+            ),
+            (AckKind::Pubrel, true) => format!("Client {id} sending PUBREL (m{})", a.packet_id),
+            (AckKind::Pubcomp, true) => format!("Client {id} sending PUBCOMP (m{})", a.packet_id),
+            (AckKind::Puback, false) => {
+                format!(
+                    "Client {id} received PUBACK (Mid: {}, RC:{})",
+                    a.packet_id, a.reason_code
+                )
+            }
+            (AckKind::Pubrec, false) => {
+                format!("Client {id} received PUBREC (Mid: {})", a.packet_id)
+            }
+            (AckKind::Pubrel, false) => {
+                format!("Client {id} received PUBREL (Mid: {})", a.packet_id)
+            }
+            (AckKind::Pubcomp, false) => {
+                format!(
+                    "Client {id} received PUBCOMP (Mid: {}, RC:{})",
+                    a.packet_id, a.reason_code
+                )
+            }
+        },
+        Packet::Subscribe(s) => {
+            for sub in s.subscriptions.iter() {
+                lines.push(format!(
+                    "Client {id} sending SUBSCRIBE (Mid: {}, Topic: {}, QoS: {}, Options: 0x{:02x})",
+                    s.packet_id,
+                    String::from_utf8_lossy(sub.filter),
+                    sub.qos(),
+                    sub.options & 0xFC
+                ));
+            }
+            return;
+        }
+        Packet::Suback(_) => format!("Client {id} received SUBACK"),
+        Packet::Unsubscribe(u) => {
+            for topic in u.topics.iter() {
+                lines.push(format!(
+                    "Client {id} sending UNSUBSCRIBE (Mid: {}, Topic: {})",
+                    u.packet_id,
+                    String::from_utf8_lossy(topic)
+                ));
+            }
+            return;
+        }
+        Packet::Unsuback(_) => format!("Client {id} received UNSUBACK"),
+        Packet::Pingreq => format!("Client {id} sending PINGREQ"),
+        Packet::Pingresp => format!("Client {id} received PINGRESP"),
+        Packet::Disconnect(d) if sent => format!("Client {id} sending DISCONNECT"),
+        Packet::Disconnect(d) => format!("Client {id} received DISCONNECT ({})", d.reason_code),
+        Packet::Auth(a) => format!("Client {id} {dir} AUTH ({})", a.reason_code),
+    };
+    lines.push(text);
+}
