@@ -52,7 +52,11 @@ fn assert_same_lines(ours: &str, expected: &str) {
         .map(|(o, e)| format!("ours:     {o}\nexpected: {e}"))
         .collect();
     assert!(diffs.is_empty(), "differences:\n{}", diffs.join("\n"));
-    assert_eq!(ours.lines().count(), expected.lines().count(), "line counts");
+    assert_eq!(
+        ours.lines().count(),
+        expected.lines().count(),
+        "line counts"
+    );
 }
 
 /// The line the probe prints for one call.
