@@ -99,6 +99,7 @@ static void inflight(struct mosquitto *m)
 static void wills(struct mosquitto *m)
 {
 	char *long_topic = repeat('t', 65536);
+	char *big = repeat('b', 70000);
 	mosquitto_property *props = NULL;
 	mosquitto_property *bad = NULL;
 	mosquitto_property *dup = NULL;
@@ -112,6 +113,8 @@ static void wills(struct mosquitto *m)
 	SHOW(mosquitto_will_set(m, "t", -1, "p", 0, false));
 	SHOW(mosquitto_will_set(m, "t", 268435455, NULL, 0, false));
 	SHOW(mosquitto_will_set(m, "t", 268435456, NULL, 0, false));
+	SHOW(mosquitto_will_set(m, "t", 65535, big, 0, false));
+	SHOW(mosquitto_will_set(m, "t", 70000, big, 0, false));
 	SHOW(mosquitto_will_set(m, "t", 1, "p", 1, true));
 	SHOW(mosquitto_will_set(m, "t", 1, "p", 2, true));
 	SHOW(mosquitto_will_set(m, "t", 1, "p", 3, false));
@@ -150,6 +153,7 @@ static void wills(struct mosquitto *m)
 	mosquitto_property_free_all(&bad);
 	mosquitto_property_free_all(&dup);
 	free(long_topic);
+	free(big);
 }
 
 static void credentials(struct mosquitto *m)
