@@ -5,94 +5,258 @@
 //! pass any number there, and reading an out-of-range value as the Rust enum
 //! `mosq_opt_t` would be undefined behaviour. The header still declares it
 //! `enum mosq_opt_t option`, exactly as the original (see the header config).
+//!
+//! TLS is not implemented yet (issue 4): every TLS option answers
+//! `MOSQ_ERR_NOT_SUPPORTED` and stores nothing, where the original (built
+//! with TLS) accepts them. Websockets are not implemented either, so the 2.1
+//! options `MOSQ_OPT_TRANSPORT` (websockets), `MOSQ_OPT_HTTP_PATH` and
+//! `MOSQ_OPT_HTTP_HEADER_SIZE` answer as a 2.1 build without websockets.
 
 #![allow(non_camel_case_types)]
 
 use std::ffi::{c_char, c_int, c_uint, c_void};
+use std::sync::Arc;
 
-use super::boundary::ffi_boundary;
-use super::constants::{mosq_err_t, rc};
+use super::boundary::{c_str, ffi_boundary};
+use super::constants::{
+    mosq_err_t, mosq_opt_t, mosq_transport_t, rc, MQTT_PROTOCOL_V31, MQTT_PROTOCOL_V311,
+    MQTT_PROTOCOL_V5,
+};
 use super::types::mosquitto;
+use crate::client::{Client, State};
+use crate::protocol::packet::ProtocolVersion;
+use crate::transport::Wakeup;
 
 /// An `enum mosq_opt_t` value as received from C (any `int`).
 pub type mosq_opt_value = c_int;
 
-/// What a stub taking a client returns: `MOSQ_ERR_INVAL` for NULL,
-/// `MOSQ_ERR_NOT_SUPPORTED` otherwise.
-fn stub_rc(mosq: *const mosquitto) -> c_int {
-    if mosq.is_null() {
-        rc(mosq_err_t::MOSQ_ERR_INVAL)
-    } else {
-        rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
+// TODO(merge): replace with the accessor in src/ffi/client.rs.
+/// Borrows the client behind a handle (NULL -> None).
+/// # Safety: `mosq` is NULL or a live handle from mosquitto_new.
+unsafe fn client_ref<'a>(mosq: *mut mosquitto) -> Option<&'a Client> {
+    // SAFETY: handles are Arc::into_raw(Arc<Client>) pointers that stay valid until mosquitto_destroy.
+    unsafe { (mosq as *const Client).as_ref() }
+}
+
+/// The identifier of `o` as C passes it.
+const fn opt(o: mosq_opt_t) -> mosq_opt_value {
+    o as mosq_opt_value
+}
+
+const PROTOCOL_VERSION: c_int = opt(mosq_opt_t::MOSQ_OPT_PROTOCOL_VERSION);
+const SSL_CTX: c_int = opt(mosq_opt_t::MOSQ_OPT_SSL_CTX);
+const SSL_CTX_WITH_DEFAULTS: c_int = opt(mosq_opt_t::MOSQ_OPT_SSL_CTX_WITH_DEFAULTS);
+const RECEIVE_MAXIMUM: c_int = opt(mosq_opt_t::MOSQ_OPT_RECEIVE_MAXIMUM);
+const SEND_MAXIMUM: c_int = opt(mosq_opt_t::MOSQ_OPT_SEND_MAXIMUM);
+const TLS_KEYFORM: c_int = opt(mosq_opt_t::MOSQ_OPT_TLS_KEYFORM);
+const TLS_ENGINE: c_int = opt(mosq_opt_t::MOSQ_OPT_TLS_ENGINE);
+const TLS_ENGINE_KPASS_SHA1: c_int = opt(mosq_opt_t::MOSQ_OPT_TLS_ENGINE_KPASS_SHA1);
+const TLS_OCSP_REQUIRED: c_int = opt(mosq_opt_t::MOSQ_OPT_TLS_OCSP_REQUIRED);
+const TLS_ALPN: c_int = opt(mosq_opt_t::MOSQ_OPT_TLS_ALPN);
+const TCP_NODELAY: c_int = opt(mosq_opt_t::MOSQ_OPT_TCP_NODELAY);
+const BIND_ADDRESS: c_int = opt(mosq_opt_t::MOSQ_OPT_BIND_ADDRESS);
+const TLS_USE_OS_CERTS: c_int = opt(mosq_opt_t::MOSQ_OPT_TLS_USE_OS_CERTS);
+const DISABLE_SOCKETPAIR: c_int = opt(mosq_opt_t::MOSQ_OPT_DISABLE_SOCKETPAIR);
+const TRANSPORT: c_int = opt(mosq_opt_t::MOSQ_OPT_TRANSPORT);
+const HTTP_PATH: c_int = opt(mosq_opt_t::MOSQ_OPT_HTTP_PATH);
+const HTTP_HEADER_SIZE: c_int = opt(mosq_opt_t::MOSQ_OPT_HTTP_HEADER_SIZE);
+
+/// An error code as C sees it.
+type Rc = Result<(), mosq_err_t>;
+
+/// Folds an [`Rc`] into the `int` returned to C.
+fn to_c(r: Rc) -> c_int {
+    rc(r.err().unwrap_or(mosq_err_t::MOSQ_ERR_SUCCESS))
+}
+
+/// An in-flight limit as the original takes it: 0..=65535 (the session
+/// reads 0 as "no limit").
+fn inflight_value(value: c_int) -> Result<u16, mosq_err_t> {
+    u16::try_from(value).map_err(|_| mosq_err_t::MOSQ_ERR_INVAL)
+}
+
+/// `mosquitto_int_option` on the locked state.
+fn set_int_option(st: &mut State, option: mosq_opt_value, value: c_int) -> Rc {
+    match option {
+        PROTOCOL_VERSION => {
+            st.session.config_mut().version = match value {
+                MQTT_PROTOCOL_V31 => ProtocolVersion::V31,
+                MQTT_PROTOCOL_V311 => ProtocolVersion::V311,
+                MQTT_PROTOCOL_V5 => ProtocolVersion::V5,
+                _ => return Err(mosq_err_t::MOSQ_ERR_INVAL),
+            };
+        }
+        RECEIVE_MAXIMUM => st.session.set_receive_maximum(inflight_value(value)?),
+        SEND_MAXIMUM => st.session.set_send_maximum(inflight_value(value)?),
+        TCP_NODELAY => st.tcp_nodelay = value != 0,
+        DISABLE_SOCKETPAIR => {
+            if value != 0 {
+                st.wake = None;
+            } else if st.wake.is_none() {
+                let (tx, rx) = Wakeup::new().map_err(|_| mosq_err_t::MOSQ_ERR_ERRNO)?;
+                st.wake = Some((tx, Arc::new(rx)));
+            }
+        }
+        TRANSPORT => {
+            return if value == mosq_transport_t::MOSQ_T_TCP as c_int {
+                Ok(())
+            } else if value == mosq_transport_t::MOSQ_T_WEBSOCKETS as c_int {
+                Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
+            } else {
+                Err(mosq_err_t::MOSQ_ERR_INVAL)
+            };
+        }
+        // TLS (issue 4) and websockets: never pretend to have stored them.
+        SSL_CTX_WITH_DEFAULTS | TLS_OCSP_REQUIRED | TLS_USE_OS_CERTS | HTTP_HEADER_SIZE => {
+            return Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
+        }
+        _ => return Err(mosq_err_t::MOSQ_ERR_INVAL),
+    }
+    Ok(())
+}
+
+/// `mosquitto_string_option` on the locked state (`value` may be NULL).
+fn set_string_option(st: &mut State, option: mosq_opt_value, value: Option<&[u8]>) -> Rc {
+    match option {
+        BIND_ADDRESS => {
+            // The original keeps any bytes; a name that is not UTF-8 cannot
+            // resolve, so a lossy copy fails the same way at connect time.
+            st.target.bind_address = value.map(|v| String::from_utf8_lossy(v).into_owned());
+            Ok(())
+        }
+        TLS_KEYFORM | TLS_ENGINE | TLS_ENGINE_KPASS_SHA1 | TLS_ALPN | HTTP_PATH => {
+            Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
+        }
+        _ => Err(mosq_err_t::MOSQ_ERR_INVAL),
     }
 }
 
-/// Sets an option from a pointer to its value (the pre-1.6 interface).
-/// Status: not implemented yet (issue 3).
+/// Runs `f` on the state of the client behind `mosq`; `MOSQ_ERR_INVAL`
+/// for NULL.
+///
+/// # Safety
+/// `mosq` is NULL or a live handle from `mosquitto_new`.
+unsafe fn with_state(mosq: *mut mosquitto, f: impl FnOnce(&mut State) -> Rc) -> c_int {
+    // SAFETY: forwarded contract.
+    match unsafe { client_ref(mosq) } {
+        Some(client) => to_c(client.with_state(f)),
+        None => rc(mosq_err_t::MOSQ_ERR_INVAL),
+    }
+}
+
+/// Sets an option from a pointer to its value (the pre-1.6 interface):
+/// `MOSQ_OPT_PROTOCOL_VERSION` (an `int *`) and `MOSQ_OPT_SSL_CTX`; any
+/// other option is `MOSQ_ERR_INVAL`.
+///
+/// # Safety
+/// `mosq` is NULL or a live handle from `mosquitto_new`; for
+/// `MOSQ_OPT_PROTOCOL_VERSION`, `value` is NULL or points to an `int`.
 #[no_mangle]
-pub extern "C" fn mosquitto_opts_set(
+pub unsafe extern "C" fn mosquitto_opts_set(
     mosq: *mut mosquitto,
     option: mosq_opt_value,
     value: *mut c_void,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (option, value);
-        stub_rc(mosq)
+        if mosq.is_null() {
+            return rc(mosq_err_t::MOSQ_ERR_INVAL);
+        }
+        match option {
+            PROTOCOL_VERSION if value.is_null() => rc(mosq_err_t::MOSQ_ERR_INVAL),
+            PROTOCOL_VERSION => {
+                // SAFETY: non-NULL and, by contract, pointing to an int
+                // (read unaligned: C gives no alignment promise we can check).
+                let v = unsafe { (value as *const c_int).read_unaligned() };
+                // SAFETY: forwarded contract.
+                unsafe { mosquitto_int_option(mosq, option, v) }
+            }
+            // SAFETY: forwarded contract.
+            SSL_CTX => unsafe { mosquitto_void_option(mosq, option, value) },
+            _ => rc(mosq_err_t::MOSQ_ERR_INVAL),
+        }
     })
 }
 
-/// Sets an integer option.
-/// Status: not implemented yet (issue 3).
+/// Sets an integer option. TLS options and websockets answer
+/// `MOSQ_ERR_NOT_SUPPORTED` (not implemented yet; the original accepts the
+/// TLS ones); `MOSQ_OPT_DISABLE_SOCKETPAIR` (2.1) non-zero drops the loop's
+/// wake-up socket pair and 0 brings it back.
+///
+/// # Safety
+/// `mosq` is NULL or a live handle from `mosquitto_new`.
 #[no_mangle]
-pub extern "C" fn mosquitto_int_option(
+pub unsafe extern "C" fn mosquitto_int_option(
     mosq: *mut mosquitto,
     option: mosq_opt_value,
     value: c_int,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (option, value);
-        stub_rc(mosq)
+        // SAFETY: forwarded contract.
+        unsafe { with_state(mosq, |st| set_int_option(st, option, value)) }
     })
 }
 
-/// Sets a string option.
-/// Status: not implemented yet (issue 3).
+/// Sets a string option: `MOSQ_OPT_BIND_ADDRESS` (NULL clears it). TLS
+/// options and `MOSQ_OPT_HTTP_PATH` answer `MOSQ_ERR_NOT_SUPPORTED` (not
+/// implemented yet; the original accepts the TLS ones).
+///
+/// # Safety
+/// `mosq` is NULL or a live handle from `mosquitto_new`; `value` is NULL
+/// or a NUL-terminated string.
 #[no_mangle]
-pub extern "C" fn mosquitto_string_option(
+pub unsafe extern "C" fn mosquitto_string_option(
     mosq: *mut mosquitto,
     option: mosq_opt_value,
     value: *const c_char,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (option, value);
-        stub_rc(mosq)
+        // SAFETY: NULL or NUL-terminated by contract; copied before returning.
+        let value = unsafe { c_str(value) }.map(|v| v.to_bytes());
+        // SAFETY: forwarded contract.
+        unsafe { with_state(mosq, |st| set_string_option(st, option, value)) }
     })
 }
 
-/// Sets a pointer option (an OpenSSL `SSL_CTX`).
-/// Status: not implemented yet (issue 3).
+/// Sets a pointer option. `MOSQ_OPT_SSL_CTX` answers
+/// `MOSQ_ERR_NOT_SUPPORTED` until TLS exists (issue 4); any other option
+/// is `MOSQ_ERR_INVAL`.
+///
+/// # Safety
+/// `mosq` is NULL or a live handle from `mosquitto_new`.
 #[no_mangle]
-pub extern "C" fn mosquitto_void_option(
+pub unsafe extern "C" fn mosquitto_void_option(
     mosq: *mut mosquitto,
     option: mosq_opt_value,
     value: *mut c_void,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (option, value);
-        stub_rc(mosq)
+        let _ = value;
+        // SAFETY: forwarded contract.
+        unsafe {
+            with_state(mosq, |_| match option {
+                SSL_CTX => Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
+                _ => Err(mosq_err_t::MOSQ_ERR_INVAL),
+            })
+        }
     })
 }
 
-/// Limits the QoS 1 and 2 messages in flight at once (0 = no limit).
-/// Status: not implemented yet (issue 3).
+/// Limits the QoS 1 and 2 messages in flight at once (0 = no limit): the
+/// same as `MOSQ_OPT_SEND_MAXIMUM`, so above 65,535 is `MOSQ_ERR_INVAL`.
+///
+/// # Safety
+/// `mosq` is NULL or a live handle from `mosquitto_new`.
 #[no_mangle]
-pub extern "C" fn mosquitto_max_inflight_messages_set(
+pub unsafe extern "C" fn mosquitto_max_inflight_messages_set(
     mosq: *mut mosquitto,
     max_inflight_messages: c_uint,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = max_inflight_messages;
-        stub_rc(mosq)
+        // The original converts to int, so huge values turn negative; both
+        // are out of range either way.
+        let value = c_int::try_from(max_inflight_messages).unwrap_or(-1);
+        // SAFETY: forwarded contract.
+        unsafe { mosquitto_int_option(mosq, SEND_MAXIMUM, value) }
     })
 }
 
@@ -101,21 +265,184 @@ mod tests {
     use super::*;
     use std::ptr;
 
+    const OK: c_int = rc(mosq_err_t::MOSQ_ERR_SUCCESS);
+    const INVAL: c_int = rc(mosq_err_t::MOSQ_ERR_INVAL);
+    const UNSUPPORTED: c_int = rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED);
+
+    /// A client and its C handle, released on drop.
+    struct Handle(*mut mosquitto);
+
+    impl Handle {
+        fn new() -> Self {
+            Handle(Arc::into_raw(Client::new(None, true)) as *mut mosquitto)
+        }
+
+        fn state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+            // SAFETY: a live handle made by `new`.
+            unsafe { client_ref(self.0) }.unwrap().with_state(f)
+        }
+    }
+
+    impl Drop for Handle {
+        fn drop(&mut self) {
+            // SAFETY: made by Arc::into_raw in `new`, released once.
+            drop(unsafe { Arc::from_raw(self.0 as *const Client) });
+        }
+    }
+
     #[test]
-    fn option_stubs_do_not_claim_success() {
-        let fake = ptr::NonNull::<mosquitto>::dangling().as_ptr();
-        assert_eq!(
-            mosquitto_int_option(ptr::null_mut(), 1, 5),
-            rc(mosq_err_t::MOSQ_ERR_INVAL)
-        );
-        assert_eq!(
-            mosquitto_int_option(fake, 1, 5),
-            rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
-        );
-        // An identifier outside the enum is just a number here.
-        assert_eq!(
-            mosquitto_opts_set(fake, 9999, ptr::null_mut()),
-            rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
-        );
+    fn null_client_is_inval_everywhere() {
+        // SAFETY: NULL is an allowed handle for all of these.
+        unsafe {
+            assert_eq!(mosquitto_int_option(ptr::null_mut(), 1, 4), INVAL);
+            assert_eq!(
+                mosquitto_string_option(ptr::null_mut(), 12, c"x".as_ptr()),
+                INVAL
+            );
+            assert_eq!(
+                mosquitto_void_option(ptr::null_mut(), 2, ptr::null_mut()),
+                INVAL
+            );
+            assert_eq!(
+                mosquitto_opts_set(ptr::null_mut(), 1, ptr::null_mut()),
+                INVAL
+            );
+            assert_eq!(
+                mosquitto_max_inflight_messages_set(ptr::null_mut(), 1),
+                INVAL
+            );
+        }
+    }
+
+    #[test]
+    fn protocol_version_is_stored_and_checked() {
+        let h = Handle::new();
+        // SAFETY: a live handle; `v` is an int.
+        unsafe {
+            assert_eq!(mosquitto_int_option(h.0, PROTOCOL_VERSION, 5), OK);
+            assert_eq!(h.state(|st| st.version()), ProtocolVersion::V5);
+            assert_eq!(mosquitto_int_option(h.0, PROTOCOL_VERSION, 6), INVAL);
+            assert_eq!(h.state(|st| st.version()), ProtocolVersion::V5);
+            let mut v: c_int = 3;
+            let p = &mut v as *mut c_int as *mut c_void;
+            assert_eq!(mosquitto_opts_set(h.0, PROTOCOL_VERSION, p), OK);
+            assert_eq!(h.state(|st| st.version()), ProtocolVersion::V31);
+            assert_eq!(
+                mosquitto_opts_set(h.0, PROTOCOL_VERSION, ptr::null_mut()),
+                INVAL
+            );
+            assert_eq!(mosquitto_opts_set(h.0, TCP_NODELAY, p), INVAL);
+        }
+    }
+
+    #[test]
+    fn inflight_limits_take_0_to_65535() {
+        let h = Handle::new();
+        // SAFETY: a live handle.
+        unsafe {
+            for opt in [RECEIVE_MAXIMUM, SEND_MAXIMUM] {
+                assert_eq!(mosquitto_int_option(h.0, opt, 0), OK);
+                assert_eq!(mosquitto_int_option(h.0, opt, 65535), OK);
+                assert_eq!(mosquitto_int_option(h.0, opt, 65536), INVAL);
+                assert_eq!(mosquitto_int_option(h.0, opt, -1), INVAL);
+            }
+            assert_eq!(mosquitto_max_inflight_messages_set(h.0, 65535), OK);
+            assert_eq!(mosquitto_max_inflight_messages_set(h.0, 65536), INVAL);
+            assert_eq!(mosquitto_max_inflight_messages_set(h.0, c_uint::MAX), INVAL);
+        }
+    }
+
+    #[test]
+    fn tcp_nodelay_and_socketpair_change_the_state() {
+        let h = Handle::new();
+        assert!(h.state(|st| st.wake.is_some()));
+        // SAFETY: a live handle.
+        unsafe {
+            assert_eq!(mosquitto_int_option(h.0, TCP_NODELAY, i32::MIN), OK);
+            assert!(h.state(|st| st.tcp_nodelay));
+            assert_eq!(mosquitto_int_option(h.0, TCP_NODELAY, 0), OK);
+            assert!(!h.state(|st| st.tcp_nodelay));
+            assert_eq!(mosquitto_int_option(h.0, DISABLE_SOCKETPAIR, 1), OK);
+            assert!(h.state(|st| st.wake.is_none()));
+            assert_eq!(mosquitto_int_option(h.0, DISABLE_SOCKETPAIR, 0), OK);
+            assert!(h.state(|st| st.wake.is_some()));
+        }
+    }
+
+    #[test]
+    fn tls_and_websockets_never_claim_success() {
+        let h = Handle::new();
+        // SAFETY: a live handle; strings are NUL-terminated.
+        unsafe {
+            for opt in [SSL_CTX_WITH_DEFAULTS, TLS_OCSP_REQUIRED, TLS_USE_OS_CERTS] {
+                assert_eq!(mosquitto_int_option(h.0, opt, 1), UNSUPPORTED);
+            }
+            for opt in [
+                TLS_KEYFORM,
+                TLS_ENGINE,
+                TLS_ENGINE_KPASS_SHA1,
+                TLS_ALPN,
+                HTTP_PATH,
+            ] {
+                assert_eq!(
+                    mosquitto_string_option(h.0, opt, c"pem".as_ptr()),
+                    UNSUPPORTED
+                );
+            }
+            assert_eq!(
+                mosquitto_void_option(h.0, SSL_CTX, ptr::null_mut()),
+                UNSUPPORTED
+            );
+            assert_eq!(
+                mosquitto_opts_set(h.0, SSL_CTX, ptr::null_mut()),
+                UNSUPPORTED
+            );
+            assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 1), OK);
+            assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 2), UNSUPPORTED);
+            assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 3), INVAL);
+            assert_eq!(
+                mosquitto_int_option(h.0, HTTP_HEADER_SIZE, 4096),
+                UNSUPPORTED
+            );
+        }
+    }
+
+    #[test]
+    fn bind_address_is_set_and_cleared() {
+        let h = Handle::new();
+        // SAFETY: a live handle; strings are NUL-terminated.
+        unsafe {
+            let set = |v: *const c_char| mosquitto_string_option(h.0, BIND_ADDRESS, v);
+            assert_eq!(set(c"127.0.0.1".as_ptr()), OK);
+            let addr = h.state(|st| st.target.bind_address.clone());
+            assert_eq!(addr.as_deref(), Some("127.0.0.1"));
+            // Clearing twice is fine (the original double-frees here).
+            assert_eq!(set(ptr::null()), OK);
+            assert_eq!(set(ptr::null()), OK);
+            assert!(h.state(|st| st.target.bind_address.is_none()));
+        }
+    }
+
+    #[test]
+    fn unknown_options_are_inval() {
+        let h = Handle::new();
+        // SAFETY: a live handle; strings are NUL-terminated.
+        unsafe {
+            for opt in [0, 18, 99, -1, c_int::MAX] {
+                assert_eq!(mosquitto_int_option(h.0, opt, 1), INVAL);
+                assert_eq!(mosquitto_string_option(h.0, opt, c"x".as_ptr()), INVAL);
+                assert_eq!(mosquitto_void_option(h.0, opt, ptr::null_mut()), INVAL);
+            }
+            // Options of another type are unknown to each setter.
+            assert_eq!(mosquitto_int_option(h.0, BIND_ADDRESS, 1), INVAL);
+            assert_eq!(
+                mosquitto_string_option(h.0, TCP_NODELAY, c"1".as_ptr()),
+                INVAL
+            );
+            assert_eq!(
+                mosquitto_void_option(h.0, TCP_NODELAY, ptr::null_mut()),
+                INVAL
+            );
+        }
     }
 }
