@@ -280,6 +280,18 @@ struct libmosquitto_auth {
     char *password;
 };
 
+
+
+
+
+
+
+
+
+
+
+
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -713,32 +725,54 @@ libmosq_EXPORT void mosquitto_message_free_contents(struct mosquitto_message *me
 libmosq_EXPORT void mosquitto_message_free(struct mosquitto_message **message);
 
 /**
- * Sets an option from a pointer to its value (the pre-1.6 interface).
- * Status: not implemented yet (issue 3).
+ * Sets an option from a pointer to its value (the pre-1.6 interface):
+ * `MOSQ_OPT_PROTOCOL_VERSION` (an `int *`) and `MOSQ_OPT_SSL_CTX`; any
+ * other option is `MOSQ_ERR_INVAL`.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`; for
+ * `MOSQ_OPT_PROTOCOL_VERSION`, `value` is NULL or points to an `int`.
  */
 libmosq_EXPORT int mosquitto_opts_set(struct mosquitto *mosq, enum mosq_opt_t option, void *value);
 
 /**
- * Sets an integer option.
- * Status: not implemented yet (issue 3).
+ * Sets an integer option. TLS options and websockets answer
+ * `MOSQ_ERR_NOT_SUPPORTED` (not implemented yet; the original accepts the
+ * TLS ones); `MOSQ_OPT_DISABLE_SOCKETPAIR` (2.1) non-zero drops the loop's
+ * wake-up socket pair and 0 brings it back.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT int mosquitto_int_option(struct mosquitto *mosq, enum mosq_opt_t option, int value);
 
 /**
- * Sets a string option.
- * Status: not implemented yet (issue 3).
+ * Sets a string option: `MOSQ_OPT_BIND_ADDRESS` (NULL clears it). TLS
+ * options and `MOSQ_OPT_HTTP_PATH` answer `MOSQ_ERR_NOT_SUPPORTED` (not
+ * implemented yet; the original accepts the TLS ones).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`; `value` is NULL
+ * or a NUL-terminated string.
  */
 libmosq_EXPORT int mosquitto_string_option(struct mosquitto *mosq, enum mosq_opt_t option, const char *value);
 
 /**
- * Sets a pointer option (an OpenSSL `SSL_CTX`).
- * Status: not implemented yet (issue 3).
+ * Sets a pointer option. `MOSQ_OPT_SSL_CTX` answers
+ * `MOSQ_ERR_NOT_SUPPORTED` until TLS exists (issue 4); any other option
+ * is `MOSQ_ERR_INVAL`.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT int mosquitto_void_option(struct mosquitto *mosq, enum mosq_opt_t option, void *value);
 
 /**
- * Limits the QoS 1 and 2 messages in flight at once (0 = no limit).
- * Status: not implemented yet (issue 3).
+ * Limits the QoS 1 and 2 messages in flight at once (0 = no limit): the
+ * same as `MOSQ_OPT_SEND_MAXIMUM`, so above 65,535 is `MOSQ_ERR_INVAL`.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT int mosquitto_max_inflight_messages_set(struct mosquitto *mosq, unsigned int max_inflight_messages);
 
@@ -775,103 +809,137 @@ libmosq_EXPORT void *mosquitto_ssl_get(struct mosquitto *mosq);
 
 /**
  * Sets the callback: called when the broker answers CONNECT.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_connect_callback_set(struct mosquitto *mosq, void (*on_connect)(struct mosquitto*, void*, int));
 
 /**
  * Sets the callback: called when the broker answers CONNECT, with the CONNACK flags.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_connect_with_flags_callback_set(struct mosquitto *mosq, void (*on_connect)(struct mosquitto*, void*, int, int));
 
 /**
  * Sets the callback: called when the broker answers CONNECT, with flags and properties.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_connect_v5_callback_set(struct mosquitto *mosq, void (*on_connect)(struct mosquitto*, void*, int, int, const mosquitto_property *props));
 
 /**
  * Sets the callback: called just before each connection attempt (2.1).
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_pre_connect_callback_set(struct mosquitto *mosq, void (*on_pre_connect)(struct mosquitto*, void*));
 
 /**
  * Sets the callback: called when the connection ends.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_disconnect_callback_set(struct mosquitto *mosq, void (*on_disconnect)(struct mosquitto*, void*, int));
 
 /**
  * Sets the callback: called when the connection ends, with the DISCONNECT properties.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_disconnect_v5_callback_set(struct mosquitto *mosq, void (*on_disconnect)(struct mosquitto*, void*, int, const mosquitto_property *props));
 
 /**
  * Sets the callback: called when a published message has completed its QoS flow.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_publish_callback_set(struct mosquitto *mosq, void (*on_publish)(struct mosquitto*, void*, int));
 
 /**
  * Sets the callback: called when a published message has completed, with reason code and properties.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_publish_v5_callback_set(struct mosquitto *mosq, void (*on_publish)(struct mosquitto*, void*, int, int, const mosquitto_property *props));
 
 /**
  * Sets the callback: called for each message received.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_message_callback_set(struct mosquitto *mosq, void (*on_message)(struct mosquitto*, void*, const struct mosquitto_message*));
 
 /**
  * Sets the callback: called for each message received, with its properties.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_message_v5_callback_set(struct mosquitto *mosq, void (*on_message)(struct mosquitto*, void*, const struct mosquitto_message*, const mosquitto_property *props));
 
 /**
  * Sets the callback: called when SUBACK arrives, with the granted QoS list.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_subscribe_callback_set(struct mosquitto *mosq, void (*on_subscribe)(struct mosquitto*, void*, int, int, const int*));
 
 /**
  * Sets the callback: called when SUBACK arrives, with the granted QoS list and properties.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_subscribe_v5_callback_set(struct mosquitto *mosq, void (*on_subscribe)(struct mosquitto*, void*, int, int, const int*, const mosquitto_property *props));
 
 /**
  * Sets the callback: called when UNSUBACK arrives.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_unsubscribe_callback_set(struct mosquitto *mosq, void (*on_unsubscribe)(struct mosquitto*, void*, int));
 
 /**
  * Sets the callback: called when UNSUBACK arrives, with its properties.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_unsubscribe_v5_callback_set(struct mosquitto *mosq, void (*on_unsubscribe)(struct mosquitto*, void*, int, const mosquitto_property *props));
 
 /**
  * Sets the callback: called when UNSUBACK arrives, with its reason codes and properties (2.1).
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_unsubscribe2_v5_callback_set(struct mosquitto *mosq, void (*on_unsubscribe)(struct mosquitto*, void*, int, int, const int*, const mosquitto_property *props));
 
 /**
  * Sets the callback: called when the broker sends AUTH during extended authentication (2.1).
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_ext_auth_callback_set(struct mosquitto *mosq, int (*on_ext_auth)(struct mosquitto*, void*, const char*, uint16_t, const void*, const mosquitto_property *props));
 
 /**
  * Sets the callback: called with each log line of the client.
- * Status: not implemented yet (issue 3).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle from `mosquitto_new`.
  */
 libmosq_EXPORT void mosquitto_log_callback_set(struct mosquitto *mosq, void (*on_log)(struct mosquitto*, void*, int, const char*));
 
@@ -986,15 +1054,25 @@ libmosq_EXPORT int mosquitto_sub_topic_tokens_free(char ***topics, int count);
 libmosq_EXPORT int mosquitto_validate_utf8(const char *str, int len);
 
 /**
- * Connects, subscribes and returns the first `msg_count` messages received.
- * Status: not implemented yet (issue 3).
+ * Connects, subscribes and returns the first `msg_count` messages received
+ * in a `malloc`'d array (free each with `mosquitto_message_free_contents`,
+ * then the array with `free`). Retained messages count only with
+ * `want_retained`.
+ *
+ * # Safety
+ * `messages` is NULL or writable; the strings are NULL or NUL-terminated;
+ * `will` and `tls` are NULL or valid structs.
  */
 libmosq_EXPORT int mosquitto_subscribe_simple(struct mosquitto_message **messages, int msg_count, bool want_retained, const char *topic, int qos, const char *host, int port, const char *client_id, int keepalive, bool clean_session, const char *username, const char *password, const struct libmosquitto_will *will, const struct libmosquitto_tls *tls);
 
 /**
  * Connects, subscribes and calls `callback` for each message until it
- * returns non-zero.
- * Status: not implemented yet (issue 3).
+ * returns non-zero; returns what `mosquitto_loop_forever` returns.
+ *
+ * # Safety
+ * `callback` is safe to call with the client, `userdata` and each message;
+ * the strings are NULL or NUL-terminated; `will` and `tls` are NULL or
+ * valid structs.
  */
 libmosq_EXPORT int mosquitto_subscribe_callback(int (*callback)(struct mosquitto*, void*, const struct mosquitto_message*), void *userdata, const char *topic, int qos, const char *host, int port, const char *client_id, int keepalive, bool clean_session, const char *username, const char *password, const struct libmosquitto_will *will, const struct libmosquitto_tls *tls);
 

@@ -349,7 +349,6 @@ fn client_trace_reference_is_deterministic() {
 }
 
 #[test]
-#[ignore = "client not implemented yet (issue 3)"]
 fn client_trace_ours_matches_reference() {
     let reference = trace_on(Lib::Reference);
     // Compare first: where the outputs part says more than a failure
@@ -404,7 +403,6 @@ fn external_loop_reference() {
 }
 
 #[test]
-#[ignore = "client not implemented yet (issue 3)"]
 fn external_loop_ours() {
     external_loop_on(Lib::Ours);
 }
@@ -457,7 +455,6 @@ fn threaded_publish_reference() {
 }
 
 #[test]
-#[ignore = "client not implemented yet (issue 3)"]
 fn threaded_publish_ours() {
     threaded_publish_on(Lib::Ours);
 }
@@ -495,7 +492,6 @@ fn cpp_wrapper_reference() {
 }
 
 #[test]
-#[ignore = "client not implemented yet (issue 3)"]
 fn cpp_wrapper_ours_matches_reference() {
     let reference = cpp_wrapper_on(Lib::Reference);
     let broker = Broker::start();

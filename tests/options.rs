@@ -121,7 +121,6 @@ fn probe_runs_on_the_reference() {
 }
 
 #[test]
-#[ignore = "until merge: needs the client functions of src/ffi/client.rs"]
 fn options_match_the_reference() {
     let reference = run(Lib::Reference, &[]);
     let ours = run(Lib::Ours, &[]);
@@ -129,7 +128,6 @@ fn options_match_the_reference() {
 }
 
 #[test]
-#[ignore = "until merge: needs the client functions of src/ffi/client.rs"]
 fn ours_refuses_tls_and_handles_2_1_options() {
     let reference = run(Lib::Reference, &[]);
     let shared = reference.strip_suffix("done\n").unwrap();

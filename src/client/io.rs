@@ -12,7 +12,7 @@ use super::{lock, log, now_ms, Client, Intent, Link, State, Threading};
 use crate::ffi::dispatch;
 use crate::protocol::packet::Properties;
 use crate::protocol::property::Property;
-use crate::session::{Event, OwnedProperties, PublishError, SessionError, State as SessionState};
+use crate::session::{Event, OwnedProperties, PublishError, State as SessionState};
 use crate::transport::{self, poll, Connecting, Socks5};
 
 /// What happened under the state lock that must be reported after it is
@@ -251,8 +251,10 @@ impl Client {
                 return Err(ClientError::NoConn);
             }
             let was_empty = st.out.is_empty();
-            st.session
-                .disconnect(reason_code, props, now_ms(), st.out.vec())?;
+            self.logged(st, &mut after, |st| {
+                st.session
+                    .disconnect(reason_code, props, now_ms(), st.out.vec())
+            })?;
             self.kick(st, was_empty, &mut after)
         });
         self.report(after);
@@ -278,6 +280,13 @@ impl Client {
                         .publish(topic, payload, qos, retain, props, now_ms(), st.out.vec())
                 })
                 .map_err(|PublishError { error, mid }| (ClientError::from(error), mid))?;
+            if qos == 0 {
+                // A QoS 0 PUBLISH carries no id on the wire; the original's
+                // log line shows the message id all the same.
+                if let Some(line) = after.logs.last_mut() {
+                    *line = line.replacen(", m0, '", &format!(", m{mid}, '"), 1);
+                }
+            }
             if qos == 0 && self.tracks_qos0() {
                 st.out.mark_qos0(mid);
             }
@@ -300,9 +309,10 @@ impl Client {
         let mut after = Aftermath::default();
         let result = self.with_state(|st| {
             let was_empty = st.out.is_empty();
-            let mid = st
-                .session
-                .subscribe(filters, qos, options, props, now_ms(), st.out.vec())?;
+            let mid = self.logged(st, &mut after, |st| {
+                st.session
+                    .subscribe(filters, qos, options, props, now_ms(), st.out.vec())
+            })?;
             self.kick(st, was_empty, &mut after)?;
             Ok(mid)
         });
@@ -319,9 +329,10 @@ impl Client {
         let mut after = Aftermath::default();
         let result = self.with_state(|st| {
             let was_empty = st.out.is_empty();
-            let mid = st
-                .session
-                .unsubscribe(filters, props, now_ms(), st.out.vec())?;
+            let mid = self.logged(st, &mut after, |st| {
+                st.session
+                    .unsubscribe(filters, props, now_ms(), st.out.vec())
+            })?;
             self.kick(st, was_empty, &mut after)?;
             Ok(mid)
         });
@@ -334,8 +345,9 @@ impl Client {
         let mut after = Aftermath::default();
         let result = self.with_state(|st| {
             let was_empty = st.out.is_empty();
-            st.session
-                .auth(reason_code, props, now_ms(), st.out.vec())?;
+            self.logged(st, &mut after, |st| {
+                st.session.auth(reason_code, props, now_ms(), st.out.vec())
+            })?;
             self.kick(st, was_empty, &mut after)
         });
         self.report(after);
@@ -435,8 +447,7 @@ impl Client {
                     dispatch::event(self, event, &mut rd.scratch);
                 }
                 if let Some(err) = handled.close {
-                    let rc = err.mosq_err();
-                    return self.fail_with_rc(ClientError::Session(err), rc);
+                    return self.fail(ClientError::Session(err));
                 }
                 if broker_disconnect {
                     // Already reported with the broker's reason code.
@@ -468,18 +479,6 @@ impl Client {
         }
     }
 
-    /// Ends the connection reporting `rc` (a session error the session
-    /// already reset itself for).
-    fn fail_with_rc(&self, err: ClientError, rc: i32) -> Result<(), ClientError> {
-        let mut after = Aftermath::default();
-        self.with_state(|st| {
-            self.close_link(st, &err, &mut after);
-        });
-        after.disconnected = Some(rc);
-        self.report(after);
-        Err(err)
-    }
-
     /// `mosquitto_loop_write`: writes what is queued.
     pub fn loop_write(&self) -> Result<(), ClientError> {
         let mut after = Aftermath::default();
@@ -509,21 +508,6 @@ impl Client {
         match result {
             Ok(()) => Ok(()),
             Err(ClientError::NoConn) => Err(ClientError::NoConn),
-            Err(ClientError::Session(SessionError::Keepalive)) => {
-                let rc = self.with_state(|st| {
-                    if st.intent == Intent::Disconnect {
-                        0
-                    } else {
-                        19
-                    }
-                });
-                let r = self.fail_with_rc(ClientError::Session(SessionError::Keepalive), rc);
-                if rc == 0 {
-                    Ok(())
-                } else {
-                    r
-                }
-            }
             Err(e) => self.fail(e),
         }
     }

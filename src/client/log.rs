@@ -103,3 +103,31 @@ fn line(p: &Packet<'_>, id: &str, sent: bool, lines: &mut Vec<String>) {
     };
     lines.push(text);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::packet::{Packet, Properties, Subscribe, Subscription, SubscriptionList};
+
+    #[test]
+    fn subscribe_and_disconnect_lines() {
+        let v = ProtocolVersion::V311;
+        let subs = [Subscription {
+            filter: b"a/#",
+            options: 1,
+        }];
+        let p = Packet::Subscribe(Subscribe {
+            packet_id: 7,
+            properties: Properties::EMPTY,
+            subscriptions: SubscriptionList::List(&subs),
+        });
+        let mut out = Vec::new();
+        p.write(v, &mut out);
+        let mut lines = Vec::new();
+        describe(&out, v, "c", true, &mut lines);
+        assert_eq!(
+            lines,
+            ["Client c sending SUBSCRIBE (Mid: 7, Topic: a/#, QoS: 1, Options: 0x00)"]
+        );
+    }
+}

@@ -8,17 +8,9 @@
 use std::ffi::{c_char, c_int, c_void};
 
 use super::boundary::ffi_boundary;
+use super::client::client;
 use super::types::{mosquitto, mosquitto_message, mosquitto_property};
 use crate::client::callbacks::Callbacks;
-use crate::client::Client;
-
-// TODO(merge): replace with the accessor in src/ffi/client.rs.
-/// Borrows the client behind a handle (NULL -> None).
-/// # Safety: `mosq` is NULL or a live handle from mosquitto_new.
-unsafe fn client_ref<'a>(mosq: *mut mosquitto) -> Option<&'a Client> {
-    // SAFETY: handles are Arc::into_raw(Arc<Client>) pointers that stay valid until mosquitto_destroy.
-    unsafe { (mosq as *const Client).as_ref() }
-}
 
 /// Changes the callback table of the client behind `mosq`, if any.
 ///
@@ -26,7 +18,7 @@ unsafe fn client_ref<'a>(mosq: *mut mosquitto) -> Option<&'a Client> {
 /// `mosq` is NULL or a live handle from `mosquitto_new`.
 unsafe fn set(mosq: *mut mosquitto, f: impl FnOnce(&mut Callbacks)) {
     // SAFETY: forwarded contract.
-    if let Some(client) = unsafe { client_ref(mosq) } {
+    if let Some(client) = unsafe { client(mosq) } {
         client.set_callbacks(f);
     }
 }
@@ -345,6 +337,7 @@ pub unsafe extern "C" fn mosquitto_log_callback_set(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::Client;
     use std::ptr;
     use std::sync::Arc;
 
@@ -353,11 +346,11 @@ mod tests {
 
     #[test]
     fn setters_store_and_clear_the_pointer() {
-        let client = Client::new(None, true);
-        let mosq = Arc::into_raw(client) as *mut mosquitto;
+        let new = Client::new(None, true);
+        let mosq = Arc::into_raw(new) as *mut mosquitto;
         // SAFETY: a live handle from Arc::into_raw, released at the end.
         unsafe {
-            let c = client_ref(mosq).unwrap();
+            let c = client(mosq).unwrap();
             mosquitto_connect_callback_set(mosq, Some(on_rc));
             mosquitto_publish_callback_set(mosq, Some(on_rc));
             mosquitto_log_callback_set(mosq, Some(on_log));

@@ -52,20 +52,20 @@ mod api {
     ) -> c_int = client::mosquitto_username_pw_set;
     /// `mosquitto_connect`.
     pub const CONNECT: unsafe extern "C" fn(*mut mosquitto, *const c_char, c_int, c_int) -> c_int =
-        client::mosquitto_connect;
+        crate::ffi::connect::mosquitto_connect;
     /// `mosquitto_loop_forever`.
     pub const LOOP_FOREVER: unsafe extern "C" fn(*mut mosquitto, c_int, c_int) -> c_int =
-        client::mosquitto_loop_forever;
+        crate::ffi::loops::mosquitto_loop_forever;
     /// `mosquitto_subscribe`.
     pub const SUBSCRIBE: unsafe extern "C" fn(
         *mut mosquitto,
         *mut c_int,
         *const c_char,
         c_int,
-    ) -> c_int = client::mosquitto_subscribe;
+    ) -> c_int = crate::ffi::pubsub::mosquitto_subscribe;
     /// `mosquitto_disconnect`.
     pub const DISCONNECT: unsafe extern "C" fn(*mut mosquitto) -> c_int =
-        client::mosquitto_disconnect;
+        crate::ffi::connect::mosquitto_disconnect;
     /// `mosquitto_tls_set`.
     pub const TLS_SET: unsafe extern "C" fn(
         *mut mosquitto,

@@ -18,25 +18,18 @@ use std::ffi::{c_char, c_int, c_uint, c_void};
 use std::sync::Arc;
 
 use super::boundary::{c_str, ffi_boundary};
+use super::client::client;
 use super::constants::{
     mosq_err_t, mosq_opt_t, mosq_transport_t, rc, MQTT_PROTOCOL_V31, MQTT_PROTOCOL_V311,
     MQTT_PROTOCOL_V5,
 };
 use super::types::mosquitto;
-use crate::client::{Client, State};
+use crate::client::State;
 use crate::protocol::packet::ProtocolVersion;
 use crate::transport::Wakeup;
 
 /// An `enum mosq_opt_t` value as received from C (any `int`).
 pub type mosq_opt_value = c_int;
-
-// TODO(merge): replace with the accessor in src/ffi/client.rs.
-/// Borrows the client behind a handle (NULL -> None).
-/// # Safety: `mosq` is NULL or a live handle from mosquitto_new.
-unsafe fn client_ref<'a>(mosq: *mut mosquitto) -> Option<&'a Client> {
-    // SAFETY: handles are Arc::into_raw(Arc<Client>) pointers that stay valid until mosquitto_destroy.
-    unsafe { (mosq as *const Client).as_ref() }
-}
 
 /// The identifier of `o` as C passes it.
 const fn opt(o: mosq_opt_t) -> mosq_opt_value {
@@ -138,7 +131,7 @@ fn set_string_option(st: &mut State, option: mosq_opt_value, value: Option<&[u8]
 /// `mosq` is NULL or a live handle from `mosquitto_new`.
 unsafe fn with_state(mosq: *mut mosquitto, f: impl FnOnce(&mut State) -> Rc) -> c_int {
     // SAFETY: forwarded contract.
-    match unsafe { client_ref(mosq) } {
+    match unsafe { client(mosq) } {
         Some(client) => to_c(client.with_state(f)),
         None => rc(mosq_err_t::MOSQ_ERR_INVAL),
     }
@@ -263,6 +256,7 @@ pub unsafe extern "C" fn mosquitto_max_inflight_messages_set(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::Client;
     use std::ptr;
 
     const OK: c_int = rc(mosq_err_t::MOSQ_ERR_SUCCESS);
@@ -279,7 +273,7 @@ mod tests {
 
         fn state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
             // SAFETY: a live handle made by `new`.
-            unsafe { client_ref(self.0) }.unwrap().with_state(f)
+            unsafe { client(self.0) }.unwrap().with_state(f)
         }
     }
 

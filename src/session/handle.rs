@@ -109,9 +109,10 @@ impl Session {
     }
 
     /// Packets other than CONNACK, DISCONNECT and AUTH need an accepted
-    /// connection (`mosq_cs_active`).
+    /// connection. After our own DISCONNECT is queued, packets already on
+    /// their way (a SUBACK, an ack) are still handled, as the original does.
     fn require_connected(&self) -> Result<(), SessionError> {
-        if self.state == State::Connected {
+        if matches!(self.state, State::Connected | State::Disconnecting) {
             Ok(())
         } else {
             Err(SessionError::Protocol)
