@@ -374,6 +374,7 @@ libmosq_EXPORT int mosquitto_reinitialise(struct mosquitto *mosq, const char *id
 
 /**
  * Sets the will message sent at the next connection.
+ * Difference: a will payload longer than 65535 bytes is accepted as the original does, but only its first 65535 bytes are sent (the original sends a corrupt CONNECT).
  *
  * # Safety
  * `mosq` NULL or live; `topic` NULL or NUL-terminated; `payload` valid for
@@ -400,6 +401,7 @@ libmosq_EXPORT int mosquitto_will_clear(struct mosquitto *mosq);
 /**
  * Sets the user name and password sent in CONNECT. The previous password
  * is wiped from memory.
+ * Difference: a password longer than 65535 bytes is accepted as the original does, but only its first 65535 bytes are sent.
  *
  * # Safety
  * `mosq` NULL or live; the strings NULL or NUL-terminated.

@@ -231,12 +231,23 @@ impl Client {
                     return Err(e.into());
                 }
             }
-            if self.writes_directly() && !connecting {
+            // Without a loop thread the original writes CONNECT at once,
+            // which also reveals a refused non-blocking connect.
+            let r = if self.writes_directly() {
                 self.flush_locked(st, &mut after)
             } else {
                 st.wake();
                 Ok(())
+            };
+            if r.is_err() {
+                // As the original: the connection is dropped and the client
+                // is back to "new", with nothing reported.
+                st.link = None;
+                st.out.clear();
+                st.session.connection_lost();
+                st.intent = Intent::New;
             }
+            r
         });
         self.report(after);
         result

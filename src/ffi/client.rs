@@ -16,7 +16,7 @@ use super::types::{mosquitto, mosquitto_property};
 use crate::client::{wipe_secret, Client, ClientError, ReconnectDelay, Socks5Proxy};
 use crate::protocol::property::{Property, CMD_WILL};
 use crate::protocol::utf8;
-use crate::session::{OwnedProperties, SessionError, WillConfig};
+use crate::session::{OwnedProperties, WillConfig};
 
 /// Borrows the client behind a handle (`None` for NULL).
 ///
@@ -180,6 +180,7 @@ pub unsafe extern "C" fn mosquitto_reinitialise(
 }
 
 /// Sets the will message sent at the next connection.
+/// Difference: a will payload longer than 65535 bytes is accepted as the original does, but only its first 65535 bytes are sent (the original sends a corrupt CONNECT).
 ///
 /// # Safety
 /// `mosq` NULL or live; `topic` NULL or NUL-terminated; `payload` valid for
@@ -266,19 +267,19 @@ unsafe fn will_set(
         Ok(p) => p,
         Err(code) => return code,
     };
+    // The property rules come first, then the version (as the original).
+    let props = match OwnedProperties::new(CMD_WILL, &props) {
+        Ok(p) => p,
+        Err(e) => return e.mosq_err(),
+    };
     client.with_state(|st| {
-        let version = st.version();
-        if !props.is_empty() && !version.is_v5() {
+        if !props.is_empty() && !st.version().is_v5() {
             return rc(MOSQ_ERR_NOT_SUPPORTED);
         }
-        let props = match OwnedProperties::new(CMD_WILL, &props) {
-            Ok(p) => p,
-            Err(e) => return e.mosq_err(),
-        };
-        if payload.len() > usize::from(u16::MAX) {
-            return SessionError::PayloadSize.mosq_err();
-        }
-        // The original stores any QoS and sends its low two bits.
+        // The original stores any QoS and sends its low two bits, and
+        // accepts payloads longer than the 65535 bytes CONNECT can carry;
+        // we keep what fits instead of sending a corrupt CONNECT.
+        let payload = &payload[..payload.len().min(usize::from(u16::MAX))];
         st.session.config_mut().will = Some(WillConfig {
             topic: topic.to_vec(),
             payload: payload.to_vec(),
@@ -308,6 +309,7 @@ pub unsafe extern "C" fn mosquitto_will_clear(mosq: *mut mosquitto) -> c_int {
 
 /// Sets the user name and password sent in CONNECT. The previous password
 /// is wiped from memory.
+/// Difference: a password longer than 65535 bytes is accepted as the original does, but only its first 65535 bytes are sent.
 ///
 /// # Safety
 /// `mosq` NULL or live; the strings NULL or NUL-terminated.
@@ -342,11 +344,10 @@ pub unsafe extern "C" fn mosquitto_username_pw_set(
                 cfg.username = Some(u.to_vec());
             }
             if let Some(p) = password {
+                // Like the original, any length is accepted; CONNECT can
+                // carry 65535 bytes, so that is what is kept.
                 let p = p.to_bytes();
-                if p.len() > usize::from(u16::MAX) {
-                    return rc(MOSQ_ERR_INVAL);
-                }
-                cfg.password = Some(p.to_vec());
+                cfg.password = Some(p[..p.len().min(usize::from(u16::MAX))].to_vec());
             }
             rc(MOSQ_ERR_SUCCESS)
         })
