@@ -4,7 +4,8 @@
 #   make                  build target/release/libmosquitto.so.1 (+ .so link)
 #   make test             build, then run every test (cargo test --no-fail-fast)
 #   make install          install to $(DESTDIR)$(PREFIX) (default /usr/local)
-#   make demo             build and run c-examples/utility_demo.c on our library
+#   make demo             Debian's mosquitto_sub/pub exchanging messages through our library
+#   make utility-demo     build and run c-examples/utility_demo.c on our library
 #   make headers          regenerate include/*.h (MOSQ_BLESS=1 cargo test --test headers)
 #   make readme           regenerate the README's compatibility table
 #   make uninstall        remove what `make install` put in place
@@ -45,7 +46,7 @@ CMAKEDIR   := $(LIBDIR)/cmake/mosquitto
 
 DEMO := target/demo/utility_demo
 
-.PHONY: all test install uninstall demo headers readme clean FORCE
+.PHONY: all test install uninstall demo utility-demo headers readme clean FORCE
 
 all: $(LIB_DEV)
 
@@ -102,6 +103,10 @@ uninstall:
 # Compiles the demo against our header and library and runs it on our
 # library (it prints which libmosquitto file it really loaded).
 demo: all
+	tools/demo.sh
+
+# The utility API example (topics, strings, v5 properties), no broker needed.
+utility-demo: all
 	@mkdir -p $(dir $(DEMO))
 	$(CC) -Wall -Wextra -I include -o $(DEMO) c-examples/utility_demo.c \
 		-L $(OUT) -lmosquitto -ldl
