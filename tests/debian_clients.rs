@@ -1213,3 +1213,184 @@ fn mqttv31_without_client_id() {
         );
     }
 }
+
+#[test]
+fn keepalive_pings_match_reference() {
+    let broker = Broker::start(BrokerOptions::default().name("deb-keepalive"));
+    // -k 5 is the clients' minimum: both libraries run at once to share
+    // the wait.
+    let runs: Vec<_> = LIBS
+        .iter()
+        .map(|&lib| {
+            let a = at(
+                &broker,
+                Listener::Tcp,
+                &[
+                    "-d",
+                    "-k",
+                    "5",
+                    "-W",
+                    "7",
+                    "-i",
+                    &format!("ka-{}", tag(lib)),
+                    "-t",
+                    tag(lib),
+                ],
+            );
+            thread::spawn(move || (lib, sub_once(lib, &a)))
+        })
+        .collect();
+    let mut lines = Vec::new();
+    for run in runs {
+        let (lib, out) = run.join().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(EXIT_TIMEOUT),
+            "[{lib:?}] {}",
+            describe(&out)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).replace(tag(lib), "LIB");
+        for needle in ["sending PINGREQ", "received PINGRESP"] {
+            assert!(text.contains(needle), "[{lib:?}] no {needle:?} in\n{text}");
+        }
+        lines.push(text);
+    }
+    assert_eq!(lines[1], lines[0]);
+}
+
+#[test]
+fn large_payload_and_many_lines_with_small_inflight_window() {
+    let broker = Broker::start(BrokerOptions::default().name("deb-bulk"));
+    let big: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+    let big_file = common::scratch("debian_clients").join(format!("big-{}", std::process::id()));
+    std::fs::write(&big_file, &big).unwrap();
+    let big_file = big_file.to_string_lossy().into_owned();
+    let count = 300;
+    let input: String = (0..count).map(|i| format!("line {i}\n")).collect();
+    for lib in LIBS {
+        let t = tag(lib);
+        let (tb, tl) = (format!("{t}/bulk/big"), format!("{t}/bulk/lines"));
+
+        // 1 MB through one PUBLISH each way, received intact.
+        publish(
+            lib,
+            &at(
+                &broker,
+                Listener::Tcp,
+                &["-r", "-q", "1", "-t", &tb, "-f", &big_file],
+            ),
+        );
+        let out = sub_once(
+            lib,
+            &at(
+                &broker,
+                Listener::Tcp,
+                &["-C", "1", "-W", "5", "-N", "-q", "1", "-t", &tb],
+            ),
+        );
+        assert!(out.status.success(), "[{lib:?}] {}", describe(&out).len());
+        assert!(
+            out.stdout == big,
+            "[{lib:?}] got {} bytes, not the 1 MB sent",
+            out.stdout.len()
+        );
+
+        // 300 QoS 2 lines through a window of 3 messages in flight, in order.
+        let mut sub = live_sub(lib, &at(&broker, Listener::Tcp, &["-q", "2", "-t", &tl]));
+        let a = at(
+            &broker,
+            Listener::Tcp,
+            &["-l", "-q", "2", "-M", "3", "-t", &tl],
+        );
+        publish_input(lib, &a, input.as_bytes());
+        let got = messages(&mut sub, count);
+        let want: Vec<String> = (0..count).map(|i| format!("line {i}")).collect();
+        assert_eq!(got, want, "[{lib:?}]");
+    }
+}
+
+#[test]
+fn v5_will_properties() {
+    let broker = Broker::start(BrokerOptions::default().name("deb-will5"));
+    let mut lines = Vec::new();
+    for lib in LIBS {
+        let t = tag(lib);
+        let will_topic = format!("{t}/will5");
+        let fmt = "%t %p %q %C %P";
+        let mut watcher = live_sub(
+            lib,
+            &at(
+                &broker,
+                Listener::Tcp,
+                &["-V", "5", "-q", "1", "-F", fmt, "-t", &will_topic],
+            ),
+        );
+        let will = [
+            "-V",
+            "5",
+            "-t",
+            "dummy",
+            "--will-topic",
+            &will_topic,
+            "--will-payload",
+            "bye",
+            "--will-qos",
+            "1",
+            "-D",
+            "will",
+            "content-type",
+            "text/x",
+            "-D",
+            "will",
+            "user-property",
+            "k",
+            "v",
+        ];
+        let mut victim = live_sub(lib, &at(&broker, Listener::Tcp, &will));
+        victim.kill();
+        let line = next_message(&mut watcher, T);
+        assert_eq!(line, format!("{will_topic} bye 1 text/x k:v"), "[{lib:?}]");
+        lines.push(line.replace(t, "LIB"));
+    }
+    assert_eq!(lines[1], lines[0]);
+}
+
+#[test]
+fn socks5_proxy_with_host_name() {
+    let broker = Broker::start(BrokerOptions::default().name("deb-proxy-name"));
+    let proxy = Socks5Proxy::no_auth();
+    let url = format!("socks5h://localhost:{}", proxy.port());
+    let port = broker.port().to_string();
+    let mut seen = Vec::new();
+    for lib in LIBS {
+        let topic = format!("{}/proxy/name", tag(lib));
+        let before = proxy.handshakes().len();
+        let a = [
+            "--proxy",
+            &url,
+            "-h",
+            "localhost",
+            "-p",
+            &port,
+            "-q",
+            "1",
+            "-t",
+            &topic,
+            "-m",
+            "by name",
+        ];
+        let retained = [&["-r"][..], &a].concat();
+        publish(lib, &args(retained));
+        let get = ["-C", "1", "-W", "5", "-v", "-t", &topic];
+        assert_eq!(
+            sub_once_ok(lib, &at(&broker, Listener::Tcp, &get)),
+            format!("{topic} by name\n"),
+            "[{lib:?}]"
+        );
+        let h = proxy.handshakes()[before..].to_vec();
+        assert_eq!(h.len(), 1, "[{lib:?}] {h:?}");
+        assert!(h[0].relayed, "[{lib:?}] {h:?}");
+        seen.push(h);
+    }
+    assert_eq!(seen[1], seen[0], "the proxy saw different requests");
+}
