@@ -1394,3 +1394,148 @@ fn socks5_proxy_with_host_name() {
     }
     assert_eq!(seen[1], seen[0], "the proxy saw different requests");
 }
+
+#[test]
+fn connection_errors_match_reference() {
+    // A port with nothing listening: bind one, note it, let it go.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        (
+            "mosquitto_pub",
+            args(["-h", "127.0.0.1", "-p", &closed, "-t", "x", "-m", "y"]),
+        ),
+        (
+            "mosquitto_sub",
+            args(["-h", "127.0.0.1", "-p", &closed, "-t", "x", "-W", "3"]),
+        ),
+        (
+            "mosquitto_rr",
+            args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &closed,
+                "-t",
+                "x",
+                "-e",
+                "y",
+                "-m",
+                "z",
+            ]),
+        ),
+        (
+            "mosquitto_pub",
+            args(["-h", "no.such.host.invalid", "-t", "x", "-m", "y"]),
+        ),
+        (
+            "mosquitto_pub",
+            args(["--unix", "/nonexistent/mqtt.sock", "-t", "x", "-m", "y"]),
+        ),
+        (
+            "mosquitto_pub",
+            args([
+                "--proxy",
+                &format!("socks5h://127.0.0.1:{closed}"),
+                "-t",
+                "x",
+                "-m",
+                "y",
+            ]),
+        ),
+    ];
+    for (program, a) in cases {
+        let [reference, ours] = LIBS.map(|lib| outcome(&run_client(lib, program, &a, ONE_SHOT)));
+        assert_ne!(
+            reference.0,
+            Some(0),
+            "[Reference] {program} {a:?} succeeded"
+        );
+        assert_eq!(ours, reference, "{program} {a:?}");
+    }
+}
+
+#[test]
+fn subscriber_reconnects_after_broker_restart() {
+    let mut broker = Broker::start(BrokerOptions::default().name("deb-reconnect"));
+    let mut subs: Vec<(Lib, LineProcess)> = LIBS
+        .iter()
+        .map(|&lib| {
+            let topic = format!("{}/again", tag(lib));
+            (
+                lib,
+                live_sub(lib, &at(&broker, Listener::Tcp, &["-v", "-t", &topic])),
+            )
+        })
+        .collect();
+    broker.restart();
+    for (lib, sub) in &mut subs {
+        // mosquitto_sub subscribes again in its connect callback.
+        sub.wait_for_line(T, |l| l.contains("received SUBACK"));
+        let topic = format!("{}/again", tag(*lib));
+        publish(
+            *lib,
+            &at(&broker, Listener::Tcp, &["-t", &topic, "-m", "back"]),
+        );
+        assert_eq!(next_message(sub, T), format!("{topic} back"), "[{lib:?}]");
+    }
+}
+
+#[test]
+fn unsubscribe_at_connect_with_debug_output() {
+    let broker = Broker::start(BrokerOptions::default().name("deb-unsub"));
+    let mut transcripts = Vec::new();
+    for lib in LIBS {
+        let t = tag(lib);
+        let (id, gone, other) = (
+            format!("u-{t}"),
+            format!("{t}/u/gone"),
+            format!("{t}/u/other"),
+        );
+        let mut transcript = Vec::new();
+        let steps: [&[&str]; 2] = [
+            &["-d", "-c", "-i", &id, "-q", "1", "-t", &gone, "-E"],
+            &["-d", "-c", "-i", &id, "-U", &gone, "-t", &other, "-E"],
+        ];
+        for step in steps {
+            transcript.push(sub_once_ok(lib, &at(&broker, Listener::Tcp, step)));
+        }
+        assert!(
+            transcript[1].contains(&format!("sending UNSUBSCRIBE (Mid: 2, Topic: {gone})")),
+            "[{lib:?}] {}",
+            transcript[1]
+        );
+        publish(
+            lib,
+            &at(
+                &broker,
+                Listener::Tcp,
+                &["-q", "1", "-t", &gone, "-m", "unwanted"],
+            ),
+        );
+        let last = ["-d", "-c", "-i", &id, "-t", &other, "-W", "1"];
+        let out = sub_once(lib, &at(&broker, Listener::Tcp, &last));
+        assert_eq!(
+            out.status.code(),
+            Some(EXIT_TIMEOUT),
+            "[{lib:?}] {}",
+            describe(&out)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            !stdout.contains("unwanted"),
+            "[{lib:?}] still subscribed:\n{stdout}"
+        );
+        transcript.push(stdout);
+        // -E exits at the SUBACK: whether the UNSUBACK is read first is a
+        // race.
+        let text = transcript.join("").replace(t, "LIB");
+        let lines: Vec<&str> = text.lines().filter(|l| !l.contains("UNSUBACK")).collect();
+        transcripts.push(lines.join("\n"));
+    }
+    assert_eq!(transcripts[1], transcripts[0]);
+}
