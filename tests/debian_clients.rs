@@ -1539,3 +1539,75 @@ fn unsubscribe_at_connect_with_debug_output() {
     }
     assert_eq!(transcripts[1], transcripts[0]);
 }
+
+#[test]
+fn many_topics_and_connect_properties_debug_output() {
+    let broker = Broker::start(BrokerOptions::default().name("deb-many"));
+    let topics: Vec<String> = (0..60).map(|i| format!("many/{i}/+")).collect();
+    let mut runs = Vec::new();
+    for lib in LIBS {
+        // One SUBSCRIBE with 60 filters and a user property.
+        let mut a = args(["-d", "-E", "-V", "5", "-q", "2", "-i", "many-sub"]);
+        a.extend(["-D", "subscribe", "user-property", "a", "b"].map(String::from));
+        for t in &topics {
+            a.extend(["-t".to_string(), t.clone()]);
+        }
+        let sub = sub_once_ok(
+            lib,
+            &at(
+                &broker,
+                Listener::Tcp,
+                &a.iter().map(String::as_str).collect::<Vec<_>>(),
+            ),
+        );
+        let want = format!("Subscribed (mid: 1): {}\n", vec!["2"; 60].join(", "));
+        assert!(sub.contains(&want), "[{lib:?}] {sub}");
+
+        // Every CONNECT property the clients accept.
+        let p = [
+            "-d",
+            "-V",
+            "5",
+            "-i",
+            "many-pub",
+            "-q",
+            "1",
+            "-t",
+            "many/1/x",
+            "-m",
+            "m",
+            "-D",
+            "connect",
+            "user-property",
+            "u",
+            "v",
+            "-D",
+            "connect",
+            "receive-maximum",
+            "2",
+            "-D",
+            "connect",
+            "maximum-packet-size",
+            "1000",
+            "-D",
+            "connect",
+            "topic-alias-maximum",
+            "3",
+            "-D",
+            "connect",
+            "request-response-information",
+            "1",
+            "-D",
+            "connect",
+            "request-problem-information",
+            "1",
+            "-D",
+            "connect",
+            "session-expiry-interval",
+            "0",
+        ];
+        let out = publish(lib, &at(&broker, Listener::Tcp, &p));
+        runs.push((sub, String::from_utf8_lossy(&out.stdout).into_owned()));
+    }
+    assert_eq!(runs[1], runs[0]);
+}
