@@ -1,7 +1,7 @@
 //! Test infrastructure for the client tests: a real broker ([`broker`]), a
 //! scriptable fake broker ([`fake`]) with packet builders ([`packets`]),
 //! running programs with deadlines ([`run`]) and Debian's command-line
-//! clients on either library ([`clients`]).
+//! clients on either library ([`clients`]) and a SOCKS5 proxy ([`socks`]).
 //!
 //! A test file uses it with
 //!
@@ -18,6 +18,7 @@ pub mod clients;
 pub mod fake;
 pub mod packets;
 pub mod run;
+pub mod socks;
 
 pub use broker::{Broker, BrokerOptions, Listener};
 pub use fake::{FakeBroker, PacketConn, RawPacket};
