@@ -10,7 +10,7 @@ use super::buffers::Filled;
 use super::error::ClientError;
 use super::{lock, log, now_ms, Client, Intent, Link, State, Threading};
 use crate::ffi::dispatch;
-use crate::protocol::packet::Properties;
+use crate::protocol::packet::{Properties, ProtocolVersion};
 use crate::protocol::property::Property;
 use crate::session::{Event, OwnedProperties, PublishError, State as SessionState};
 use crate::transport::{self, poll, Connecting, Socks5};
@@ -158,6 +158,11 @@ impl Client {
                 st.target.bind_address = Some(b.to_string());
             }
             let cfg = st.session.config_mut();
+            // Only MQTT 3.1 requires a client id: like the original, make
+            // one up ("mosq-" and 18 random letters or digits).
+            if cfg.client_id.is_none() && cfg.version == ProtocolVersion::V31 {
+                cfg.client_id = Some(random_client_id());
+            }
             cfg.keepalive = keepalive;
             if let Some(p) = properties {
                 cfg.connect_properties = p;
@@ -701,4 +706,24 @@ fn log_id(st: &State) -> String {
         Some(id) => String::from_utf8_lossy(id).into_owned(),
         None => "(null)".to_string(),
     }
+}
+
+/// "mosq-" followed by 18 random letters and digits (23 bytes, MQTT 3.1's
+/// limit), as the original generates for a 3.1 client without an id.
+fn random_client_id() -> Vec<u8> {
+    use std::hash::{BuildHasher, Hasher};
+    const ALPHANUM: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut id = b"mosq-".to_vec();
+    // RandomState is seeded from the OS's random source for each instance.
+    let mut bits = 0u64;
+    for i in 0..18 {
+        if i % 8 == 0 {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_usize(i);
+            bits = h.finish();
+        }
+        id.push(ALPHANUM[(bits & 0x3F) as usize % ALPHANUM.len()]);
+        bits >>= 8;
+    }
+    id
 }
