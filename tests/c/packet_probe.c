@@ -1,12 +1,14 @@
 /*
  * Passive client for packet-level differential tests (tests/packet_level.rs).
  *
- * Usage: packet_probe PORT VERSION [TOPIC_ALIAS_MAX]
+ * Usage: packet_probe PORT VERSION [TOPIC_ALIAS_MAX [reconnect]]
  *
  * Connects to 127.0.0.1:PORT as client "probe" (clean session, keep alive
  * 60) with MQTT VERSION (3 = 3.1, 4 = 3.1.1, 5 = 5.0), announcing a Topic
  * Alias Maximum when given (v5), then runs mosquitto_loop() until
- * on_disconnect is called or 4 seconds pass. Prints one line per callback
+ * on_disconnect is called or 4 seconds pass (with "reconnect": after the
+ * first on_disconnect it calls mosquitto_reconnect() once and goes on until
+ * the second). TOPIC_ALIAS_MAX 0 announces nothing. Prints one line per callback
  * and per change of the loop's return code, then "end". The test runs the
  * same broker script against this program on Debian's libmosquitto and
  * against our library in-process, and compares the lines.
@@ -86,13 +88,14 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: packet_probe PORT VERSION [TOPIC_ALIAS_MAX]\n");
+		fprintf(stderr, "usage: packet_probe PORT VERSION [TOPIC_ALIAS_MAX [reconnect]]\n");
 		return 2;
 	}
 	int port = atoi(argv[1]);
 	int version = atoi(argv[2]);
 	mosquitto_lib_init();
-	struct mosquitto *m = mosquitto_new("probe", true, NULL);
+	/* PROBE_NULL_ID in the environment: no client id (v5 brokers assign one). */
+	struct mosquitto *m = mosquitto_new(getenv("PROBE_NULL_ID") ? NULL : "probe", true, NULL);
 	if (!m) {
 		fprintf(stderr, "mosquitto_new failed\n");
 		return 1;
@@ -106,7 +109,8 @@ int main(int argc, char **argv)
 	mosquitto_unsubscribe_callback_set(m, on_unsubscribe);
 
 	mosquitto_property *props = NULL;
-	if (argc > 3) {
+	int reconnect = argc > 4 && !strcmp(argv[4], "reconnect");
+	if (argc > 3 && atoi(argv[3]) > 0) {
 		mosquitto_property_add_int16(&props, MQTT_PROP_TOPIC_ALIAS_MAXIMUM,
 					     (uint16_t)atoi(argv[3]));
 	}
@@ -117,7 +121,17 @@ int main(int argc, char **argv)
 
 	int last = 0;
 	double deadline = now_s() + 4.0;
-	while (!disconnected && now_s() < deadline) {
+	while (now_s() < deadline) {
+		if (disconnected) {
+			if (!reconnect) {
+				break;
+			}
+			reconnect = 0;
+			disconnected = 0;
+			rc = mosquitto_reconnect(m);
+			printf("reconnect() rc=%d\n", rc);
+			fflush(stdout);
+		}
 		rc = mosquitto_loop(m, 20, 1);
 		if (rc != last && rc != MOSQ_ERR_NO_CONN) {
 			printf("loop rc=%d\n", rc);
