@@ -72,7 +72,9 @@ impl SessionError {
 impl From<DecodeError> for SessionError {
     fn from(e: DecodeError) -> Self {
         match e {
-            DecodeError::Malformed => SessionError::MalformedPacket,
+            // libmosquitto 2.0 reports a malformed packet from the broker
+            // as a protocol error.
+            DecodeError::Malformed => SessionError::Protocol,
             DecodeError::Protocol => SessionError::Protocol,
             DecodeError::MalformedUtf8 => SessionError::MalformedUtf8,
             DecodeError::Oversize => SessionError::OversizePacket,

@@ -16,8 +16,6 @@ const PUBACK_CODES: [u8; 9] = [0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0
 /// v5 reason codes accepted in PUBCOMP and PUBREL: success and "packet
 /// identifier not found".
 const PUBCOMP_CODES: [u8; 2] = [0x00, 0x92];
-/// The v5 reason code reported when a v5 CONNECT meets a v3-only broker.
-const RC_UNSUPPORTED_PROTOCOL_VERSION: u8 = 0x84;
 
 impl Session {
     /// Handles one complete received frame (as found by
@@ -101,10 +99,14 @@ impl Session {
                 rc: a.reason_code,
                 properties: a.properties,
             })),
-            Packet::Connect(_)
-            | Packet::Subscribe(_)
-            | Packet::Unsubscribe(_)
-            | Packet::Pingreq => Err(SessionError::Protocol),
+            Packet::Connect(_) | Packet::Subscribe(_) | Packet::Unsubscribe(_) => {
+                Err(SessionError::Protocol)
+            }
+            Packet::Pingreq => {
+                // libmosquitto answers a broker's PINGREQ.
+                self.send(&Packet::Pingresp, now, out);
+                Ok(Handled::NOTHING)
+            }
         }
     }
 
@@ -129,7 +131,8 @@ impl Session {
         now: u64,
         out: &mut Vec<u8>,
     ) -> Result<Handled<'a>, SessionError> {
-        if self.state != State::Connecting {
+        // A CONNACK while connected is taken again, as libmosquitto does.
+        if !matches!(self.state, State::Connecting | State::Connected) {
             return Err(SessionError::Protocol);
         }
         let props = c.properties;
@@ -170,9 +173,9 @@ impl Session {
                 properties: props,
             }));
         }
-        let (rc, error) = if self.v5() && c.reason_code == 1 {
-            (RC_UNSUPPORTED_PROTOCOL_VERSION, SessionError::Protocol)
-        } else if (1..=5).contains(&c.reason_code) {
+        // The MQTT 3 refusal codes mean "refused" whatever version we
+        // asked for (a 3.1.1-only broker answers a v5 CONNECT with code 1).
+        let (rc, error) = if (1..=5).contains(&c.reason_code) {
             (c.reason_code, SessionError::ConnRefused)
         } else {
             (c.reason_code, SessionError::Protocol)

@@ -232,7 +232,13 @@ impl Session {
         }
         self.aliases.reset(alias_max);
         let cfg = &self.config;
-        let client_id: &[u8] = cfg.client_id.as_deref().unwrap_or(b"");
+        // A v5 broker's Assigned Client Identifier is reused on reconnect,
+        // as libmosquitto does, so the session can resume.
+        let client_id: &[u8] = cfg
+            .client_id
+            .as_deref()
+            .or(self.assigned_id.as_deref())
+            .unwrap_or(b"");
         let connect = Connect {
             version: v,
             clean_start: cfg.clean_start,

@@ -132,8 +132,25 @@ pub fn decode_body(
 ) -> Result<Packet<'_>, DecodeError> {
     let t = PacketType::from_header(first_byte).ok_or(DecodeError::Protocol)?;
     let flags = first_byte & 0x0F;
-    if t != PacketType::Publish && flags != t.required_flags() {
-        return Err(DecodeError::Malformed);
+    match t {
+        PacketType::Publish => {}
+        // Like libmosquitto, a PUBREL with other flags is refused from
+        // 3.1.1 on (3.1 did not fix them)...
+        PacketType::Pubrel if flags != t.required_flags() && version != ProtocolVersion::V31 => {
+            return Err(DecodeError::Protocol)
+        }
+        // ...the packets only a client sends must carry their flags...
+        PacketType::Connect
+        | PacketType::Subscribe
+        | PacketType::Unsubscribe
+        | PacketType::Pingreq
+            if flags != t.required_flags() =>
+        {
+            return Err(DecodeError::Malformed)
+        }
+        // ...and the reserved flags of the packets a server sends are
+        // ignored, as libmosquitto ignores them.
+        _ => {}
     }
     let v = version;
     Ok(match t {

@@ -37,7 +37,7 @@ impl<'a> Connack<'a> {
     /// Appends the whole packet to `out`.
     pub fn write(&self, v: ProtocolVersion, out: &mut Vec<u8>) {
         write_fixed_header(out, PacketType::Connack.first_byte(), self.remaining_len(v));
-        out.push(u8::from(self.session_present && v != ProtocolVersion::V31));
+        out.push(u8::from(self.session_present));
         out.push(self.reason_code);
         if v.is_v5() {
             self.properties.write(out);
@@ -53,8 +53,10 @@ impl<'a> Connack<'a> {
         let mut r = Reader::new(body);
         let flags = r.u8()?;
         let reason_code = r.u8()?;
+        // MQTT 3.1 reserved the byte; libmosquitto reports its low bit
+        // as "session present" all the same.
         let session_present = match v {
-            ProtocolVersion::V31 => false,
+            ProtocolVersion::V31 => flags & 0x01 != 0,
             _ if flags & 0xFE != 0 => return Err(DecodeError::Protocol),
             _ => flags & 0x01 != 0,
         };

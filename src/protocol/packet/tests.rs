@@ -257,10 +257,15 @@ fn connack_exact() {
         Ok(c(false, 1, Properties::EMPTY))
     );
     assert_eq!(err(&[0x20, 2, 0, 0], V5), DecodeError::Malformed);
-    // 3.1 has no session present flag: the byte is ignored.
+    // 3.1 reserved the flags byte; like libmosquitto, its low bit is read
+    // as session present and the rest ignored.
     assert_eq!(
-        decode(&[0x20, 2, 0xFF, 0], V31),
+        decode(&[0x20, 2, 0xFE, 0], V31),
         Ok(c(false, 0, Properties::EMPTY))
+    );
+    assert_eq!(
+        decode(&[0x20, 2, 0x01, 0], V31),
+        Ok(c(true, 0, Properties::EMPTY))
     );
 }
 
@@ -404,22 +409,35 @@ fn reserved_type_and_auth_before_v5() {
 
 #[test]
 fn invalid_fixed_header_flags() {
-    let cases: &[&[u8]] = &[
-        &[0x60, 2, 0, 1],                // PUBREL without 0x2
-        &[0x63, 2, 0, 1],                // PUBREL with extra bit
+    // The packets a client sends must carry their fixed flags.
+    let malformed: &[&[u8]] = &[
         &[0x80, 6, 0, 1, 0, 1, b'a', 0], // SUBSCRIBE without 0x2
         &[0xA0, 5, 0, 1, 0, 1, b'a'],    // UNSUBSCRIBE without 0x2
-        &[0x42, 2, 0, 1],                // PUBACK with flags
-        &[0x72, 2, 0, 1],                // PUBCOMP with flags
-        &[0x91, 3, 0, 1, 0],             // SUBACK with flags
         &[0xC1, 0],                      // PINGREQ with flags
-        &[0xD8, 0],                      // PINGRESP with flags
-        &[0xE2, 0],                      // DISCONNECT with flags
-        &[0x21, 2, 0, 0],                // CONNACK with flags
     ];
-    for bytes in cases {
+    for bytes in malformed {
         assert_eq!(err(bytes, V311), DecodeError::Malformed, "{bytes:02x?}");
         assert_eq!(err(bytes, V5), DecodeError::Malformed, "{bytes:02x?}");
+    }
+    // PUBREL's flags are fixed from 3.1.1 on (a protocol error, as
+    // libmosquitto reports it); 3.1 did not fix them.
+    for bytes in [&[0x60u8, 2, 0, 1][..], &[0x63, 2, 0, 1]] {
+        assert_eq!(err(bytes, V311), DecodeError::Protocol, "{bytes:02x?}");
+        assert_eq!(err(bytes, V5), DecodeError::Protocol, "{bytes:02x?}");
+        assert!(decode(bytes, V31).is_ok(), "{bytes:02x?}");
+    }
+    // The reserved flags of what a server sends are ignored, as
+    // libmosquitto ignores them.
+    let ignored: &[&[u8]] = &[
+        &[0x42, 2, 0, 1],    // PUBACK with flags
+        &[0x72, 2, 0, 1],    // PUBCOMP with flags
+        &[0x91, 3, 0, 1, 0], // SUBACK with flags
+        &[0xD8, 0],          // PINGRESP with flags
+        &[0xE2, 0],          // DISCONNECT with flags
+        &[0x21, 2, 0, 0],    // CONNACK with flags
+    ];
+    for bytes in ignored {
+        assert!(decode(bytes, V311).is_ok(), "{bytes:02x?}");
     }
 }
 
