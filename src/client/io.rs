@@ -702,7 +702,9 @@ impl Client {
         self.with_state(|st| {
             !st.out.is_empty()
                 || st.link.as_ref().is_some_and(|l| {
-                    l.stream.wants_write() || l.connecting || l.socks.as_ref().is_some_and(|s| s.wants_write())
+                    l.stream.wants_write()
+                        || l.connecting
+                        || l.socks.as_ref().is_some_and(|s| s.wants_write())
                 })
         })
     }

@@ -19,8 +19,12 @@ use crate::transport::{MinVersion, PasswordSource};
 
 /// The type of `mosquitto_tls_set`'s `pw_callback` (OpenSSL's
 /// `pem_password_cb`).
-pub type PwCallback =
-    unsafe extern "C" fn(buf: *mut c_char, size: c_int, rwflag: c_int, userdata: *mut c_void) -> c_int;
+pub type PwCallback = unsafe extern "C" fn(
+    buf: *mut c_char,
+    size: c_int,
+    rwflag: c_int,
+    userdata: *mut c_void,
+) -> c_int;
 
 /// The buffer OpenSSL hands the password callback (`PEM_BUFSIZE`).
 const PW_BUF_SIZE: usize = 1024;
@@ -252,7 +256,12 @@ mod tests {
         CString::new(s).unwrap()
     }
 
-    unsafe extern "C" fn pw(buf: *mut c_char, size: c_int, rwflag: c_int, ud: *mut c_void) -> c_int {
+    unsafe extern "C" fn pw(
+        buf: *mut c_char,
+        size: c_int,
+        rwflag: c_int,
+        ud: *mut c_void,
+    ) -> c_int {
         assert_eq!(size, 1024);
         assert_eq!(rwflag, 0);
         assert!(!ud.is_null());
@@ -274,22 +283,51 @@ mod tests {
         let null = ptr::null();
         // SAFETY: live handle, valid strings.
         unsafe {
-            assert_eq!(mosquitto_tls_set(ptr::null_mut(), ca_c.as_ptr(), null, null, null, None), INVAL);
+            assert_eq!(
+                mosquitto_tls_set(ptr::null_mut(), ca_c.as_ptr(), null, null, null, None),
+                INVAL
+            );
             assert_eq!(mosquitto_tls_set(h.0, null, null, null, null, None), INVAL);
-            assert_eq!(mosquitto_tls_set(h.0, ca_c.as_ptr(), null, ca_c.as_ptr(), null, None), INVAL);
-            assert_eq!(mosquitto_tls_set(h.0, ca_c.as_ptr(), null, null, ca_c.as_ptr(), None), INVAL);
-            assert_eq!(mosquitto_tls_set(h.0, missing.as_ptr(), null, null, null, None), INVAL);
+            assert_eq!(
+                mosquitto_tls_set(h.0, ca_c.as_ptr(), null, ca_c.as_ptr(), null, None),
+                INVAL
+            );
+            assert_eq!(
+                mosquitto_tls_set(h.0, ca_c.as_ptr(), null, null, ca_c.as_ptr(), None),
+                INVAL
+            );
+            assert_eq!(
+                mosquitto_tls_set(h.0, missing.as_ptr(), null, null, null, None),
+                INVAL
+            );
             assert!(!h.client().with_state(|st| st.tls.enabled()));
             // A CA folder is not checked at set time.
-            assert_eq!(mosquitto_tls_set(h.0, null, missing.as_ptr(), null, null, None), OK);
             assert_eq!(
-                mosquitto_tls_set(h.0, ca_c.as_ptr(), dir_c.as_ptr(), ca_c.as_ptr(), missing.as_ptr(), None),
+                mosquitto_tls_set(h.0, null, missing.as_ptr(), null, null, None),
+                OK
+            );
+            assert_eq!(
+                mosquitto_tls_set(
+                    h.0,
+                    ca_c.as_ptr(),
+                    dir_c.as_ptr(),
+                    ca_c.as_ptr(),
+                    missing.as_ptr(),
+                    None
+                ),
                 INVAL
             );
             // A failed key check forgets the CA settings too.
             assert!(!h.client().with_state(|st| st.tls.enabled()));
             assert_eq!(
-                mosquitto_tls_set(h.0, ca_c.as_ptr(), null, ca_c.as_ptr(), ca_c.as_ptr(), Some(pw)),
+                mosquitto_tls_set(
+                    h.0,
+                    ca_c.as_ptr(),
+                    null,
+                    ca_c.as_ptr(),
+                    ca_c.as_ptr(),
+                    Some(pw)
+                ),
                 OK
             );
         }
@@ -309,17 +347,32 @@ mod tests {
         let ciphers = cs("ECDHE-RSA-AES128-GCM-SHA256");
         // SAFETY: live handle, valid strings.
         unsafe {
-            assert_eq!(mosquitto_tls_opts_set(ptr::null_mut(), 1, ptr::null(), ptr::null()), INVAL);
-            assert_eq!(mosquitto_tls_opts_set(h.0, 0, v13.as_ptr(), ciphers.as_ptr()), OK);
+            assert_eq!(
+                mosquitto_tls_opts_set(ptr::null_mut(), 1, ptr::null(), ptr::null()),
+                INVAL
+            );
+            assert_eq!(
+                mosquitto_tls_opts_set(h.0, 0, v13.as_ptr(), ciphers.as_ptr()),
+                OK
+            );
             h.client().with_state(|st| {
                 assert_eq!(st.tls.cert_reqs, 0);
                 assert_eq!(st.tls.min_version, MinVersion::Tls13);
-                assert_eq!(st.tls.ciphers.as_deref(), Some("ECDHE-RSA-AES128-GCM-SHA256"));
+                assert_eq!(
+                    st.tls.ciphers.as_deref(),
+                    Some("ECDHE-RSA-AES128-GCM-SHA256")
+                );
             });
-            assert_eq!(mosquitto_tls_opts_set(h.0, 1, bad.as_ptr(), ptr::null()), INVAL);
+            assert_eq!(
+                mosquitto_tls_opts_set(h.0, 1, bad.as_ptr(), ptr::null()),
+                INVAL
+            );
             assert_eq!(h.client().with_state(|st| st.tls.cert_reqs), 1);
             assert_eq!(mosquitto_tls_opts_set(h.0, 1, ptr::null(), ptr::null()), OK);
-            assert_eq!(h.client().with_state(|st| st.tls.min_version), MinVersion::Tls12);
+            assert_eq!(
+                h.client().with_state(|st| st.tls.min_version),
+                MinVersion::Tls12
+            );
             assert_eq!(mosquitto_tls_insecure_set(ptr::null_mut(), true), INVAL);
             assert_eq!(mosquitto_tls_insecure_set(h.0, true), OK);
             assert!(h.client().with_state(|st| st.tls.insecure));

@@ -53,7 +53,8 @@ impl TlsError {
 
     /// The [`TlsError`] inside an `io::Error` from [`TlsStream`], if any.
     pub fn from_io(e: &io::Error) -> Option<&TlsError> {
-        e.get_ref().and_then(|inner| inner.downcast_ref::<TlsError>())
+        e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<TlsError>())
     }
 
     /// Wraps this error in an `io::Error`.
@@ -93,7 +94,9 @@ fn describe(e: &Error) -> String {
             }
             other => format!("certificate verify failed: {other:?}"),
         },
-        Error::PeerIncompatible(p) => format!("protocol version or cipher not supported by the broker: {p:?}"),
+        Error::PeerIncompatible(p) => {
+            format!("protocol version or cipher not supported by the broker: {p:?}")
+        }
         Error::AlertReceived(AlertDescription::ProtocolVersion) => {
             "tlsv1 alert protocol version: the broker refused our TLS version".into()
         }
@@ -140,10 +143,15 @@ impl fmt::Debug for TlsStream {
 impl TlsStream {
     /// Starts a TLS client session to `host` over `inner`. Nothing is sent
     /// until the first read or write (or [`Self::flush`]).
-    pub fn new(inner: Arc<Stream>, config: Arc<ClientConfig>, host: &str) -> Result<TlsStream, TlsError> {
+    pub fn new(
+        inner: Arc<Stream>,
+        config: Arc<ClientConfig>,
+        host: &str,
+    ) -> Result<TlsStream, TlsError> {
         let name = ServerName::try_from(host.to_string())
             .map_err(|_| TlsError::config(format!("TLS Error: invalid server name \"{host}\"")))?;
-        let conn = ClientConnection::new(config, name).map_err(|e| TlsError::from_rustls(&e, true))?;
+        let conn =
+            ClientConnection::new(config, name).map_err(|e| TlsError::from_rustls(&e, true))?;
         Ok(TlsStream {
             inner,
             conn: Mutex::new(conn),
@@ -274,7 +282,10 @@ mod tests {
             true,
         );
         assert_eq!(e.message, "Error: host name verification failed.");
-        let e = TlsError::from_rustls(&Error::AlertReceived(AlertDescription::ProtocolVersion), false);
+        let e = TlsError::from_rustls(
+            &Error::AlertReceived(AlertDescription::ProtocolVersion),
+            false,
+        );
         assert!(!e.handshake);
         assert!(e.message.contains("protocol version"), "{e}");
         let io = e.clone().into_io();

@@ -224,7 +224,10 @@ const ENCRYPTED_LABEL: &str = "ENCRYPTED PRIVATE KEY";
 
 /// The client private key: PKCS#1 (RSA), SEC1 (EC) or PKCS#8 (any, also
 /// encrypted with a password from `password`).
-fn load_key(path: &Path, password: Option<&PasswordSource>) -> Result<PrivateKeyDer<'static>, TlsError> {
+fn load_key(
+    path: &Path,
+    password: Option<&PasswordSource>,
+) -> Result<PrivateKeyDer<'static>, TlsError> {
     let fail = || {
         TlsError::config(format!(
             "Error: Unable to load client key file \"{}\".",
@@ -483,7 +486,13 @@ mod tests {
         assert!(ecdsa.iter().all(|s| !s.contains("_RSA_")));
         assert!(ecdsa.contains(&"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256".to_string()));
         let chacha = suites("ECDHE+CHACHA20").unwrap();
-        assert_eq!(chacha.iter().filter(|s| s.contains("CHACHA20") && !s.starts_with("TLS13")).count(), 2);
+        assert_eq!(
+            chacha
+                .iter()
+                .filter(|s| s.contains("CHACHA20") && !s.starts_with("TLS13"))
+                .count(),
+            2
+        );
         // OpenSSL ignores unknown words as long as something matches...
         assert!(suites("NOPE:ECDHE-ECDSA-AES128-GCM-SHA256").is_ok());
         // ...and fails when nothing does.
@@ -514,7 +523,10 @@ mod tests {
             ..TlsSettings::default()
         };
         let err = s.client_config().unwrap_err();
-        assert!(err.to_string().contains("Unable to load CA certificates"), "{err}");
+        assert!(
+            err.to_string().contains("Unable to load CA certificates"),
+            "{err}"
+        );
         // An empty CA folder configures (OpenSSL loads it lazily) and then
         // trusts nothing.
         let s = TlsSettings {
