@@ -86,7 +86,15 @@ pub unsafe extern "C" fn mosquitto_tls_set(
     capath: *const c_char,
     certfile: *const c_char,
     keyfile: *const c_char,
-    pw_callback: Option<PwCallback>,
+    // Spelled out (not `PwCallback`) so that the generated header shows it.
+    pw_callback: Option<
+        unsafe extern "C" fn(
+            buf: *mut c_char,
+            size: c_int,
+            rwflag: c_int,
+            userdata: *mut c_void,
+        ) -> c_int,
+    >,
 ) -> c_int {
     ffi_boundary(|| {
         // SAFETY: forwarded contract.
@@ -196,8 +204,7 @@ pub unsafe extern "C" fn mosquitto_tls_opts_set(
 }
 
 /// Enables pre-shared-key TLS.
-/// Status: not supported: rustls has no PSK cipher suites; returns
-/// `MOSQ_ERR_NOT_SUPPORTED` as the original built without PSK does.
+/// Status: not supported: rustls has no PSK suites (returns MOSQ_ERR_NOT_SUPPORTED as a build without PSK).
 #[no_mangle]
 pub extern "C" fn mosquitto_tls_psk_set(
     mosq: *mut mosquitto,
@@ -212,8 +219,8 @@ pub extern "C" fn mosquitto_tls_psk_set(
 }
 
 /// The connection's OpenSSL `SSL *`.
-/// Status: always NULL: TLS is rustls, there is no OpenSSL object (the
-/// original also returns NULL without a TLS connection).
+/// Status: always NULL (TLS is rustls, there is no OpenSSL object).
+/// The original also returns NULL without a TLS connection.
 #[no_mangle]
 pub extern "C" fn mosquitto_ssl_get(mosq: *mut mosquitto) -> *mut c_void {
     ffi_boundary(|| {
