@@ -738,9 +738,8 @@ libmosq_EXPORT void mosquitto_message_free(struct mosquitto_message **message);
 libmosq_EXPORT int mosquitto_opts_set(struct mosquitto *mosq, enum mosq_opt_t option, void *value);
 
 /**
- * Sets an integer option. TLS options and websockets answer
- * `MOSQ_ERR_NOT_SUPPORTED` (not implemented yet; the original accepts the
- * TLS ones); `MOSQ_OPT_DISABLE_SOCKETPAIR` (2.1) non-zero drops the loop's
+ * Sets an integer option. `MOSQ_OPT_TLS_OCSP_REQUIRED` 1 and websockets
+ * answer `MOSQ_ERR_NOT_SUPPORTED`; `MOSQ_OPT_DISABLE_SOCKETPAIR` (2.1) non-zero drops the loop's
  * wake-up socket pair and 0 brings it back.
  *
  * # Safety
@@ -749,9 +748,10 @@ libmosq_EXPORT int mosquitto_opts_set(struct mosquitto *mosq, enum mosq_opt_t op
 libmosq_EXPORT int mosquitto_int_option(struct mosquitto *mosq, enum mosq_opt_t option, int value);
 
 /**
- * Sets a string option: `MOSQ_OPT_BIND_ADDRESS` (NULL clears it). TLS
- * options and `MOSQ_OPT_HTTP_PATH` answer `MOSQ_ERR_NOT_SUPPORTED` (not
- * implemented yet; the original accepts the TLS ones).
+ * Sets a string option: `MOSQ_OPT_BIND_ADDRESS` (NULL clears it),
+ * `MOSQ_OPT_TLS_ALPN`, `MOSQ_OPT_TLS_KEYFORM` ("pem"). OpenSSL engines
+ * (`MOSQ_OPT_TLS_ENGINE`, `_ENGINE_KPASS_SHA1`, key form "engine") and
+ * `MOSQ_OPT_HTTP_PATH` answer `MOSQ_ERR_NOT_SUPPORTED`.
  *
  * # Safety
  * `mosq` is NULL or a live handle from `mosquitto_new`; `value` is NULL
@@ -760,9 +760,9 @@ libmosq_EXPORT int mosquitto_int_option(struct mosquitto *mosq, enum mosq_opt_t 
 libmosq_EXPORT int mosquitto_string_option(struct mosquitto *mosq, enum mosq_opt_t option, const char *value);
 
 /**
- * Sets a pointer option. `MOSQ_OPT_SSL_CTX` answers
- * `MOSQ_ERR_NOT_SUPPORTED` until TLS exists (issue 4); any other option
- * is `MOSQ_ERR_INVAL`.
+ * Sets a pointer option. `MOSQ_OPT_SSL_CTX`: NULL (the library's own TLS
+ * set-up) is accepted, an OpenSSL `SSL_CTX` answers
+ * `MOSQ_ERR_NOT_SUPPORTED`; any other option is `MOSQ_ERR_INVAL`.
  *
  * # Safety
  * `mosq` is NULL or a live handle from `mosquitto_new`.
@@ -781,31 +781,47 @@ libmosq_EXPORT int mosquitto_max_inflight_messages_set(struct mosquitto *mosq, u
 /**
  * Enables certificate-based TLS: CA file or folder, optional client
  * certificate and key, and a callback for the key's password.
- * Status: not implemented yet (issue 4).
+ *
+ * As the original: `MOSQ_ERR_INVAL` without a CA file or folder, with a
+ * certificate but no key (or the reverse), or when the CA file,
+ * certificate or key cannot be opened (files are read at connect time,
+ * where bad contents fail with `MOSQ_ERR_TLS`).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle; the strings are NULL or NUL-terminated.
  */
 libmosq_EXPORT int mosquitto_tls_set(struct mosquitto *mosq, const char *cafile, const char *capath, const char *certfile, const char *keyfile, int (*pw_callback)(char *buf, int size, int rwflag, void *userdata));
 
 /**
- * Disables (true) or enables (false) the server hostname check.
- * Status: not implemented yet (issue 4).
+ * Disables (true) or enables (false) the check that the broker's
+ * certificate names the host connected to (the chain is still verified).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle.
  */
 libmosq_EXPORT int mosquitto_tls_insecure_set(struct mosquitto *mosq, bool value);
 
 /**
- * Sets peer verification, the TLS version and the cipher list.
- * Status: not implemented yet (issue 4).
+ * Sets peer verification (`cert_reqs` 0: none, otherwise verify), the
+ * lowest TLS version ("tlsv1.3", "tlsv1.2" (the default) or "tlsv1.1",
+ * which allows TLS 1.2 and 1.3 as rustls has no 1.1; anything else is
+ * `MOSQ_ERR_INVAL`) and the TLS 1.2 cipher list (OpenSSL names).
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle; the strings are NULL or NUL-terminated.
  */
 libmosq_EXPORT int mosquitto_tls_opts_set(struct mosquitto *mosq, int cert_reqs, const char *tls_version, const char *ciphers);
 
 /**
  * Enables pre-shared-key TLS.
- * Status: not implemented yet (issue 4).
+ * Status: not supported: rustls has no PSK suites (returns MOSQ_ERR_NOT_SUPPORTED as a build without PSK).
  */
 libmosq_EXPORT int mosquitto_tls_psk_set(struct mosquitto *mosq, const char *psk, const char *identity, const char *ciphers);
 
 /**
- * The connection's OpenSSL `SSL *`, or NULL.
- * Status: not implemented yet (issue 4).
+ * The connection's OpenSSL `SSL *`.
+ * Status: always NULL (TLS is rustls, there is no OpenSSL object).
+ * The original also returns NULL without a TLS connection.
  */
 libmosq_EXPORT void *mosquitto_ssl_get(struct mosquitto *mosq);
 

@@ -3,7 +3,7 @@
 use std::io;
 
 use crate::session::SessionError;
-use crate::transport::{ErrorCode, TransportError};
+use crate::transport::{ErrorCode, TlsError, TransportError};
 
 /// A client failure. [`ClientError::mosq_err`] gives the `MOSQ_ERR_*`
 /// value and [`ClientError::errno`] the `errno` the original leaves.
@@ -25,6 +25,9 @@ pub enum ClientError {
     NotSupported,
     /// A non-blocking connect is under way (`MOSQ_ERR_CONN_PENDING`).
     ConnPending,
+    /// TLS failed: `MOSQ_ERR_TLS` during set-up and the handshake,
+    /// `MOSQ_ERR_ERRNO` with `EPROTO` after it (as the original).
+    Tls(TlsError),
 }
 
 impl ClientError {
@@ -49,6 +52,8 @@ impl ClientError {
             ClientError::Inval => 3,
             ClientError::NotSupported => 10,
             ClientError::ConnPending => -1,
+            ClientError::Tls(e) if e.handshake => 8,
+            ClientError::Tls(_) => 14,
         }
     }
 
@@ -57,6 +62,7 @@ impl ClientError {
         match self {
             ClientError::Transport(e) => e.errno(),
             ClientError::Io(e) => e.raw_os_error(),
+            ClientError::Tls(e) if !e.handshake => Some(libc::EPROTO),
             _ => None,
         }
     }
@@ -64,6 +70,9 @@ impl ClientError {
     /// Maps a socket read/write error as the original does: a reset is a
     /// lost connection, anything else an `errno` failure.
     pub fn from_io(e: io::Error) -> Self {
+        if let Some(tls) = TlsError::from_io(&e) {
+            return ClientError::Tls(tls.clone());
+        }
         if e.raw_os_error() == Some(libc::ECONNRESET) || e.kind() == io::ErrorKind::WriteZero {
             ClientError::ConnLost
         } else {
@@ -75,6 +84,12 @@ impl ClientError {
 impl From<SessionError> for ClientError {
     fn from(e: SessionError) -> Self {
         ClientError::Session(e)
+    }
+}
+
+impl From<TlsError> for ClientError {
+    fn from(e: TlsError) -> Self {
+        ClientError::Tls(e)
     }
 }
 

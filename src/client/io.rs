@@ -103,6 +103,9 @@ impl Client {
                 return Ok(());
             }
             link.socks = None;
+            // TLS starts once the proxy has connected us (as the original).
+            let host = st.target.host.as_deref().unwrap_or_default();
+            link.stream = Client::start_tls(Arc::clone(&link.stream), &st.tls, host)?;
             self.logged(st, after, |st| {
                 st.session.start_connect(now_ms(), st.out.vec())
             })?;
@@ -112,6 +115,8 @@ impl Client {
             .out
             .flush(&stream, &mut after.published)
             .map_err(ClientError::from_io)?;
+        // TLS records (the handshake) may wait even when `out` is empty.
+        stream.flush().map_err(ClientError::from_io)?;
         if done && st.session.state() == SessionState::Disconnecting {
             st.intent = Intent::Disconnect;
             self.close_link(st, &ClientError::NoConn, after);
@@ -175,7 +180,8 @@ impl Client {
     /// `mosquitto_reconnect*`: a new connection to the recorded broker.
     pub fn reconnect(&self, blocking: bool) -> Result<(), ClientError> {
         dispatch::pre_connect(self);
-        let (target, nodelay) = self.with_state(|st| (st.target.clone(), st.tcp_nodelay));
+        let (target, nodelay, tls) =
+            self.with_state(|st| (st.target.clone(), st.tcp_nodelay, st.tls.clone()));
         let Some(host) = target.host.clone() else {
             return Err(ClientError::Inval);
         };
@@ -207,6 +213,13 @@ impl Client {
         if nodelay {
             let _ = stream.set_nodelay(true);
         }
+        // TLS now, or after the SOCKS handshake.
+        let stream = match &target.socks5 {
+            Some(_) => Arc::new(stream),
+            None => Client::start_tls(Arc::new(stream), &tls, &host).inspect_err(|e| {
+                self.log_tls_error(e);
+            })?,
+        };
         let socks = match &target.socks5 {
             Some(p) => Some(Socks5::new(
                 &host,
@@ -222,7 +235,7 @@ impl Client {
             let connecting = state == Connecting::InProgress;
             let direct = socks.is_none();
             st.link = Some(Link {
-                stream: Arc::new(stream),
+                stream,
                 connecting,
                 socks,
             });
@@ -255,6 +268,9 @@ impl Client {
             r
         });
         self.report(after);
+        if let Err(e) = &result {
+            self.log_tls_error(e);
+        }
         result
     }
 
@@ -373,6 +389,7 @@ impl Client {
     /// Ends the connection after a failure and reports it; returns what
     /// the loop function returns (success after a requested disconnect).
     fn fail(&self, err: ClientError) -> Result<(), ClientError> {
+        self.log_tls_error(&err);
         let mut after = Aftermath::default();
         let rc = self.with_state(|st| self.close_link(st, &err, &mut after));
         self.report(after);
@@ -538,6 +555,7 @@ impl Client {
                 return Err(ClientError::NoConn);
             };
             let want_write = !st.out.is_empty()
+                || link.stream.wants_write()
                 || link.connecting
                 || link.socks.as_ref().is_some_and(|s| s.wants_write());
             (
@@ -689,7 +707,9 @@ impl Client {
         self.with_state(|st| {
             !st.out.is_empty()
                 || st.link.as_ref().is_some_and(|l| {
-                    l.connecting || l.socks.as_ref().is_some_and(|s| s.wants_write())
+                    l.stream.wants_write()
+                        || l.connecting
+                        || l.socks.as_ref().is_some_and(|s| s.wants_write())
                 })
         })
     }

@@ -13,6 +13,7 @@ mod error;
 mod io;
 mod log;
 mod thread;
+mod tls;
 
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
@@ -23,7 +24,7 @@ use std::time::Instant;
 use crate::ffi::types::mosquitto;
 use crate::protocol::packet::ProtocolVersion;
 use crate::session::{Config, Session};
-use crate::transport::{Socks5, Stream, WakeReceiver, WakeSender, Wakeup};
+use crate::transport::{Socks5, Stream, TlsSettings, WakeReceiver, WakeSender, Wakeup};
 
 use buffers::{OutBuffer, ReadBuffer};
 use callbacks::Callbacks;
@@ -122,6 +123,8 @@ pub struct State {
     pub tcp_nodelay: bool,
     /// The wake-up pair (absent with `MOSQ_OPT_DISABLE_SOCKETPAIR`).
     pub wake: Option<(WakeSender, Arc<WakeReceiver>)>,
+    /// TLS settings (TLS is used when they name a CA source).
+    pub tls: TlsSettings,
 }
 
 /// What the reading thread owns.
@@ -186,6 +189,7 @@ impl State {
             reconnects: 0,
             tcp_nodelay: false,
             wake,
+            tls: TlsSettings::default(),
         }
     }
 

@@ -6,9 +6,10 @@
 //! `mosq_opt_t` would be undefined behaviour. The header still declares it
 //! `enum mosq_opt_t option`, exactly as the original (see the header config).
 //!
-//! TLS is not implemented yet (issue 4): every TLS option answers
-//! `MOSQ_ERR_NOT_SUPPORTED` and stores nothing, where the original (built
-//! with TLS) accepts them. Websockets are not implemented either, so the 2.1
+//! TLS options are stored in the client's TLS settings. Those that need
+//! OpenSSL (`MOSQ_OPT_SSL_CTX` with a context, engines, key form
+//! "engine") and required OCSP answer `MOSQ_ERR_NOT_SUPPORTED`.
+//! Websockets are not implemented, so the 2.1
 //! options `MOSQ_OPT_TRANSPORT` (websockets), `MOSQ_OPT_HTTP_PATH` and
 //! `MOSQ_OPT_HTTP_HEADER_SIZE` answer as a 2.1 build without websockets.
 
@@ -99,10 +100,14 @@ fn set_int_option(st: &mut State, option: mosq_opt_value, value: c_int) -> Rc {
                 Err(mosq_err_t::MOSQ_ERR_INVAL)
             };
         }
-        // TLS (issue 4) and websockets: never pretend to have stored them.
-        SSL_CTX_WITH_DEFAULTS | TLS_OCSP_REQUIRED | TLS_USE_OS_CERTS | HTTP_HEADER_SIZE => {
-            return Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
-        }
+        TLS_USE_OS_CERTS => st.tls.use_os_certs = value != 0,
+        // Only applies to an application's SSL_CTX, which cannot be set.
+        SSL_CTX_WITH_DEFAULTS => {}
+        // Stapled OCSP checking is not implemented: never pretend it is on.
+        TLS_OCSP_REQUIRED if value != 0 => return Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
+        TLS_OCSP_REQUIRED => {}
+        // Websockets: never pretend to have stored them.
+        HTTP_HEADER_SIZE => return Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
         _ => return Err(mosq_err_t::MOSQ_ERR_INVAL),
     }
     Ok(())
@@ -117,9 +122,21 @@ fn set_string_option(st: &mut State, option: mosq_opt_value, value: Option<&[u8]
             st.target.bind_address = value.map(|v| String::from_utf8_lossy(v).into_owned());
             Ok(())
         }
-        TLS_KEYFORM | TLS_ENGINE | TLS_ENGINE_KPASS_SHA1 | TLS_ALPN | HTTP_PATH => {
-            Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
-        }
+        TLS_KEYFORM => match value {
+            None => Err(mosq_err_t::MOSQ_ERR_INVAL),
+            Some(v) if v.eq_ignore_ascii_case(b"pem") => Ok(()),
+            // Keys held by an OpenSSL engine need OpenSSL.
+            Some(v) if v.eq_ignore_ascii_case(b"engine") => Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
+            Some(_) => Err(mosq_err_t::MOSQ_ERR_INVAL),
+        },
+        TLS_ALPN => match value {
+            None => Err(mosq_err_t::MOSQ_ERR_INVAL),
+            Some(v) => {
+                st.tls.alpn = Some(v.to_vec());
+                Ok(())
+            }
+        },
+        TLS_ENGINE | TLS_ENGINE_KPASS_SHA1 | HTTP_PATH => Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
         _ => Err(mosq_err_t::MOSQ_ERR_INVAL),
     }
 }
@@ -170,9 +187,8 @@ pub unsafe extern "C" fn mosquitto_opts_set(
     })
 }
 
-/// Sets an integer option. TLS options and websockets answer
-/// `MOSQ_ERR_NOT_SUPPORTED` (not implemented yet; the original accepts the
-/// TLS ones); `MOSQ_OPT_DISABLE_SOCKETPAIR` (2.1) non-zero drops the loop's
+/// Sets an integer option. `MOSQ_OPT_TLS_OCSP_REQUIRED` 1 and websockets
+/// answer `MOSQ_ERR_NOT_SUPPORTED`; `MOSQ_OPT_DISABLE_SOCKETPAIR` (2.1) non-zero drops the loop's
 /// wake-up socket pair and 0 brings it back.
 ///
 /// # Safety
@@ -189,9 +205,10 @@ pub unsafe extern "C" fn mosquitto_int_option(
     })
 }
 
-/// Sets a string option: `MOSQ_OPT_BIND_ADDRESS` (NULL clears it). TLS
-/// options and `MOSQ_OPT_HTTP_PATH` answer `MOSQ_ERR_NOT_SUPPORTED` (not
-/// implemented yet; the original accepts the TLS ones).
+/// Sets a string option: `MOSQ_OPT_BIND_ADDRESS` (NULL clears it),
+/// `MOSQ_OPT_TLS_ALPN`, `MOSQ_OPT_TLS_KEYFORM` ("pem"). OpenSSL engines
+/// (`MOSQ_OPT_TLS_ENGINE`, `_ENGINE_KPASS_SHA1`, key form "engine") and
+/// `MOSQ_OPT_HTTP_PATH` answer `MOSQ_ERR_NOT_SUPPORTED`.
 ///
 /// # Safety
 /// `mosq` is NULL or a live handle from `mosquitto_new`; `value` is NULL
@@ -210,9 +227,9 @@ pub unsafe extern "C" fn mosquitto_string_option(
     })
 }
 
-/// Sets a pointer option. `MOSQ_OPT_SSL_CTX` answers
-/// `MOSQ_ERR_NOT_SUPPORTED` until TLS exists (issue 4); any other option
-/// is `MOSQ_ERR_INVAL`.
+/// Sets a pointer option. `MOSQ_OPT_SSL_CTX`: NULL (the library's own TLS
+/// set-up) is accepted, an OpenSSL `SSL_CTX` answers
+/// `MOSQ_ERR_NOT_SUPPORTED`; any other option is `MOSQ_ERR_INVAL`.
 ///
 /// # Safety
 /// `mosq` is NULL or a live handle from `mosquitto_new`.
@@ -223,10 +240,12 @@ pub unsafe extern "C" fn mosquitto_void_option(
     value: *mut c_void,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = value;
         // SAFETY: forwarded contract.
         unsafe {
             with_state(mosq, |_| match option {
+                // NULL means "use the library's own context", which is
+                // what we always do; an OpenSSL context cannot be used.
+                SSL_CTX if value.is_null() => Ok(()),
                 SSL_CTX => Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
                 _ => Err(mosq_err_t::MOSQ_ERR_INVAL),
             })
@@ -364,31 +383,46 @@ mod tests {
     }
 
     #[test]
-    fn tls_and_websockets_never_claim_success() {
+    fn tls_options_are_stored_or_refused_when_they_need_openssl() {
         let h = Handle::new();
         // SAFETY: a live handle; strings are NUL-terminated.
         unsafe {
-            for opt in [SSL_CTX_WITH_DEFAULTS, TLS_OCSP_REQUIRED, TLS_USE_OS_CERTS] {
-                assert_eq!(mosquitto_int_option(h.0, opt, 1), UNSUPPORTED);
-            }
-            for opt in [
-                TLS_KEYFORM,
-                TLS_ENGINE,
-                TLS_ENGINE_KPASS_SHA1,
-                TLS_ALPN,
-                HTTP_PATH,
-            ] {
+            assert_eq!(mosquitto_int_option(h.0, TLS_USE_OS_CERTS, 1), OK);
+            assert!(h.state(|st| st.tls.use_os_certs && st.tls.enabled()));
+            assert_eq!(mosquitto_int_option(h.0, TLS_USE_OS_CERTS, 0), OK);
+            assert!(h.state(|st| !st.tls.use_os_certs));
+            assert_eq!(mosquitto_int_option(h.0, TLS_OCSP_REQUIRED, 1), UNSUPPORTED);
+            assert_eq!(mosquitto_int_option(h.0, TLS_OCSP_REQUIRED, 0), OK);
+            assert_eq!(mosquitto_int_option(h.0, SSL_CTX_WITH_DEFAULTS, 1), OK);
+            assert_eq!(
+                mosquitto_string_option(h.0, TLS_KEYFORM, c"PEM".as_ptr()),
+                OK
+            );
+            assert_eq!(
+                mosquitto_string_option(h.0, TLS_KEYFORM, c"engine".as_ptr()),
+                UNSUPPORTED
+            );
+            assert_eq!(
+                mosquitto_string_option(h.0, TLS_KEYFORM, c"der".as_ptr()),
+                INVAL
+            );
+            assert_eq!(
+                mosquitto_string_option(h.0, TLS_KEYFORM, ptr::null()),
+                INVAL
+            );
+            assert_eq!(mosquitto_string_option(h.0, TLS_ALPN, c"mqtt".as_ptr()), OK);
+            assert!(h.state(|st| st.tls.alpn.as_deref() == Some(b"mqtt".as_slice())));
+            for opt in [TLS_ENGINE, TLS_ENGINE_KPASS_SHA1, HTTP_PATH] {
                 assert_eq!(
                     mosquitto_string_option(h.0, opt, c"pem".as_ptr()),
                     UNSUPPORTED
                 );
             }
+            assert_eq!(mosquitto_void_option(h.0, SSL_CTX, ptr::null_mut()), OK);
+            assert_eq!(mosquitto_opts_set(h.0, SSL_CTX, ptr::null_mut()), OK);
+            let mut fake_ctx = 0u8;
             assert_eq!(
-                mosquitto_void_option(h.0, SSL_CTX, ptr::null_mut()),
-                UNSUPPORTED
-            );
-            assert_eq!(
-                mosquitto_opts_set(h.0, SSL_CTX, ptr::null_mut()),
+                mosquitto_void_option(h.0, SSL_CTX, (&raw mut fake_ctx).cast()),
                 UNSUPPORTED
             );
             assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 1), OK);

@@ -1,36 +1,92 @@
 //! TLS configuration of a client: certificates, verification, PSK and
 //! access to the underlying TLS session.
 //!
-//! Stubs until TLS support lands (issue 4): they report "not supported" (or
-//! "invalid" for a NULL client, as the original does).
+//! The settings are stored on the client and used at the next connect
+//! (see `crate::transport::tls_config`); TLS itself is rustls, so there
+//! is no OpenSSL `SSL *` to hand out and no pre-shared-key suites.
 
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void, OsStr};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
 use std::ptr;
+use std::sync::Arc;
 
-use super::boundary::ffi_boundary;
+use super::boundary::{c_str, ffi_boundary};
+use super::client::client;
 use super::constants::{mosq_err_t, rc};
 use super::types::mosquitto;
+use crate::transport::{MinVersion, PasswordSource};
 
-/// What a stub taking a client returns: `MOSQ_ERR_INVAL` for NULL,
-/// `MOSQ_ERR_NOT_SUPPORTED` otherwise.
-fn stub_rc(mosq: *const mosquitto) -> c_int {
-    if mosq.is_null() {
-        rc(mosq_err_t::MOSQ_ERR_INVAL)
-    } else {
-        rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
-    }
+/// The type of `mosquitto_tls_set`'s `pw_callback` (OpenSSL's
+/// `pem_password_cb`).
+pub type PwCallback = unsafe extern "C" fn(
+    buf: *mut c_char,
+    size: c_int,
+    rwflag: c_int,
+    userdata: *mut c_void,
+) -> c_int;
+
+/// The buffer OpenSSL hands the password callback (`PEM_BUFSIZE`).
+const PW_BUF_SIZE: usize = 1024;
+
+/// A path from a C string (NULL: `None`).
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string.
+unsafe fn path(p: *const c_char) -> Option<PathBuf> {
+    // SAFETY: forwarded contract; the bytes are copied at once.
+    unsafe { c_str(p) }.map(|s| PathBuf::from(OsStr::from_bytes(s.to_bytes())))
+}
+
+/// Whether `p` can be opened for reading (the original's `fopen` check).
+fn readable(p: &PathBuf) -> bool {
+    std::fs::File::open(p).is_ok()
+}
+
+/// Turns the C password callback into a [`PasswordSource`]: called as
+/// OpenSSL calls it, with a 1024-byte buffer, `rwflag` 0 and the client
+/// handle as `userdata`.
+fn password_source(cb: PwCallback, mosq: *mut mosquitto) -> PasswordSource {
+    // The handle is kept as an address so the closure can be shared; it is
+    // only used while the client lives (it calls this while connecting).
+    let handle = mosq as usize;
+    Arc::new(move || {
+        let mut buf = vec![0u8; PW_BUF_SIZE];
+        // SAFETY: the callback is the application's `pw_callback`, given a
+        // writable buffer of the size we pass and the client handle as
+        // userdata, as OpenSSL would call it.
+        let n = unsafe {
+            cb(
+                buf.as_mut_ptr().cast::<c_char>(),
+                PW_BUF_SIZE as c_int,
+                0,
+                handle as *mut c_void,
+            )
+        };
+        let n = usize::try_from(n).ok().filter(|&n| n > 0)?;
+        buf.truncate(n.min(PW_BUF_SIZE));
+        Some(buf)
+    })
 }
 
 /// Enables certificate-based TLS: CA file or folder, optional client
 /// certificate and key, and a callback for the key's password.
-/// Status: not implemented yet (issue 4).
+///
+/// As the original: `MOSQ_ERR_INVAL` without a CA file or folder, with a
+/// certificate but no key (or the reverse), or when the CA file,
+/// certificate or key cannot be opened (files are read at connect time,
+/// where bad contents fail with `MOSQ_ERR_TLS`).
+///
+/// # Safety
+/// `mosq` is NULL or a live handle; the strings are NULL or NUL-terminated.
 #[no_mangle]
-pub extern "C" fn mosquitto_tls_set(
+pub unsafe extern "C" fn mosquitto_tls_set(
     mosq: *mut mosquitto,
     cafile: *const c_char,
     capath: *const c_char,
     certfile: *const c_char,
     keyfile: *const c_char,
+    // Spelled out (not `PwCallback`) so that the generated header shows it.
     pw_callback: Option<
         unsafe extern "C" fn(
             buf: *mut c_char,
@@ -41,38 +97,114 @@ pub extern "C" fn mosquitto_tls_set(
     >,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (cafile, capath, certfile, keyfile, pw_callback);
-        stub_rc(mosq)
+        // SAFETY: forwarded contract.
+        let Some(c) = (unsafe { client(mosq) }) else {
+            return rc(mosq_err_t::MOSQ_ERR_INVAL);
+        };
+        // SAFETY: forwarded contract.
+        let (cafile, capath, certfile, keyfile) =
+            unsafe { (path(cafile), path(capath), path(certfile), path(keyfile)) };
+        if (cafile.is_none() && capath.is_none()) || certfile.is_some() != keyfile.is_some() {
+            return rc(mosq_err_t::MOSQ_ERR_INVAL);
+        }
+        let code = c.with_state(|st| {
+            let tls = &mut st.tls;
+            tls.cafile = None;
+            if let Some(f) = cafile {
+                if !readable(&f) {
+                    return mosq_err_t::MOSQ_ERR_INVAL;
+                }
+                tls.cafile = Some(f);
+            }
+            tls.capath = capath;
+            tls.certfile = None;
+            if let Some(f) = certfile {
+                if !readable(&f) {
+                    tls.cafile = None;
+                    tls.capath = None;
+                    return mosq_err_t::MOSQ_ERR_INVAL;
+                }
+                tls.certfile = Some(f);
+            }
+            tls.keyfile = None;
+            if let Some(f) = keyfile {
+                if !readable(&f) {
+                    tls.cafile = None;
+                    tls.capath = None;
+                    tls.certfile = None;
+                    return mosq_err_t::MOSQ_ERR_INVAL;
+                }
+                tls.keyfile = Some(f);
+            }
+            tls.password = pw_callback.map(|cb| password_source(cb, mosq));
+            mosq_err_t::MOSQ_ERR_SUCCESS
+        });
+        rc(code)
     })
 }
 
-/// Disables (true) or enables (false) the server hostname check.
-/// Status: not implemented yet (issue 4).
+/// Disables (true) or enables (false) the check that the broker's
+/// certificate names the host connected to (the chain is still verified).
+///
+/// # Safety
+/// `mosq` is NULL or a live handle.
 #[no_mangle]
-pub extern "C" fn mosquitto_tls_insecure_set(mosq: *mut mosquitto, value: bool) -> c_int {
+pub unsafe extern "C" fn mosquitto_tls_insecure_set(mosq: *mut mosquitto, value: bool) -> c_int {
     ffi_boundary(|| {
-        let _ = value;
-        stub_rc(mosq)
+        // SAFETY: forwarded contract.
+        match unsafe { client(mosq) } {
+            Some(c) => {
+                c.with_state(|st| st.tls.insecure = value);
+                rc(mosq_err_t::MOSQ_ERR_SUCCESS)
+            }
+            None => rc(mosq_err_t::MOSQ_ERR_INVAL),
+        }
     })
 }
 
-/// Sets peer verification, the TLS version and the cipher list.
-/// Status: not implemented yet (issue 4).
+/// Sets peer verification (`cert_reqs` 0: none, otherwise verify), the
+/// lowest TLS version ("tlsv1.3", "tlsv1.2" (the default) or "tlsv1.1",
+/// which allows TLS 1.2 and 1.3 as rustls has no 1.1; anything else is
+/// `MOSQ_ERR_INVAL`) and the TLS 1.2 cipher list (OpenSSL names).
+///
+/// # Safety
+/// `mosq` is NULL or a live handle; the strings are NULL or NUL-terminated.
 #[no_mangle]
-pub extern "C" fn mosquitto_tls_opts_set(
+pub unsafe extern "C" fn mosquitto_tls_opts_set(
     mosq: *mut mosquitto,
     cert_reqs: c_int,
     tls_version: *const c_char,
     ciphers: *const c_char,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (cert_reqs, tls_version, ciphers);
-        stub_rc(mosq)
+        // SAFETY: forwarded contract.
+        let Some(c) = (unsafe { client(mosq) }) else {
+            return rc(mosq_err_t::MOSQ_ERR_INVAL);
+        };
+        // SAFETY: forwarded contract; copied at once.
+        let version = unsafe { c_str(tls_version) }.map(|s| s.to_string_lossy().into_owned());
+        // SAFETY: forwarded contract; copied at once.
+        let ciphers = unsafe { c_str(ciphers) }.map(|s| s.to_string_lossy().into_owned());
+        let code = c.with_state(|st| {
+            // The original stores cert_reqs before looking at the version.
+            st.tls.cert_reqs = cert_reqs;
+            let min = match version.as_deref() {
+                None => MinVersion::Tls12,
+                Some(v) => match MinVersion::parse(v) {
+                    Some(m) => m,
+                    None => return mosq_err_t::MOSQ_ERR_INVAL,
+                },
+            };
+            st.tls.min_version = min;
+            st.tls.ciphers = ciphers;
+            mosq_err_t::MOSQ_ERR_SUCCESS
+        });
+        rc(code)
     })
 }
 
 /// Enables pre-shared-key TLS.
-/// Status: not implemented yet (issue 4).
+/// Status: not supported: rustls has no PSK suites (returns MOSQ_ERR_NOT_SUPPORTED as a build without PSK).
 #[no_mangle]
 pub extern "C" fn mosquitto_tls_psk_set(
     mosq: *mut mosquitto,
@@ -81,13 +213,14 @@ pub extern "C" fn mosquitto_tls_psk_set(
     ciphers: *const c_char,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (psk, identity, ciphers);
-        stub_rc(mosq)
+        let _ = (mosq, psk, identity, ciphers);
+        rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
     })
 }
 
-/// The connection's OpenSSL `SSL *`, or NULL.
-/// Status: not implemented yet (issue 4).
+/// The connection's OpenSSL `SSL *`.
+/// Status: always NULL (TLS is rustls, there is no OpenSSL object).
+/// The original also returns NULL without a TLS connection.
 #[no_mangle]
 pub extern "C" fn mosquitto_ssl_get(mosq: *mut mosquitto) -> *mut c_void {
     ffi_boundary(|| {
@@ -99,18 +232,162 @@ pub extern "C" fn mosquitto_ssl_get(mosq: *mut mosquitto) -> *mut c_void {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::Client;
+    use std::ffi::CString;
+
+    struct Handle(*mut mosquitto);
+
+    impl Handle {
+        fn new() -> Handle {
+            let c = Client::new(Some(b"tls-test"), true);
+            Handle(Arc::into_raw(c) as *mut mosquitto)
+        }
+
+        fn client(&self) -> &Client {
+            // SAFETY: made by Handle::new, freed only in drop.
+            unsafe { client(self.0) }.unwrap()
+        }
+    }
+
+    impl Drop for Handle {
+        fn drop(&mut self) {
+            // SAFETY: the pointer came from Arc::into_raw in Handle::new.
+            drop(unsafe { Arc::from_raw(self.0 as *const Client) });
+        }
+    }
+
+    const OK: c_int = 0;
+    const INVAL: c_int = 3;
+
+    fn cs(s: &str) -> CString {
+        CString::new(s).unwrap()
+    }
+
+    unsafe extern "C" fn pw(
+        buf: *mut c_char,
+        size: c_int,
+        rwflag: c_int,
+        ud: *mut c_void,
+    ) -> c_int {
+        assert_eq!(size, 1024);
+        assert_eq!(rwflag, 0);
+        assert!(!ud.is_null());
+        // SAFETY: the buffer has `size` bytes.
+        unsafe { ptr::copy_nonoverlapping(b"secret".as_ptr(), buf.cast::<u8>(), 6) };
+        6
+    }
 
     #[test]
-    fn tls_stubs_do_not_claim_success() {
-        let fake = ptr::NonNull::<mosquitto>::dangling().as_ptr();
+    fn tls_set_checks_arguments_and_files_as_the_original() {
+        let h = Handle::new();
+        let dir = std::env::temp_dir().join(format!("mosq-rs-ffitls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ca = dir.join("ca.pem");
+        std::fs::write(&ca, "x").unwrap();
+        let ca_c = cs(ca.to_str().unwrap());
+        let missing = cs(dir.join("missing.pem").to_str().unwrap());
+        let dir_c = cs(dir.to_str().unwrap());
+        let null = ptr::null();
+        // SAFETY: live handle, valid strings.
+        unsafe {
+            assert_eq!(
+                mosquitto_tls_set(ptr::null_mut(), ca_c.as_ptr(), null, null, null, None),
+                INVAL
+            );
+            assert_eq!(mosquitto_tls_set(h.0, null, null, null, null, None), INVAL);
+            assert_eq!(
+                mosquitto_tls_set(h.0, ca_c.as_ptr(), null, ca_c.as_ptr(), null, None),
+                INVAL
+            );
+            assert_eq!(
+                mosquitto_tls_set(h.0, ca_c.as_ptr(), null, null, ca_c.as_ptr(), None),
+                INVAL
+            );
+            assert_eq!(
+                mosquitto_tls_set(h.0, missing.as_ptr(), null, null, null, None),
+                INVAL
+            );
+            assert!(!h.client().with_state(|st| st.tls.enabled()));
+            // A CA folder is not checked at set time.
+            assert_eq!(
+                mosquitto_tls_set(h.0, null, missing.as_ptr(), null, null, None),
+                OK
+            );
+            assert_eq!(
+                mosquitto_tls_set(
+                    h.0,
+                    ca_c.as_ptr(),
+                    dir_c.as_ptr(),
+                    ca_c.as_ptr(),
+                    missing.as_ptr(),
+                    None
+                ),
+                INVAL
+            );
+            // A failed key check forgets the CA settings too.
+            assert!(!h.client().with_state(|st| st.tls.enabled()));
+            assert_eq!(
+                mosquitto_tls_set(
+                    h.0,
+                    ca_c.as_ptr(),
+                    null,
+                    ca_c.as_ptr(),
+                    ca_c.as_ptr(),
+                    Some(pw)
+                ),
+                OK
+            );
+        }
+        let source = h.client().with_state(|st| {
+            assert_eq!(st.tls.cafile.as_deref(), Some(ca.as_path()));
+            st.tls.password.clone().unwrap()
+        });
+        assert_eq!(source().unwrap(), b"secret");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn opts_insecure_psk_and_ssl_get() {
+        let h = Handle::new();
+        let v13 = cs("TLSv1.3");
+        let bad = cs("tlsv1.0");
+        let ciphers = cs("ECDHE-RSA-AES128-GCM-SHA256");
+        // SAFETY: live handle, valid strings.
+        unsafe {
+            assert_eq!(
+                mosquitto_tls_opts_set(ptr::null_mut(), 1, ptr::null(), ptr::null()),
+                INVAL
+            );
+            assert_eq!(
+                mosquitto_tls_opts_set(h.0, 0, v13.as_ptr(), ciphers.as_ptr()),
+                OK
+            );
+            h.client().with_state(|st| {
+                assert_eq!(st.tls.cert_reqs, 0);
+                assert_eq!(st.tls.min_version, MinVersion::Tls13);
+                assert_eq!(
+                    st.tls.ciphers.as_deref(),
+                    Some("ECDHE-RSA-AES128-GCM-SHA256")
+                );
+            });
+            assert_eq!(
+                mosquitto_tls_opts_set(h.0, 1, bad.as_ptr(), ptr::null()),
+                INVAL
+            );
+            assert_eq!(h.client().with_state(|st| st.tls.cert_reqs), 1);
+            assert_eq!(mosquitto_tls_opts_set(h.0, 1, ptr::null(), ptr::null()), OK);
+            assert_eq!(
+                h.client().with_state(|st| st.tls.min_version),
+                MinVersion::Tls12
+            );
+            assert_eq!(mosquitto_tls_insecure_set(ptr::null_mut(), true), INVAL);
+            assert_eq!(mosquitto_tls_insecure_set(h.0, true), OK);
+            assert!(h.client().with_state(|st| st.tls.insecure));
+        }
         assert_eq!(
-            mosquitto_tls_insecure_set(ptr::null_mut(), true),
-            rc(mosq_err_t::MOSQ_ERR_INVAL)
-        );
-        assert_eq!(
-            mosquitto_tls_insecure_set(fake, true),
+            mosquitto_tls_psk_set(h.0, ptr::null(), ptr::null(), ptr::null()),
             rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
         );
-        assert!(mosquitto_ssl_get(fake).is_null());
+        assert!(mosquitto_ssl_get(h.0).is_null());
     }
 }

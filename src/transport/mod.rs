@@ -5,6 +5,8 @@
 //!   `mosquitto_connect*` does; [`Stream`] is the resulting non-blocking
 //!   connection.
 //! - [`socks5`]: the SOCKS5 handshake for `mosquitto_socks5_set`.
+//! - [`tls`] and [`tls_config`]: TLS over the connection (rustls), and the
+//!   settings it is configured from.
 //! - [`wakeup`]: lets any thread wake the network thread out of [`poll()`].
 //! - [`poll()`]: waits for the stream and the wake-up descriptor.
 //! - [`TransportError`]: failures, with the original's return code and
@@ -24,6 +26,8 @@ pub mod resolve;
 pub mod socks5;
 pub mod stream;
 pub mod tcp;
+pub mod tls;
+pub mod tls_config;
 pub mod unix;
 pub mod wakeup;
 
@@ -31,6 +35,8 @@ pub use error::{ErrorCode, TransportError};
 pub use poll::{poll, Ready};
 pub use socks5::{Socks5, Socks5Error};
 pub use stream::Stream;
+pub use tls::{TlsError, TlsStream};
+pub use tls_config::{MinVersion, PasswordSource, TlsSettings};
 pub use wakeup::{WakeReceiver, WakeSender, Wakeup};
 
 /// How far a new connection got.

@@ -1,4 +1,5 @@
-//! The connected socket: TCP or unix-domain, always non-blocking.
+//! The connected socket: TCP or unix-domain, always non-blocking, possibly
+//! with TLS on top.
 
 use std::io::{self, IoSlice, Read};
 use std::net::{Shutdown, TcpStream};
@@ -6,6 +7,8 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::UnixStream;
 
 use socket2::SockRef;
+
+use super::tls::TlsStream;
 
 /// A non-blocking connection to the broker (or the SOCKS proxy).
 ///
@@ -19,6 +22,8 @@ pub enum Stream {
     Tcp(TcpStream),
     /// A unix-domain stream connection.
     Unix(UnixStream),
+    /// TLS over one of the others.
+    Tls(Box<TlsStream>),
 }
 
 impl Stream {
@@ -32,32 +37,66 @@ impl Stream {
         match self {
             Stream::Tcp(s) => (&*s).read(buf),
             Stream::Unix(s) => (&*s).read(buf),
+            Stream::Tls(s) => s.read(buf),
         }
     }
 
     /// Sends as much of `buf` as the socket takes now.
     pub fn write(&self, buf: &[u8]) -> io::Result<usize> {
-        SockRef::from(self).send_with_flags(buf, libc::MSG_NOSIGNAL)
+        match self {
+            Stream::Tls(s) => s.write(buf),
+            _ => SockRef::from(self).send_with_flags(buf, libc::MSG_NOSIGNAL),
+        }
     }
 
     /// Sends as much of `first` then `second` as the socket takes now, in one
-    /// system call (`sendmsg`).
+    /// system call (`sendmsg`; with TLS, `first` only when it is not empty).
     pub fn write2(&self, first: &[u8], second: &[u8]) -> io::Result<usize> {
+        if let Stream::Tls(s) = self {
+            return if first.is_empty() {
+                s.write(second)
+            } else {
+                s.write(first)
+            };
+        }
         let bufs = [IoSlice::new(first), IoSlice::new(second)];
         SockRef::from(self).send_vectored_with_flags(&bufs, libc::MSG_NOSIGNAL)
     }
 
-    /// Shuts down both directions (the peer sees end of stream).
+    /// Shuts down both directions (the peer sees end of stream; with TLS,
+    /// after a close_notify).
     pub fn shutdown(&self) -> io::Result<()> {
         match self {
             Stream::Tcp(s) => s.shutdown(Shutdown::Both),
             Stream::Unix(s) => s.shutdown(Shutdown::Both),
+            Stream::Tls(s) => s.shutdown(),
+        }
+    }
+
+    /// Whether TLS records wait for the socket to become writable (always
+    /// false without TLS): the loop must then poll for writability.
+    pub fn wants_write(&self) -> bool {
+        match self {
+            Stream::Tls(s) => s.wants_write(),
+            _ => false,
+        }
+    }
+
+    /// Sends TLS records waiting for the socket (nothing to do without
+    /// TLS); a full socket is not an error.
+    pub fn flush(&self) -> io::Result<()> {
+        match self {
+            Stream::Tls(s) => s.flush(),
+            _ => Ok(()),
         }
     }
 
     /// Sets `TCP_NODELAY`. On a unix socket this fails with the OS error, as
     /// the original's `setsockopt` does (it only logs a warning).
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        if let Stream::Tls(s) = self {
+            return s.inner().set_nodelay(nodelay);
+        }
         SockRef::from(self).set_tcp_nodelay(nodelay)
     }
 
@@ -67,6 +106,9 @@ impl Stream {
     /// (from `SO_ERROR`), `Ok(true)` means connected, `Ok(false)` means still
     /// in progress.
     pub fn check_connected(&self) -> io::Result<bool> {
+        if let Stream::Tls(s) = self {
+            return s.inner().check_connected();
+        }
         let sock = SockRef::from(self);
         if let Some(err) = sock.take_error()? {
             return Err(err);
@@ -80,7 +122,10 @@ impl Stream {
 
     /// Whether this is a unix-domain connection.
     pub fn is_unix(&self) -> bool {
-        matches!(self, Stream::Unix(_))
+        match self {
+            Stream::Tls(s) => s.inner().is_unix(),
+            other => matches!(other, Stream::Unix(_)),
+        }
     }
 }
 
@@ -89,6 +134,7 @@ impl AsFd for Stream {
         match self {
             Stream::Tcp(s) => s.as_fd(),
             Stream::Unix(s) => s.as_fd(),
+            Stream::Tls(s) => s.inner().as_fd(),
         }
     }
 }

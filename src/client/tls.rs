@@ -1,0 +1,36 @@
+//! Putting TLS on a new connection, and reporting TLS failures to the log
+//! callback as the original does (at `MOSQ_LOG_ERR`).
+
+use std::sync::Arc;
+
+use super::error::ClientError;
+use super::Client;
+use crate::ffi::constants::MOSQ_LOG_ERR;
+use crate::ffi::dispatch;
+use crate::transport::{Stream, TlsSettings, TlsStream};
+
+impl Client {
+    /// Wraps the connected (or connecting) `raw` socket in TLS to `host`
+    /// when `tls` asks for it; `raw` unchanged otherwise. The rustls
+    /// configuration is built (and its files read) now, as the original
+    /// sets up its `SSL_CTX` at connect time.
+    pub(super) fn start_tls(
+        raw: Arc<Stream>,
+        tls: &TlsSettings,
+        host: &str,
+    ) -> Result<Arc<Stream>, ClientError> {
+        if !tls.enabled() {
+            return Ok(raw);
+        }
+        let config = tls.client_config()?;
+        let stream = TlsStream::new(raw, config, host)?;
+        Ok(Arc::new(Stream::Tls(Box::new(stream))))
+    }
+
+    /// Logs why TLS failed, if `err` is a TLS failure (no lock held).
+    pub(super) fn log_tls_error(&self, err: &ClientError) {
+        if let ClientError::Tls(e) = err {
+            dispatch::log(self, MOSQ_LOG_ERR, &e.message);
+        }
+    }
+}

@@ -1,0 +1,550 @@
+//! The TLS settings of a client (`mosquitto_tls_set`, `_tls_opts_set`,
+//! `_tls_insecure_set` and the `MOSQ_OPT_TLS_*` options) and the rustls
+//! client configuration built from them at connect time.
+//!
+//! What the settings mean follows the original (built on OpenSSL):
+//!
+//! - TLS is used when a CA file, a CA folder or the OS certificates are set.
+//! - The CA file must hold at least one certificate; every file in the CA
+//!   folder that holds PEM certificates is used (OpenSSL looks up hashed
+//!   names; reading them all trusts the same set for a `c_rehash`ed folder).
+//! - `cert_reqs` 0 turns off all certificate checks; otherwise the chain
+//!   is verified and, unless `insecure`, the broker's name (or IP address)
+//!   must be in the certificate.
+//! - `tls_version` is the lowest version allowed: "tlsv1.1" and "tlsv1.2"
+//!   allow TLS 1.2 and 1.3 (rustls has no TLS 1.1), "tlsv1.3" only 1.3.
+//! - `ciphers` is an OpenSSL cipher list; it restricts the TLS 1.2 suites
+//!   only (as `SSL_CTX_set_cipher_list` does), and fails when it selects
+//!   none of them.
+
+use std::fmt;
+use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::{ring, CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore};
+use rustls::{Error as RustlsError, SignatureScheme, SupportedCipherSuite};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+
+use super::tls::TlsError;
+
+/// Asks the application for the password of an encrypted private key:
+/// returns the password, or `None` when it gives none.
+pub type PasswordSource = Arc<dyn Fn() -> Option<Vec<u8>> + Send + Sync>;
+
+/// The lowest TLS version allowed (`mosquitto_tls_opts_set`'s `tls_version`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MinVersion {
+    /// "tlsv1.1" or "tlsv1.2" (the default): TLS 1.2 and 1.3.
+    #[default]
+    Tls12,
+    /// "tlsv1.3": TLS 1.3 only.
+    Tls13,
+}
+
+impl MinVersion {
+    /// Parses a `tls_version` string as the original accepts it (any case);
+    /// `None` for anything else (`MOSQ_ERR_INVAL`).
+    pub fn parse(s: &str) -> Option<MinVersion> {
+        match s.to_ascii_lowercase().as_str() {
+            "tlsv1.1" | "tlsv1.2" => Some(MinVersion::Tls12),
+            "tlsv1.3" => Some(MinVersion::Tls13),
+            _ => None,
+        }
+    }
+}
+
+/// Everything the client's TLS functions and options record.
+#[derive(Clone)]
+pub struct TlsSettings {
+    /// PEM file of trusted CA certificates.
+    pub cafile: Option<PathBuf>,
+    /// Folder of trusted CA certificates.
+    pub capath: Option<PathBuf>,
+    /// PEM client certificate (chain).
+    pub certfile: Option<PathBuf>,
+    /// PEM client private key.
+    pub keyfile: Option<PathBuf>,
+    /// Where the password of an encrypted key comes from (`pw_callback`);
+    /// `None` prompts on the terminal as OpenSSL's default does.
+    pub password: Option<PasswordSource>,
+    /// `mosquitto_tls_insecure_set`: skip the host name check.
+    pub insecure: bool,
+    /// `cert_reqs`: 0 verifies nothing, anything else verifies the peer.
+    pub cert_reqs: i32,
+    /// Lowest TLS version.
+    pub min_version: MinVersion,
+    /// OpenSSL-style cipher list for TLS 1.2.
+    pub ciphers: Option<String>,
+    /// `MOSQ_OPT_TLS_ALPN`.
+    pub alpn: Option<Vec<u8>>,
+    /// `MOSQ_OPT_TLS_USE_OS_CERTS`.
+    pub use_os_certs: bool,
+}
+
+impl Default for TlsSettings {
+    fn default() -> Self {
+        TlsSettings {
+            cafile: None,
+            capath: None,
+            certfile: None,
+            keyfile: None,
+            password: None,
+            insecure: false,
+            // SSL_VERIFY_PEER, as mosquitto_new sets it.
+            cert_reqs: 1,
+            min_version: MinVersion::Tls12,
+            ciphers: None,
+            alpn: None,
+            use_os_certs: false,
+        }
+    }
+}
+
+impl fmt::Debug for TlsSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsSettings")
+            .field("cafile", &self.cafile)
+            .field("capath", &self.capath)
+            .field("certfile", &self.certfile)
+            .field("keyfile", &self.keyfile)
+            .field("insecure", &self.insecure)
+            .field("cert_reqs", &self.cert_reqs)
+            .field("min_version", &self.min_version)
+            .field("ciphers", &self.ciphers)
+            .field("alpn", &self.alpn)
+            .field("use_os_certs", &self.use_os_certs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TlsSettings {
+    /// Whether connections use TLS (a CA source is configured).
+    pub fn enabled(&self) -> bool {
+        self.cafile.is_some() || self.capath.is_some() || self.use_os_certs
+    }
+
+    /// Builds the rustls configuration, reading the certificate and key
+    /// files now (as the original does at connect time).
+    pub fn client_config(&self) -> Result<Arc<ClientConfig>, TlsError> {
+        let base = ring::default_provider();
+        let suites = select_suites(&base.cipher_suites, self.ciphers.as_deref())?;
+        let provider = Arc::new(CryptoProvider {
+            cipher_suites: suites,
+            ..base
+        });
+        let versions: &[&rustls::SupportedProtocolVersion] = match self.min_version {
+            MinVersion::Tls12 => &[&rustls::version::TLS13, &rustls::version::TLS12],
+            MinVersion::Tls13 => &[&rustls::version::TLS13],
+        };
+        let roots = self.load_roots()?;
+        let verifier = Verifier::new(roots, &provider, self.cert_reqs != 0, self.insecure)?;
+        let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
+            .with_protocol_versions(versions)
+            .map_err(|e| TlsError::config(format!("Error: {e}")))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier));
+        let mut config = match (&self.certfile, &self.keyfile) {
+            (Some(cert), Some(key)) => {
+                let chain = load_cert_chain(cert)?;
+                let key = load_key(key, self.password.as_ref())?;
+                builder.with_client_auth_cert(chain, key).map_err(|_| {
+                    TlsError::config("Error: Client certificate/key are inconsistent.".into())
+                })?
+            }
+            _ => builder.with_no_client_auth(),
+        };
+        if let Some(alpn) = &self.alpn {
+            // The original sends at most 254 bytes of it.
+            config.alpn_protocols = vec![alpn[..alpn.len().min(254)].to_vec()];
+        }
+        Ok(Arc::new(config))
+    }
+
+    /// The trusted certificates: OS ones, then the CA file, then the folder.
+    fn load_roots(&self) -> Result<RootCertStore, TlsError> {
+        let mut roots = RootCertStore::empty();
+        if self.use_os_certs {
+            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+        }
+        if let Some(file) = &self.cafile {
+            let certs = read_certs(file).unwrap_or_default();
+            let (added, _) = roots.add_parsable_certificates(certs);
+            if added == 0 {
+                return Err(TlsError::config(format!(
+                    "Error: Unable to load CA certificates, check cafile \"{}\".",
+                    file.display()
+                )));
+            }
+        }
+        if let Some(dir) = &self.capath {
+            let entries = std::fs::read_dir(dir).map_err(|_| {
+                TlsError::config(format!(
+                    "Error: Unable to load CA certificates, check capath \"{}\".",
+                    dir.display()
+                ))
+            })?;
+            let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+            paths.sort();
+            for path in paths.iter().filter(|p| p.is_file()) {
+                if let Some(certs) = read_certs(path) {
+                    roots.add_parsable_certificates(certs);
+                }
+            }
+        }
+        Ok(roots)
+    }
+}
+
+/// Every PEM certificate in `path` (`None` if it cannot be read or parsed).
+fn read_certs(path: &Path) -> Option<Vec<CertificateDer<'static>>> {
+    CertificateDer::pem_file_iter(path)
+        .ok()?
+        .collect::<Result<Vec<_>, _>>()
+        .ok()
+}
+
+/// The client certificate chain.
+fn load_cert_chain(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    match read_certs(path) {
+        Some(chain) if !chain.is_empty() => Ok(chain),
+        _ => Err(TlsError::config(format!(
+            "Error: Unable to load client certificate \"{}\".",
+            path.display()
+        ))),
+    }
+}
+
+/// The PEM label of a PKCS#8 encrypted key.
+const ENCRYPTED_LABEL: &str = "ENCRYPTED PRIVATE KEY";
+
+/// The client private key: PKCS#1 (RSA), SEC1 (EC) or PKCS#8 (any, also
+/// encrypted with a password from `password`).
+fn load_key(
+    path: &Path,
+    password: Option<&PasswordSource>,
+) -> Result<PrivateKeyDer<'static>, TlsError> {
+    let fail = || {
+        TlsError::config(format!(
+            "Error: Unable to load client key file \"{}\".",
+            path.display()
+        ))
+    };
+    let text = std::fs::read(path).map_err(|_| fail())?;
+    if let Some(block) = pem_block(&text, ENCRYPTED_LABEL) {
+        let password = match password {
+            Some(source) => source(),
+            None => prompt_password(),
+        };
+        let password = password.ok_or_else(fail)?;
+        let der = decrypt_pkcs8(block, &password).ok_or_else(fail)?;
+        return Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der)));
+    }
+    if String::from_utf8_lossy(&text).contains("Proc-Type: 4,ENCRYPTED") {
+        // Legacy OpenSSL-encrypted PEM is not supported.
+        return Err(fail());
+    }
+    PrivateKeyDer::from_pem_slice(&text).map_err(|_| fail())
+}
+
+/// The first PEM block labelled `label` in `text`, markers included.
+fn pem_block<'a>(text: &'a [u8], label: &str) -> Option<&'a [u8]> {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let start = find(text, begin.as_bytes())?;
+    let stop = find(&text[start..], end.as_bytes())? + start + end.len();
+    Some(&text[start..stop])
+}
+
+/// Where `needle` first occurs in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Decrypts a PEM `ENCRYPTED PRIVATE KEY` block into PKCS#8 DER.
+pub(crate) fn decrypt_pkcs8(pem: &[u8], password: &[u8]) -> Option<Vec<u8>> {
+    let (label, der) = pkcs8::der::pem::decode_vec(pem).ok()?;
+    if label != ENCRYPTED_LABEL {
+        return None;
+    }
+    let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der.as_slice()).ok()?;
+    let doc = info.decrypt(password).ok()?;
+    Some(doc.as_bytes().to_vec())
+}
+
+/// OpenSSL's default when no password callback is set: asks on the
+/// terminal (stderr) and reads a line from standard input.
+fn prompt_password() -> Option<Vec<u8>> {
+    let mut err = io::stderr();
+    let _ = write!(err, "Enter PEM pass phrase:");
+    let _ = err.flush();
+    let mut line = String::new();
+    io::stdin().lock().read_line(&mut line).ok()?;
+    let pw = line.trim_end_matches(['\r', '\n']);
+    (!pw.is_empty()).then(|| pw.as_bytes().to_vec())
+}
+
+/// OpenSSL's name of a TLS 1.2 suite, split in its `-` components.
+fn openssl_name(suite: &SupportedCipherSuite) -> Option<&'static str> {
+    use rustls::CipherSuite as C;
+    Some(match suite.suite() {
+        C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => "ECDHE-ECDSA-AES128-GCM-SHA256",
+        C::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 => "ECDHE-ECDSA-AES256-GCM-SHA384",
+        C::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 => "ECDHE-ECDSA-CHACHA20-POLY1305",
+        C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => "ECDHE-RSA-AES128-GCM-SHA256",
+        C::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => "ECDHE-RSA-AES256-GCM-SHA384",
+        C::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => "ECDHE-RSA-CHACHA20-POLY1305",
+        _ => return None,
+    })
+}
+
+/// Whether one cipher-list word (a name, an alias, or aliases joined with
+/// `+`) selects the suite called `name`.
+fn word_matches(word: &str, name: &str) -> bool {
+    if word.eq_ignore_ascii_case(name) {
+        return true;
+    }
+    let parts: Vec<&str> = name.split('-').collect();
+    word.split('+').all(|alias| {
+        let a = alias.to_ascii_uppercase();
+        match a.as_str() {
+            "ALL" | "DEFAULT" | "HIGH" | "TLSV1.2" | "SSLV3" | "KECDHE" | "ECDH" | "EECDH"
+            | "AEAD" | "SHA2" => true,
+            "ECDHE" => parts[0] == "ECDHE",
+            "AECDSA" | "ECDSA" => parts[1] == "ECDSA",
+            "ARSA" | "RSA" => parts[1] == "RSA",
+            "AESGCM" => name.contains("-GCM-"),
+            "AES" => parts[2].starts_with("AES"),
+            "AES128" | "AES256" | "CHACHA20" | "SHA256" | "SHA384" => parts.contains(&a.as_str()),
+            _ => false,
+        }
+    })
+}
+
+/// The provider's suites limited by an OpenSSL cipher list: TLS 1.3 suites
+/// always stay; TLS 1.2 ones stay when a word of the list selects them and
+/// no `!`/`-` word removes them. An error when the list selects no TLS 1.2
+/// suite (OpenSSL's "no cipher match").
+pub fn select_suites(
+    all: &[SupportedCipherSuite],
+    ciphers: Option<&str>,
+) -> Result<Vec<SupportedCipherSuite>, TlsError> {
+    let Some(list) = ciphers else {
+        return Ok(all.to_vec());
+    };
+    let words: Vec<&str> = list
+        .split([':', ',', ' ', ';'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut chosen = Vec::new();
+    let mut any12 = false;
+    for suite in all {
+        let Some(name) = openssl_name(suite) else {
+            chosen.push(*suite);
+            continue;
+        };
+        let mut selected = false;
+        let mut removed = false;
+        for w in &words {
+            if let Some(rest) = w.strip_prefix(['!', '-']) {
+                removed |= word_matches(rest, name);
+            } else if !w.starts_with('@') {
+                selected |= word_matches(w.trim_start_matches('+'), name);
+            }
+        }
+        if selected && !removed {
+            any12 = true;
+            chosen.push(*suite);
+        }
+    }
+    if !any12 {
+        return Err(TlsError::config(format!(
+            "Error: Unable to set TLS ciphers. Check cipher list \"{list}\"."
+        )));
+    }
+    Ok(chosen)
+}
+
+/// Checks the broker's certificate as the settings ask.
+#[derive(Debug)]
+struct Verifier {
+    /// The chain (and name) check; `None` when no CA is trusted.
+    webpki: Option<Arc<WebPkiServerVerifier>>,
+    /// `cert_reqs` != 0.
+    verify: bool,
+    /// Skip the name check only.
+    insecure: bool,
+    /// For the handshake signatures.
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl Verifier {
+    fn new(
+        roots: RootCertStore,
+        provider: &Arc<CryptoProvider>,
+        verify: bool,
+        insecure: bool,
+    ) -> Result<Verifier, TlsError> {
+        let webpki = if roots.is_empty() {
+            None
+        } else {
+            Some(
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(provider))
+                    .build()
+                    .map_err(|e| TlsError::config(format!("Error: {e}")))?,
+            )
+        };
+        Ok(Verifier {
+            webpki,
+            verify,
+            insecure,
+            algorithms: provider.signature_verification_algorithms,
+        })
+    }
+}
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, RustlsError> {
+        if !self.verify {
+            return Ok(ServerCertVerified::assertion());
+        }
+        let Some(webpki) = &self.webpki else {
+            return Err(RustlsError::InvalidCertificate(
+                CertificateError::UnknownIssuer,
+            ));
+        };
+        match webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
+            // The chain was verified before the name was looked at.
+            Err(RustlsError::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) if self.insecure => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, RustlsError> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, RustlsError> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn suites(list: &str) -> Result<Vec<String>, TlsError> {
+        let all = ring::default_provider().cipher_suites;
+        select_suites(&all, Some(list))
+            .map(|v| v.iter().map(|s| format!("{:?}", s.suite())).collect())
+    }
+
+    #[test]
+    fn versions_parse_as_the_original_accepts_them() {
+        assert_eq!(MinVersion::parse("tlsv1.2"), Some(MinVersion::Tls12));
+        assert_eq!(MinVersion::parse("TLSv1.3"), Some(MinVersion::Tls13));
+        assert_eq!(MinVersion::parse("tlsv1.1"), Some(MinVersion::Tls12));
+        assert_eq!(MinVersion::parse("tlsv1"), None);
+        assert_eq!(MinVersion::parse("sslv3"), None);
+    }
+
+    #[test]
+    fn cipher_lists_select_tls12_suites_and_keep_tls13() {
+        let one = suites("ECDHE-RSA-AES256-GCM-SHA384").unwrap();
+        assert!(one.contains(&"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384".to_string()));
+        assert!(!one.contains(&"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".to_string()));
+        assert!(one.contains(&"TLS13_AES_128_GCM_SHA256".to_string()));
+        let ecdsa = suites("HIGH:!aRSA").unwrap();
+        assert!(ecdsa.iter().all(|s| !s.contains("_RSA_")));
+        assert!(ecdsa.contains(&"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256".to_string()));
+        let chacha = suites("ECDHE+CHACHA20").unwrap();
+        assert_eq!(
+            chacha
+                .iter()
+                .filter(|s| s.contains("CHACHA20") && !s.starts_with("TLS13"))
+                .count(),
+            2
+        );
+        // OpenSSL ignores unknown words as long as something matches...
+        assert!(suites("NOPE:ECDHE-ECDSA-AES128-GCM-SHA256").is_ok());
+        // ...and fails when nothing does.
+        let err = suites("NOPE-CIPHER").unwrap_err();
+        assert!(err.to_string().contains("NOPE-CIPHER"), "{err}");
+        assert!(suites("RC4-MD5").is_err());
+    }
+
+    #[test]
+    fn tls_is_enabled_by_a_ca_source_only() {
+        let mut s = TlsSettings::default();
+        assert!(!s.enabled());
+        s.certfile = Some("c.pem".into());
+        assert!(!s.enabled());
+        s.capath = Some("/etc/ssl/certs".into());
+        assert!(s.enabled());
+        assert_eq!(TlsSettings::default().cert_reqs, 1);
+    }
+
+    #[test]
+    fn missing_or_empty_ca_file_fails_to_configure() {
+        let dir = std::env::temp_dir().join(format!("mosq-rs-tlscfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let s = TlsSettings {
+            cafile: Some(empty.clone()),
+            ..TlsSettings::default()
+        };
+        let err = s.client_config().unwrap_err();
+        assert!(
+            err.to_string().contains("Unable to load CA certificates"),
+            "{err}"
+        );
+        // An empty CA folder configures (OpenSSL loads it lazily) and then
+        // trusts nothing.
+        let s = TlsSettings {
+            capath: Some(dir.clone()),
+            ..TlsSettings::default()
+        };
+        assert!(s.client_config().is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn pem_blocks_are_found_by_label() {
+        let text = b"junk\n-----BEGIN ENCRYPTED PRIVATE KEY-----\nQUJD\n-----END ENCRYPTED PRIVATE KEY-----\nmore";
+        let block = pem_block(text, ENCRYPTED_LABEL).unwrap();
+        assert!(block.starts_with(b"-----BEGIN"));
+        assert!(block.ends_with(b"KEY-----"));
+        assert!(pem_block(text, "CERTIFICATE").is_none());
+        // Not a valid encrypted key: no panic, just nothing.
+        assert!(decrypt_pkcs8(block, b"pw").is_none());
+    }
+}
