@@ -3,7 +3,10 @@
 #
 #   make                  build target/release/libmosquitto.so.1 (+ .so link)
 #   make test             build, then run every test (cargo test --no-fail-fast)
-#   make install          install to $(DESTDIR)$(PREFIX) (default /usr/local)
+#   make install          install to $(DESTDIR)$(PREFIX) (default /usr/local);
+#                         LIBDIR=... overrides $(PREFIX)/lib, e.g. Debian's
+#                         make install PREFIX=/usr LIBDIR=/usr/lib/$$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+#   make deb              build target/deb/libmosquitto1-rs_*.deb and libmosquitto-rs-dev_*.deb
 #   make demo             Debian's mosquitto_sub/pub exchanging messages through our library
 #   make utility-demo     build and run c-examples/utility_demo.c on our library
 #   make headers          regenerate include/*.h (MOSQ_BLESS=1 cargo test --test headers)
@@ -39,14 +42,31 @@ RUST_NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 SO_LDFLAGS := -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(MAP) \
 	-Wl,-z,defs -Wl,--gc-sections -Wl,-z,relro -Wl,-z,now
 
+# The installed file has the full version in its name, like Debian's
+# libmosquitto.so.2.0.11; libmosquitto.so.1 (the soname) links to it.
+REALNAME   := libmosquitto.so.$(VERSION)
+
 LIBDIR     := $(PREFIX)/lib
 INCLUDEDIR := $(PREFIX)/include
 PCDIR      := $(LIBDIR)/pkgconfig
 CMAKEDIR   := $(LIBDIR)/cmake/mosquitto
 
+# The .pc file names its folders relative to ${prefix} when they are inside
+# it, as Debian's does.
+PC_LIBDIR     := $(patsubst $(PREFIX)/%,$${exec_prefix}/%,$(LIBDIR))
+PC_INCLUDEDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
+# The CMake package finds the headers relative to the library folder.
+CMAKE_INCLUDE_FROM_LIBDIR = $(shell realpath -m --relative-to=$(LIBDIR) $(INCLUDEDIR))
+
+# `make deb`: Debian packages built with dpkg-deb from a `make install`
+# tree (see tools/mkdeb.sh).
+DEB_ARCH      = $(shell dpkg --print-architecture)
+DEB_MULTIARCH = $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || $(CC) -print-multiarch)
+DEB_STAGE     := target/deb/stage
+
 DEMO := target/demo/utility_demo
 
-.PHONY: all test install uninstall demo utility-demo headers readme clean FORCE
+.PHONY: all test install uninstall deb demo utility-demo headers readme clean FORCE
 
 all: $(LIB_DEV)
 
@@ -76,7 +96,8 @@ test: all
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(CMAKEDIR)
-	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/$(REALNAME)
+	ln -sfn $(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sfn $(SONAME) $(DESTDIR)$(LIBDIR)/libmosquitto.so
 	@set -e; headers=$$(ls include/*.h 2>/dev/null || true); \
 	if [ -z "$$headers" ]; then \
@@ -85,20 +106,31 @@ install: all
 		echo "install -m 0644 $$headers $(DESTDIR)$(INCLUDEDIR)/"; \
 		install -m 0644 $$headers $(DESTDIR)$(INCLUDEDIR)/; \
 	fi
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(PC_LIBDIR)|g' \
+		-e 's|@INCLUDEDIR@|$(PC_INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 		libmosquitto.pc.in > $(DESTDIR)$(PCDIR)/libmosquitto.pc
 	chmod 0644 $(DESTDIR)$(PCDIR)/libmosquitto.pc
-	install -m 0644 cmake/mosquittoConfig.cmake $(DESTDIR)$(CMAKEDIR)/mosquittoConfig.cmake
+	sed -e 's|@INCLUDE_FROM_LIBDIR@|$(CMAKE_INCLUDE_FROM_LIBDIR)|g' cmake/mosquittoConfig.cmake.in \
+		> $(DESTDIR)$(CMAKEDIR)/mosquittoConfig.cmake
 	sed -e 's|@VERSION@|$(VERSION)|g' cmake/mosquittoConfigVersion.cmake.in \
 		> $(DESTDIR)$(CMAKEDIR)/mosquittoConfigVersion.cmake
-	chmod 0644 $(DESTDIR)$(CMAKEDIR)/mosquittoConfigVersion.cmake
+	chmod 0644 $(DESTDIR)$(CMAKEDIR)/mosquittoConfig.cmake $(DESTDIR)$(CMAKEDIR)/mosquittoConfigVersion.cmake
 
 uninstall:
-	rm -f $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libmosquitto.so
+	rm -f $(DESTDIR)$(LIBDIR)/$(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libmosquitto.so
 	rm -f $(DESTDIR)$(INCLUDEDIR)/mosquitto.h $(DESTDIR)$(INCLUDEDIR)/mqtt_protocol.h
 	rm -f $(DESTDIR)$(PCDIR)/libmosquitto.pc
 	rm -f $(DESTDIR)$(CMAKEDIR)/mosquittoConfig.cmake $(DESTDIR)$(CMAKEDIR)/mosquittoConfigVersion.cmake
 	-rmdir $(DESTDIR)$(CMAKEDIR) 2>/dev/null
+
+# Two packages that take the place of Debian's libmosquitto1 and
+# libmosquitto-dev: the tree comes from `make install` in Debian's layout,
+# tools/mkdeb.sh splits it and writes the control files.
+deb: all
+	rm -rf $(DEB_STAGE)
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DEB_STAGE) \
+		PREFIX=/usr LIBDIR=/usr/lib/$(DEB_MULTIARCH)
+	tools/mkdeb.sh $(DEB_STAGE) target/deb $(VERSION) $(DEB_ARCH) $(DEB_MULTIARCH)
 
 # Compiles the demo against our header and library and runs it on our
 # library (it prints which libmosquitto file it really loaded).

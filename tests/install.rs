@@ -103,7 +103,9 @@ fn write_consumer(dir: &Path) -> PathBuf {
 #[test]
 fn install_lays_out_the_expected_files() {
     let prefix = installed_prefix();
+    let realname = format!("lib/libmosquitto.so.{}", env!("CARGO_PKG_VERSION"));
     for file in [
+        realname.as_str(),
         "lib/libmosquitto.so.1",
         "lib/libmosquitto.so",
         "include/mosquitto.h",
@@ -119,14 +121,19 @@ fn install_lays_out_the_expected_files() {
         );
     }
 
-    // The real file, byte for byte the one `make` built, and the dev link.
-    let installed = std::fs::read(prefix.join("lib/libmosquitto.so.1")).unwrap();
+    // As Debian: the real file has the full version in its name, byte for
+    // byte the one `make` built; the soname and the dev link point to it.
+    let installed = std::fs::read(prefix.join(&realname)).unwrap();
     assert!(
         installed == std::fs::read(common::our_lib()).unwrap(),
         "installed library differs from the built one"
     );
-    let meta = std::fs::symlink_metadata(prefix.join("lib/libmosquitto.so.1")).unwrap();
+    let meta = std::fs::symlink_metadata(prefix.join(&realname)).unwrap();
     assert!(meta.file_type().is_file());
+    assert_eq!(
+        std::fs::read_link(prefix.join("lib/libmosquitto.so.1")).unwrap(),
+        Path::new(realname.trim_start_matches("lib/"))
+    );
     assert_eq!(
         std::fs::read_link(prefix.join("lib/libmosquitto.so")).unwrap(),
         Path::new("libmosquitto.so.1")
@@ -145,6 +152,8 @@ fn install_lays_out_the_expected_files() {
     let pc = std::fs::read_to_string(prefix.join("lib/pkgconfig/libmosquitto.pc")).unwrap();
     for line in [
         format!("prefix={}", prefix.display()).as_str(),
+        "includedir=${prefix}/include",
+        "libdir=${exec_prefix}/lib",
         "Name: mosquitto",
         "Description: mosquitto MQTT library (C bindings)",
         "Cflags: -I${includedir}",
@@ -302,6 +311,123 @@ fn cmake_version_file_checks_the_request() {
             "find_package(mosquitto {request}) should {}:\n{}",
             if ok { "succeed" } else { "fail" },
             String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// Every file under `dir`, as sorted paths relative to it (folders left out).
+fn files_under(dir: &Path) -> Vec<String> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                walk(&path, base, out);
+            } else {
+                out.push(path.strip_prefix(base).unwrap().display().to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// `make install PREFIX=/usr LIBDIR=/usr/lib/<multiarch> DESTDIR=...` lays
+/// out Debian's libmosquitto1 + libmosquitto-dev files (plus our CMake
+/// package), and the .pc and CMake files point at the multiarch folder.
+#[test]
+fn install_with_libdir_uses_the_debian_layout() {
+    common::lib_dir();
+    let multiarch = "x86_64-linux-gnu";
+    let destdir = common::scratch("install-debian-layout").join("root");
+    if destdir.exists() {
+        std::fs::remove_dir_all(&destdir).unwrap();
+    }
+    let output = clean_make_env(&mut Command::new("make"))
+        .arg("-C")
+        .arg(common::root())
+        .arg("install")
+        .arg(format!("DESTDIR={}", destdir.display()))
+        .arg("PREFIX=/usr")
+        .arg(format!("LIBDIR=/usr/lib/{multiarch}"))
+        .output()
+        .expect("run make");
+    common::assert_output_ok(&output, "make install LIBDIR=...");
+
+    let lib = format!("usr/lib/{multiarch}");
+    let version = env!("CARGO_PKG_VERSION");
+    let mut want = vec![
+        "usr/include/mosquitto.h".to_string(),
+        "usr/include/mqtt_protocol.h".to_string(),
+        format!("{lib}/cmake/mosquitto/mosquittoConfig.cmake"),
+        format!("{lib}/cmake/mosquitto/mosquittoConfigVersion.cmake"),
+        format!("{lib}/libmosquitto.so"),
+        format!("{lib}/libmosquitto.so.1"),
+        format!("{lib}/libmosquitto.so.{version}"),
+        format!("{lib}/pkgconfig/libmosquitto.pc"),
+    ];
+    want.sort();
+    assert_eq!(files_under(&destdir), want);
+    assert_eq!(
+        std::fs::read_link(destdir.join(&lib).join("libmosquitto.so.1")).unwrap(),
+        Path::new(&format!("libmosquitto.so.{version}"))
+    );
+
+    let pc = std::fs::read_to_string(destdir.join(&lib).join("pkgconfig/libmosquitto.pc")).unwrap();
+    for line in [
+        "prefix=/usr",
+        "includedir=${prefix}/include",
+        "libdir=${exec_prefix}/lib/x86_64-linux-gnu",
+    ] {
+        assert!(
+            pc.lines().any(|l| l == line),
+            "libmosquitto.pc lacks {line:?}:\n{pc}"
+        );
+    }
+
+    // CMake finds the package in the multiarch folder and the headers two
+    // levels up from it.
+    let scratch = common::scratch("install-debian-layout-cmake");
+    let src = scratch.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(
+        src.join("CMakeLists.txt"),
+        "cmake_minimum_required(VERSION 3.13)\n\
+         project(layout_probe NONE)\n\
+         set(CMAKE_LIBRARY_ARCHITECTURE x86_64-linux-gnu)\n\
+         find_package(mosquitto 2.0 CONFIG REQUIRED)\n\
+         get_target_property(loc mosquitto::libmosquitto IMPORTED_LOCATION)\n\
+         message(STATUS \"location=${loc}\")\n\
+         message(STATUS \"includes=${MOSQUITTO_INCLUDE_DIRS}\")\n",
+    )
+    .unwrap();
+    let build = scratch.join("build");
+    if build.exists() {
+        std::fs::remove_dir_all(&build).unwrap();
+    }
+    let output = clean_make_env(&mut Command::new("cmake"))
+        .arg("-S")
+        .arg(&src)
+        .arg("-B")
+        .arg(&build)
+        .arg(format!("-DCMAKE_PREFIX_PATH={}/usr", destdir.display()))
+        .output()
+        .expect("run cmake (apt-get install cmake)");
+    common::assert_output_ok(&output, "cmake configure");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let usr = destdir.join("usr");
+    for line in [
+        format!(
+            "-- location={}/lib/{multiarch}/libmosquitto.so.1",
+            usr.display()
+        ),
+        format!("-- includes={}/include", usr.display()),
+    ] {
+        assert!(
+            stdout.lines().any(|l| l == line),
+            "cmake output lacks {line:?}:\n{stdout}"
         );
     }
 }
