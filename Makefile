@@ -5,6 +5,7 @@
 #   make test             build, then run every test (cargo test --no-fail-fast)
 #   make install          install to $(DESTDIR)$(PREFIX) (default /usr/local)
 #   make demo             build and run c-examples/utility_demo.c on our library
+#   make bench            side-by-side benchmark, Debian's library vs ours (benches/)
 #   make headers          regenerate include/*.h (MOSQ_BLESS=1 cargo test --test headers)
 #   make readme           regenerate the README's compatibility table
 #   make uninstall        remove what `make install` put in place
@@ -45,7 +46,7 @@ CMAKEDIR   := $(LIBDIR)/cmake/mosquitto
 
 DEMO := target/demo/utility_demo
 
-.PHONY: all test install uninstall demo headers readme clean FORCE
+.PHONY: all test install uninstall demo bench headers readme clean FORCE
 
 all: $(LIB_DEV)
 
@@ -106,6 +107,11 @@ demo: all
 	$(CC) -Wall -Wextra -I include -o $(DEMO) c-examples/utility_demo.c \
 		-L $(OUT) -lmosquitto -ldl
 	LD_LIBRARY_PATH=$(CURDIR)/$(OUT) ./$(DEMO)
+
+# Runs benches/run.sh: every scenario on Debian's library and ours, in pairs,
+# then callgrind instruction counts (see benches/run.sh for the knobs).
+bench: all
+	benches/run.sh
 
 headers:
 	MOSQ_BLESS=1 $(CARGO) test --test headers
