@@ -9,6 +9,7 @@
 #   make deb              build target/deb/libmosquitto1-rs_*.deb and libmosquitto-rs-dev_*.deb
 #   make demo             Debian's mosquitto_sub/pub exchanging messages through our library
 #   make utility-demo     build and run c-examples/utility_demo.c on our library
+#   make bench            side-by-side benchmark, Debian's library vs ours (benches/)
 #   make headers          regenerate include/*.h (MOSQ_BLESS=1 cargo test --test headers)
 #   make readme           regenerate the README's compatibility table
 #   make uninstall        remove what `make install` put in place
@@ -66,7 +67,7 @@ DEB_STAGE     := target/deb/stage
 
 DEMO := target/demo/utility_demo
 
-.PHONY: all test install uninstall deb demo utility-demo headers readme clean FORCE
+.PHONY: all test install uninstall deb demo utility-demo bench headers readme clean FORCE
 
 all: $(LIB_DEV)
 
@@ -143,6 +144,11 @@ utility-demo: all
 	$(CC) -Wall -Wextra -I include -o $(DEMO) c-examples/utility_demo.c \
 		-L $(OUT) -lmosquitto -ldl
 	LD_LIBRARY_PATH=$(CURDIR)/$(OUT) ./$(DEMO)
+
+# Runs benches/run.sh: every scenario on Debian's library and ours, in pairs,
+# then callgrind instruction counts (see benches/run.sh for the knobs).
+bench: all
+	benches/run.sh
 
 headers:
 	MOSQ_BLESS=1 $(CARGO) test --test headers
