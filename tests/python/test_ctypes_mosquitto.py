@@ -393,3 +393,39 @@ def test_aio_wrapper_uses_loop_read_write_misc(broker, topic):
 
     got = asyncio.run(asyncio.wait_for(main(), TIMEOUT))
     assert sorted(got) == [(f"{topic}/aio", f"aio {q}".encode(), q) for q in (1, 2)]
+
+
+def test_errno_clear_after_successful_io(broker, topic):
+    """ctypes-mosquitto checks errno after every call whose result is not an
+    int (want_write, the *_callback_set functions...) and raises OSError if
+    it is set. The reference library leaves errno 0 after a successful
+    mosquitto_loop_read/_loop/_publish, so those calls work after them."""
+    import select
+
+    client = Mosquitto()
+    client.connect(broker["host"], broker["port"], 30)
+    fd = client.socket()
+    assert select.select([fd], [], [], TIMEOUT)[0], "no CONNACK"
+    assert client.loop_read(1) == 0  # reads the CONNACK
+    assert client.want_write() is False
+    client.message_callback_set(lambda *_: None)
+    client.publish(f"{topic}/errno", b"x", 1)
+    assert client.want_write() is False
+    assert select.select([fd], [], [], TIMEOUT)[0], "no PUBACK"
+    assert client.loop(100, 1) == 0  # reads the PUBACK
+    assert client.want_write() is False
+    client.disconnect()
+
+
+def test_aio_keepalive_task_survives(broker):
+    """AIO's _misc_loop (mosquitto_loop_misc: keepalive PINGREQs) calls
+    want_write() right after connecting; it must not die of a stale errno."""
+
+    async def main():
+        async with AIO(Mosquitto()) as aio:
+            await aio.connect(broker["host"], broker["port"], 30)
+            await asyncio.sleep(0.2)
+            task = aio._misc_task
+            return task.done() and task.exception()
+
+    assert asyncio.run(asyncio.wait_for(main(), TIMEOUT)) is False
