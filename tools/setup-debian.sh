@@ -20,6 +20,8 @@ packages=(
     pkg-config
     binutils             # objdump, readelf
     valgrind
+    python3              # tests/python_bindings.rs: the PyPI ctypes bindings
+    python3-venv         # `python3 -m venv` (ensurepip) for those tests
 )
 
 missing=()
