@@ -13,6 +13,9 @@
  * HTTP_PATH is the path of the HTTP upgrade request ("/mqtt" by default,
  * which mosquitto accepts like any other path).
  *
+ * MOSQ_OPT_TRANSPORT, MOSQ_T_WEBSOCKETS and MOSQ_OPT_HTTP_PATH are
+ * libmosquitto 2.1 API: a 2.0 mosquitto.h does not declare them.
+ *
  * Apart from choosing the transport before connecting, nothing differs
  * from a TCP client: the same calls, callbacks and loop. The client
  * subscribes to examples/websockets/<pid>, publishes one QoS 1 message
