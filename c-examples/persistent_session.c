@@ -72,6 +72,7 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc, int flags)
 	}
 	st->connected = 1;
 	st->session_present = flags & 1;
+	printf("%s: connected (session present: %d)\n", st->name, st->session_present);
 }
 
 static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int qos_count,
@@ -211,12 +212,12 @@ int main(int argc, char *argv[])
 	if (mosq == NULL) {
 		goto out;
 	}
+	printf("collector: connecting as %s\n", id);
 	if (mosquitto_connect(mosq, host, port, 60) != MOSQ_ERR_SUCCESS
 	    || loop_until(mosq, &st.connected, 1) != 0) {
 		fprintf(stderr, "error: collector: could not connect\n");
 		goto out;
 	}
-	printf("collector: connected as %s (session present: %d)\n", id, st.session_present);
 	if (mosquitto_subscribe(mosq, NULL, FILTER, 1) != MOSQ_ERR_SUCCESS
 	    || loop_until(mosq, &st.subscribed, 1) != 0) {
 		fprintf(stderr, "error: collector: could not subscribe\n");
@@ -237,7 +238,8 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "error: collector: could not reconnect\n");
 		goto out;
 	}
-	printf("collector: reconnected (session present: %d)\n", st.session_present);
+	/* The queued messages may arrive in the same read as the CONNACK:
+	 * some may have been counted already. */
 	if (!st.session_present) {
 		fprintf(stderr, "error: the broker did not keep the session\n");
 		goto out;
@@ -256,6 +258,7 @@ int main(int argc, char *argv[])
 	 * stored session. mosquitto_reinitialise() resets the object as if
 	 * it had just been created with these arguments. */
 	st.connected = 0;
+	st.name = "cleanup";
 	if (mosquitto_reinitialise(mosq, id, true, &st) != MOSQ_ERR_SUCCESS) {
 		goto out;
 	}
@@ -266,7 +269,7 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	mosquitto_disconnect(mosq);
-	printf("collector: session removed\n");
+	printf("cleanup: session removed\n");
 	status = 0;
 
 out:

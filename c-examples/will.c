@@ -129,14 +129,20 @@ static void watcher_on_subscribe(struct mosquitto *mosq, void *obj, int mid, int
 	struct watcher *w = obj;
 
 	(void)mid;
-	if (qos_count != 1 || granted_qos[0] > 2 || write(w->go_fd, "g", 1) != 1) {
-		fprintf(stderr, "error: watcher: subscription failed\n");
+	if (qos_count != 1 || granted_qos[0] > 2) {
+		fprintf(stderr, "error: watcher: subscription refused\n");
 		w->failed = 1;
 		mosquitto_disconnect(mosq);
 		return;
 	}
+	/* Print (and flush) before the device can start printing. */
 	printf("watcher: subscribed to %s, device may start\n", WILL_TOPIC);
 	fflush(stdout);
+	if (write(w->go_fd, "g", 1) != 1) {
+		perror("error: watcher: pipe");
+		w->failed = 1;
+		mosquitto_disconnect(mosq);
+	}
 }
 
 static void watcher_on_message(struct mosquitto *mosq, void *obj,
