@@ -833,3 +833,35 @@ fn websockets_example() {
     }
     drop(broker);
 }
+
+/// The examples print the same on Debian's libmosquitto: what they check
+/// is the original's behaviour, not an artefact of ours.
+#[test]
+fn examples_print_the_same_on_the_reference_library() {
+    let broker = Broker::start(BrokerOptions::default().name("examples-reference"));
+    let [host, port] = host_port(&broker);
+    let reference_dir = common::reference_lib().parent().unwrap().to_path_buf();
+    let dir = cmake_build();
+    let cases: [(&str, Vec<&str>); 4] = [
+        ("publish", vec![&host, &port, "examples/ref", "m", "2"]),
+        ("request_response", vec![&host, &port]),
+        ("threaded_publish", vec![&host, &port, "3", "5"]),
+        ("will", vec![&host, &port]),
+    ];
+    for (name, args) in cases {
+        let ours = run_example(dir, name, &args);
+        let mut cmd = example(dir, name);
+        cmd.env("LD_LIBRARY_PATH", &reference_dir).args(&args);
+        let output = run_with_timeout(&mut cmd, RUN_TIMEOUT);
+        assert!(
+            output.status.success(),
+            "{name} on the reference: {}",
+            describe(&output)
+        );
+        let theirs: Vec<String> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(ours, theirs, "{name}: ours (left) vs the reference (right)");
+    }
+}
