@@ -103,28 +103,39 @@ pub enum Filled {
 }
 
 /// Incoming bytes; whole packets are handed out as ranges of [`Self::bytes`].
+///
+/// Memory follows the data: the buffer grows as bytes arrive (never to a
+/// length the broker merely announces), at most doubling per read, and is
+/// released when it empties after holding a large packet, so an idle client
+/// keeps nothing but a small buffer.
 #[derive(Default)]
 pub struct ReadBuffer {
     buf: Vec<u8>,
     start: usize,
     end: usize,
+    /// Total length of the incomplete packet at `start`, once known.
+    pending: usize,
 }
 
 impl ReadBuffer {
-    /// Reads once from `stream`, making room for at least a chunk (or the
-    /// rest of a large packet whose length is known).
+    /// Reads once from `stream` into free space (a chunk, or more while a
+    /// large packet is being assembled).
     pub fn fill(&mut self, stream: &Stream) -> io::Result<Filled> {
         if self.start == self.end {
             self.start = 0;
             self.end = 0;
-        } else if self.start > 0 && self.buf.len() - self.end < READ_CHUNK {
+        } else if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
-        let want = self.end + READ_CHUNK;
-        if self.buf.len() < want {
-            self.buf.resize(want, 0);
+        // Room for a chunk; while a big packet arrives, room for up to as
+        // much again as is already buffered (doubling), never more than
+        // the packet still needs.
+        let missing = self.pending.saturating_sub(self.end);
+        let grow = READ_CHUNK.max(missing.min(self.end));
+        if self.buf.len() < self.end + grow {
+            self.buf.resize(self.end + grow, 0);
         }
         loop {
             return match stream.read(&mut self.buf[self.end..]) {
@@ -142,22 +153,16 @@ impl ReadBuffer {
 
     /// The next complete packet, as a range of [`Self::bytes`], consumed
     /// from the buffer. `None` until one is whole.
-    pub fn next_packet(
-        &mut self,
-        max_packet_size: u32,
-    ) -> Result<Option<Range<usize>>, DecodeError> {
+    pub fn next_packet(&mut self, max_packet_size: u32) -> Result<Option<Range<usize>>, DecodeError> {
         let Some(f) = frame(&self.buf[self.start..self.end], max_packet_size)? else {
             return Ok(None);
         };
         let len = f.total_len();
         if self.end - self.start < len {
-            // Make room for the whole packet so the next fill can complete it.
-            let needed = self.start + len;
-            if self.buf.len() < needed {
-                self.buf.resize(needed, 0);
-            }
+            self.pending = len;
             return Ok(None);
         }
+        self.pending = 0;
         let range = self.start..self.start + len;
         self.start += len;
         Ok(Some(range))
@@ -168,9 +173,17 @@ impl ReadBuffer {
         &self.buf
     }
 
-    /// Forgets everything buffered (the connection is gone).
+    /// Releases the memory when nothing is buffered, so that idle clients
+    /// hold no read buffer (one allocation per read burst instead).
+    pub fn release_if_empty(&mut self) {
+        if self.start == self.end && !self.buf.is_empty() {
+            *self = ReadBuffer::default();
+        }
+    }
+
+    /// Forgets everything buffered (the connection is gone) and releases
+    /// the memory.
     pub fn clear(&mut self) {
-        self.start = 0;
-        self.end = 0;
+        *self = ReadBuffer::default();
     }
 }

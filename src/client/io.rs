@@ -495,6 +495,10 @@ impl Client {
                 }
             }
         }
+        rd.buf.release_if_empty();
+        if rd.scratch.capacity() > 4096 {
+            rd.scratch = Vec::new();
+        }
         let result = self.with_state(|st| {
             if st.out.is_empty() || st.link.is_none() {
                 Ok(())

@@ -59,6 +59,30 @@ pub(crate) fn error_rc(e: &ClientError) -> c_int {
     e.mosq_err()
 }
 
+/// The calling thread's `errno`.
+pub(crate) fn errno() -> c_int {
+    // SAFETY: __errno_location returns this thread's errno slot.
+    unsafe { *libc::__errno_location() }
+}
+
+/// Runs an entry point that does socket I/O. On success `errno` is left as
+/// the caller had it (our reads run until `EAGAIN`, which the original's
+/// byte-wise reads rarely reach; bindings such as ctypes-mosquitto check
+/// `errno` after calls); on failure it is what the failure set.
+pub(crate) fn keeping_errno(f: impl FnOnce() -> c_int) -> c_int {
+    let saved = errno();
+    let rc = f();
+    if rc == 0 {
+        set_errno(saved);
+    }
+    rc
+}
+
+/// [`keeping_errno`] around a runtime call.
+pub(crate) fn io_rc(f: impl FnOnce() -> Result<(), ClientError>) -> c_int {
+    keeping_errno(|| result_rc(f()))
+}
+
 /// The return code for `r`.
 pub(crate) fn result_rc(r: Result<(), ClientError>) -> c_int {
     match r {

@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_int};
 
 use super::boundary::{c_str, ffi_boundary};
-use super::client::{client, properties, result_rc};
+use super::client::{client, io_rc, properties};
 use super::constants::{mosq_err_t::*, rc};
 use super::types::{mosquitto, mosquitto_property};
 use crate::protocol::property::{CMD_CONNECT, CMD_DISCONNECT};
@@ -52,14 +52,7 @@ unsafe fn connect(
         return rc(MOSQ_ERR_INVAL);
     }
     let host = host.to_string_lossy();
-    result_rc(client.connect(
-        &host,
-        port as u16,
-        keepalive as u16,
-        bind.as_deref(),
-        owned,
-        blocking,
-    ))
+    io_rc(|| client.connect(&host, port as u16, keepalive as u16, bind.as_deref(), owned, blocking))
 }
 
 /// Connects to a broker, blocking until the TCP connection is made, and
@@ -163,7 +156,7 @@ pub unsafe extern "C" fn mosquitto_reconnect(mosq: *mut mosquitto) -> c_int {
     ffi_boundary(|| {
         // SAFETY: forwarded contract.
         match unsafe { client(mosq) } {
-            Some(c) => result_rc(c.reconnect(true)),
+            Some(c) => io_rc(|| c.reconnect(true)),
             None => rc(MOSQ_ERR_INVAL),
         }
     })
@@ -178,7 +171,7 @@ pub unsafe extern "C" fn mosquitto_reconnect_async(mosq: *mut mosquitto) -> c_in
     ffi_boundary(|| {
         // SAFETY: forwarded contract.
         match unsafe { client(mosq) } {
-            Some(c) => result_rc(c.reconnect(false)),
+            Some(c) => io_rc(|| c.reconnect(false)),
             None => rc(MOSQ_ERR_INVAL),
         }
     })
@@ -224,6 +217,6 @@ pub unsafe extern "C" fn mosquitto_disconnect_v5(
         if let Err(e) = crate::session::check_properties(CMD_DISCONNECT, &props) {
             return e.mosq_err();
         }
-        result_rc(client.disconnect(reason_code as u8, &props))
+        io_rc(|| client.disconnect(reason_code as u8, &props))
     })
 }

@@ -16,6 +16,8 @@ const PUBACK_CODES: [u8; 9] = [0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0
 /// v5 reason codes accepted in PUBCOMP and PUBREL: success and "packet
 /// identifier not found".
 const PUBCOMP_CODES: [u8; 2] = [0x00, 0x92];
+/// The v5 reason code reported when a v5 CONNECT meets a v3-only broker.
+const RC_UNSUPPORTED_PROTOCOL_VERSION: u8 = 0x84;
 
 impl Session {
     /// Handles one complete received frame (as found by
@@ -56,7 +58,8 @@ impl Session {
         out: &mut Vec<u8>,
     ) -> Result<Handled<'a>, SessionError> {
         match decode(frame, self.config.version)? {
-            Packet::Connack(c) => self.on_connack(c, now, out),
+            // A 3.1.1-only broker answers a v5 CONNECT with a 2-byte CONNACK.
+            Packet::Connack(c) => self.on_connack(c, frame.len() == 4, now, out),
             Packet::Publish(p) => self.on_publish(p, now, out),
             Packet::Ack(a) => match a.kind {
                 AckKind::Puback => self.on_complete(a, 1, now, out),
@@ -128,6 +131,7 @@ impl Session {
     fn on_connack<'a>(
         &mut self,
         c: Connack<'a>,
+        v3_form: bool,
         now: u64,
         out: &mut Vec<u8>,
     ) -> Result<Handled<'a>, SessionError> {
@@ -173,9 +177,13 @@ impl Session {
                 properties: props,
             }));
         }
-        // The MQTT 3 refusal codes mean "refused" whatever version we
-        // asked for (a 3.1.1-only broker answers a v5 CONNECT with code 1).
-        let (rc, error) = if (1..=5).contains(&c.reason_code) {
+        // A 3.1.1-only broker refusing our v5 CONNECT (the 2-byte v3 form,
+        // code 1) is reported as "unsupported protocol version", as
+        // libmosquitto does; otherwise the MQTT 3 refusal codes mean
+        // "refused" whatever version we asked for.
+        let (rc, error) = if self.v5() && v3_form && c.reason_code == 1 {
+            (RC_UNSUPPORTED_PROTOCOL_VERSION, SessionError::Protocol)
+        } else if (1..=5).contains(&c.reason_code) {
             (c.reason_code, SessionError::ConnRefused)
         } else {
             (c.reason_code, SessionError::Protocol)

@@ -701,9 +701,15 @@ fn refused_connack() {
     let h = s.handle_packet(&f, 0, &mut out);
     assert!(matches!(h.event, Some(Event::Connected { rc: 0x87, .. })));
     assert_eq!(h.close, Some(SessionError::Protocol));
-    // A v3 broker's answer to a v5 CONNECT: refused, with the v3 code.
+    // A v3 broker's answer to a v5 CONNECT (2-byte form): "unsupported
+    // protocol version", as libmosquitto reports it.
     s.start_connect(0, &mut out).unwrap();
     let h = s.handle_packet(&[0x20, 2, 0, 1], 0, &mut out);
+    assert!(matches!(h.event, Some(Event::Connected { rc: 0x84, .. })));
+    assert_eq!(h.close, Some(SessionError::Protocol));
+    // Code 1 in the v5 form (with a property length) is a plain refusal.
+    s.start_connect(0, &mut out).unwrap();
+    let h = s.handle_packet(&[0x20, 3, 0, 1, 0], 0, &mut out);
     assert!(matches!(h.event, Some(Event::Connected { rc: 1, .. })));
     assert_eq!(h.close, Some(SessionError::ConnRefused));
 }

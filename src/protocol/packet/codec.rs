@@ -139,6 +139,8 @@ pub fn decode_body(
         PacketType::Pubrel if flags != t.required_flags() && version != ProtocolVersion::V31 => {
             return Err(DecodeError::Protocol)
         }
+        // ...as is a DISCONNECT with flags (libmosquitto refuses it)...
+        PacketType::Disconnect if flags != t.required_flags() => return Err(DecodeError::Protocol),
         // ...the packets only a client sends must carry their flags...
         PacketType::Connect
         | PacketType::Subscribe

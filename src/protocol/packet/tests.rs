@@ -433,7 +433,6 @@ fn invalid_fixed_header_flags() {
         &[0x72, 2, 0, 1],    // PUBCOMP with flags
         &[0x91, 3, 0, 1, 0], // SUBACK with flags
         &[0xD8, 0],          // PINGRESP with flags
-        &[0xE2, 0],          // DISCONNECT with flags
         &[0x21, 2, 0, 0],    // CONNACK with flags
     ];
     for bytes in ignored {
