@@ -34,6 +34,19 @@ for pkg in "${packages[@]}"; do
     fi
 done
 
+# The broker interop matrix (tests/broker_matrix.rs) runs aedes on Node.js
+# and amqtt in a Python virtual environment; the tests install those brokers
+# themselves from npm and PyPI. Look for the commands rather than for
+# packages: Node.js may come from elsewhere than Debian (with its own npm),
+# and python3 from pyenv. Debian 12's Node.js is 18, older than aedes 1.2.0
+# needs (20): the aedes tests then fail, saying so.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    missing+=(nodejs npm)
+fi
+if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    missing+=(python3 python3-venv)
+fi
+
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
