@@ -153,7 +153,10 @@ impl ReadBuffer {
 
     /// The next complete packet, as a range of [`Self::bytes`], consumed
     /// from the buffer. `None` until one is whole.
-    pub fn next_packet(&mut self, max_packet_size: u32) -> Result<Option<Range<usize>>, DecodeError> {
+    pub fn next_packet(
+        &mut self,
+        max_packet_size: u32,
+    ) -> Result<Option<Range<usize>>, DecodeError> {
         let Some(f) = frame(&self.buf[self.start..self.end], max_packet_size)? else {
             return Ok(None);
         };

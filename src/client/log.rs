@@ -20,7 +20,14 @@ pub fn describe(
             break;
         }
         if let Ok(p) = crate::protocol::packet::decode(&rest[..len], version) {
-            line(&p, id, sent, lines);
+            match p {
+                // A v3 broker's 2-byte refusal of a v5 CONNECT is reported
+                // (and logged) as "unsupported protocol version".
+                Packet::Connack(c) if version.is_v5() && len == 4 && c.reason_code == 1 => {
+                    lines.push(format!("Client {id} received CONNACK (132)"))
+                }
+                p => line(&p, id, sent, lines),
+            }
         }
         rest = &rest[len..];
     }

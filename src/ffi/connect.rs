@@ -52,7 +52,16 @@ unsafe fn connect(
         return rc(MOSQ_ERR_INVAL);
     }
     let host = host.to_string_lossy();
-    io_rc(|| client.connect(&host, port as u16, keepalive as u16, bind.as_deref(), owned, blocking))
+    io_rc(|| {
+        client.connect(
+            &host,
+            port as u16,
+            keepalive as u16,
+            bind.as_deref(),
+            owned,
+            blocking,
+        )
+    })
 }
 
 /// Connects to a broker, blocking until the TCP connection is made, and

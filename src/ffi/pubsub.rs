@@ -115,20 +115,22 @@ pub unsafe extern "C" fn mosquitto_publish_v5(
             // SAFETY: non-NULL and valid for `payloadlen` bytes per the contract.
             unsafe { std::slice::from_raw_parts(payload as *const u8, payloadlen as usize) }
         };
-        keeping_errno(|| match client.publish(topic, payload, qos as u8, retain, &props) {
-            Ok(m) => {
-                // SAFETY: forwarded contract.
-                unsafe { store_mid(mid, m) };
-                rc(MOSQ_ERR_SUCCESS)
-            }
-            Err((e, m)) => {
-                if let Some(m) = m {
+        keeping_errno(
+            || match client.publish(topic, payload, qos as u8, retain, &props) {
+                Ok(m) => {
                     // SAFETY: forwarded contract.
                     unsafe { store_mid(mid, m) };
+                    rc(MOSQ_ERR_SUCCESS)
                 }
-                error_rc(&e)
-            }
-        })
+                Err((e, m)) => {
+                    if let Some(m) = m {
+                        // SAFETY: forwarded contract.
+                        unsafe { store_mid(mid, m) };
+                    }
+                    error_rc(&e)
+                }
+            },
+        )
     })
 }
 
@@ -174,14 +176,16 @@ unsafe fn subscribe(
     } else {
         filters
     };
-    keeping_errno(|| match client.subscribe(&filters, qos as u8, options as u8, &props) {
-        Ok(m) => {
-            // SAFETY: forwarded contract.
-            unsafe { store_mid(mid, m) };
-            rc(MOSQ_ERR_SUCCESS)
-        }
-        Err(e) => error_rc(&e),
-    })
+    keeping_errno(
+        || match client.subscribe(&filters, qos as u8, options as u8, &props) {
+            Ok(m) => {
+                // SAFETY: forwarded contract.
+                unsafe { store_mid(mid, m) };
+                rc(MOSQ_ERR_SUCCESS)
+            }
+            Err(e) => error_rc(&e),
+        },
+    )
 }
 
 /// The filters of a C array (NULL entries stand as [`NULL_FILTER`]).
