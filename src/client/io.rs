@@ -29,12 +29,16 @@ pub(super) struct Aftermath {
 
 impl Client {
     /// Reports `after` through the callbacks (no lock held).
+    #[inline]
     fn report(&self, after: Aftermath) {
+        if after.logs.is_empty() && after.published.is_empty() && after.disconnected.is_none() {
+            return;
+        }
         for line in &after.logs {
             dispatch::log(self, crate::ffi::constants::MOSQ_LOG_DEBUG, line);
         }
-        for mid in after.published {
-            dispatch::published(self, mid, 0, Properties::EMPTY);
+        if !after.published.is_empty() {
+            dispatch::published_qos0(self, &after.published);
         }
         if let Some(rc) = after.disconnected {
             dispatch::disconnected(self, rc, Properties::EMPTY);

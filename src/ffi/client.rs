@@ -98,6 +98,10 @@ pub(crate) fn result_rc(r: Result<(), ClientError>) -> c_int {
 pub(crate) unsafe fn properties<'a>(
     list: *const mosquitto_property,
 ) -> Result<Vec<Property<'a>>, c_int> {
+    if list.is_null() {
+        // The common case, kept off the list walk.
+        return Ok(Vec::new());
+    }
     // SAFETY: forwarded contract.
     unsafe { view_list(list) }.map_err(error_code)
 }

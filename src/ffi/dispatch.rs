@@ -89,6 +89,25 @@ pub fn published(client: &Client, mid: u16, rc: u8, props: Properties<'_>) {
     });
 }
 
+/// `on_publish` / `on_publish_v5` for QoS 0 messages the socket has taken
+/// (reason code 0, no properties), with one look at the callback table.
+pub fn published_qos0(client: &Client, mids: &[u16]) {
+    let cb = client.callbacks();
+    let (mosq, obj) = (client.handle(), client.userdata());
+    in_callback(client, || {
+        for &mid in mids {
+            if let Some(f) = cb.publish {
+                // SAFETY: a callback registered with this signature.
+                unsafe { f(mosq, obj, c_int::from(mid)) };
+            }
+            if let Some(f) = cb.publish_v5 {
+                // SAFETY: as above; no properties.
+                unsafe { f(mosq, obj, c_int::from(mid), 0, ptr::null()) };
+            }
+        }
+    });
+}
+
 /// `on_disconnect` / `on_disconnect_v5`.
 pub fn disconnected(client: &Client, rc: i32, props: Properties<'_>) {
     let cb = client.callbacks();

@@ -373,13 +373,18 @@ pub fn check_raw<I>(command: u32, items: I) -> Result<(), PropertyError>
 where
     I: Iterator<Item = (i32, u32)> + Clone,
 {
-    // Index of the last entry carrying each known identifier, so the
-    // "a later entry repeats it" test is O(1) instead of a scan.
-    let mut last = [None::<usize>; 256];
+    // Index of the last entry carrying each known identifier (all below
+    // 43), so the "a later entry repeats it" test is O(1) instead of a scan.
+    let mut last = [usize::MAX; 43];
+    let mut any = false;
     for (index, (identifier, _)) in items.clone().enumerate() {
+        any = true;
         if let Some(id) = Identifier::from_i32(identifier) {
-            last[id as usize] = Some(index);
+            last[id as usize] = index;
         }
+    }
+    if !any {
+        return Ok(());
     }
     for (index, (identifier, number)) in items.enumerate() {
         check_value_raw(identifier, number)?;
@@ -387,7 +392,7 @@ where
         if !id.allowed_in(command) {
             return Err(PropertyError::NotAllowed);
         }
-        if !id.may_repeat() && last[id as usize] != Some(index) {
+        if !id.may_repeat() && last[id as usize] != index {
             return Err(PropertyError::Duplicate);
         }
     }

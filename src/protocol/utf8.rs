@@ -32,6 +32,30 @@ pub fn validate(bytes: &[u8]) -> Result<(), Utf8Error> {
     }
     let mut i = 0;
     while i < bytes.len() {
+        // Fast path for the common case: runs of printable ASCII, eight
+        // bytes at a time.
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            // Every byte in 0x20..=0x7E: no high bit, not below 0x20, not 0x7F.
+            let high = word & 0x8080_8080_8080_8080;
+            let below_space =
+                word.wrapping_sub(0x2020_2020_2020_2020) & !word & 0x8080_8080_8080_8080;
+            let del = (word ^ 0x7F7F_7F7F_7F7F_7F7F).wrapping_sub(0x0101_0101_0101_0101)
+                & !(word ^ 0x7F7F_7F7F_7F7F_7F7F)
+                & 0x8080_8080_8080_8080;
+            if high | below_space | del != 0 {
+                break;
+            }
+            i += 8;
+        }
+        // The tail, and anything the word test stopped at, byte by byte
+        // while it is printable ASCII.
+        while i < bytes.len() && (0x20..0x7F).contains(&bytes[i]) {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
         let (code_point, width) = decode_one(&bytes[i..]).ok_or(Utf8Error::Malformed)?;
         if !allowed_in_mqtt(code_point) {
             return Err(Utf8Error::Malformed);
@@ -179,5 +203,55 @@ mod tests {
         assert_eq!(validate(&vec![b'a'; 65537]), Err(Utf8Error::TooLong));
         // The length is refused before the content is looked at.
         assert_eq!(validate(&vec![0xFF; 65537]), Err(Utf8Error::TooLong));
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+
+    /// The validator without its ASCII fast path.
+    fn slow(bytes: &[u8]) -> Result<(), Utf8Error> {
+        if bytes.len() > MAX_VALIDATED_LEN {
+            return Err(Utf8Error::TooLong);
+        }
+        let mut i = 0;
+        while i < bytes.len() {
+            let (cp, w) = decode_one(&bytes[i..]).ok_or(Utf8Error::Malformed)?;
+            if !allowed_in_mqtt(cp) {
+                return Err(Utf8Error::Malformed);
+            }
+            i += w;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_byte_wise_check() {
+        // Mostly printable ASCII, with every byte value sprinkled in at
+        // random places, at every alignment.
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 40) as usize;
+            let mut v: Vec<u8> = (0..len).map(|_| b' ' + (next() % 95) as u8).collect();
+            if len > 0 && next() % 2 == 0 {
+                let at = (next() as usize) % len;
+                v[at] = next() as u8;
+            }
+            assert_eq!(validate(&v), slow(&v), "{v:02x?}");
+        }
+        for b in 0..=255u8 {
+            for at in 0..17 {
+                let mut v = vec![b'a'; 17];
+                v[at] = b;
+                assert_eq!(validate(&v), slow(&v), "{b:02x} at {at}");
+            }
+        }
     }
 }
