@@ -242,7 +242,10 @@ impl Client {
     /// (a running loop thread is stopped first), keeping the handle.
     pub fn reinitialise(self: &Arc<Self>, client_id: Option<&[u8]>, clean_start: bool) {
         self.stop_thread(true);
-        *lock(&self.state) = State::new(client_id, clean_start);
+        let mut st = lock(&self.state);
+        wipe_secret(st.session.config_mut().password.take());
+        *st = State::new(client_id, clean_start);
+        drop(st);
         *lock(&self.reader) = Reader::default();
         *lock(&self.callbacks) = Callbacks::default();
         self.track_qos0.store(false, Ordering::Relaxed);
@@ -330,5 +333,16 @@ pub fn wipe_secret(secret: Option<Vec<u8>>) {
         s.iter_mut().for_each(|b| *b = 0);
         // Keep the compiler from dropping the writes as dead stores.
         std::hint::black_box(&s);
+    }
+}
+
+impl Drop for Client {
+    /// The password does not outlive the client in memory.
+    fn drop(&mut self) {
+        let st = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        wipe_secret(st.session.config_mut().password.take());
+        if let Some(proxy) = st.target.socks5.as_mut() {
+            wipe_secret(proxy.password.take());
+        }
     }
 }
