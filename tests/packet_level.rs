@@ -2164,3 +2164,22 @@ fn diff_v31_connack_flags() {
         assert_eq!(lines[1], "connect rc=0 flags=1", "v{opt}");
     }
 }
+
+#[test]
+fn announced_maximum_packet_size_is_enforced_on_incoming_packets() {
+    // MQTT_PROP_MAXIMUM_PACKET_SIZE = 39: we accept at most 64 bytes.
+    let mut fake = FakeBroker::new();
+    let mut c = Mosq::new(Some("mps-in"), true, V5_OPT);
+    let props = PropList::default().int32(39, 64);
+    assert_eq!(c.connect_v5(&fake, 60, &props), 0);
+    fake.accept();
+    fake.expect_type(PacketType::Connect);
+    fake.send(&packets::connack_ok(V5));
+    c.wait_line("connect rc=0 flags=0");
+    // A message that fits is delivered...
+    fake.send(&packets::publish(V5, "t", &[b'a'; 10], 0, false, 0));
+    c.wait_line("message mid=0 topic=t len=10 qos=0 retain=0 payload=aaaaaaaaaa");
+    // ...one larger than announced ends the connection from its header.
+    fake.send(&[0x30, 0xE8, 0x07]); // PUBLISH, remaining length 1000
+    c.wait_line(&format!("disconnect rc={ERR_OVERSIZE_PACKET}"));
+}

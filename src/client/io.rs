@@ -11,7 +11,7 @@ use super::error::ClientError;
 use super::{lock, log, now_ms, Client, Intent, Link, State, Threading};
 use crate::ffi::dispatch;
 use crate::protocol::packet::{Properties, ProtocolVersion};
-use crate::protocol::property::Property;
+use crate::protocol::property::{Identifier, Property, Value};
 use crate::session::{Event, OwnedProperties, PublishError, State as SessionState};
 use crate::transport::{self, poll, Connecting, Socks5};
 
@@ -425,6 +425,12 @@ impl Client {
             }
             let stream = Arc::clone(&link.stream);
             let generation = st.generation;
+            // The Maximum Packet Size we announced (v5), enforced on what
+            // arrives: a longer packet is refused from its header alone.
+            let max = match st.session.config().connect_properties.find(Identifier::MaximumPacketSize) {
+                Some(Value::Int32(n)) if st.version().is_v5() => n,
+                _ => 0,
+            };
             drop(st);
             let mut rd = lock(&self.reader);
             if rd.generation != generation {
@@ -432,8 +438,9 @@ impl Client {
                 rd.generation = generation;
             }
             drop(rd);
-            stream
+            (stream, max)
         };
+        let (stream, max_packet_size) = stream;
         let mut rd = lock(&self.reader);
         let rd = &mut *rd;
         // A bounded number of reads per call keeps one busy connection from
@@ -446,7 +453,7 @@ impl Client {
                 Err(e) => return self.fail(ClientError::from_io(e)),
             }
             loop {
-                let range = match rd.buf.next_packet(0) {
+                let range = match rd.buf.next_packet(max_packet_size) {
                     Ok(Some(r)) => r,
                     Ok(None) => break,
                     Err(e) => return self.fail(ClientError::Session(e.into())),
@@ -558,7 +565,8 @@ impl Client {
     /// the keep alive check.
     pub fn run_loop(&self, timeout_ms: i32) -> Result<(), ClientError> {
         let (stream, want_write, deadline, wake) = {
-            let st = lock(&self.state);
+            let mut st = lock(&self.state);
+            st.ensure_wake();
             let Some(link) = st.link.as_ref() else {
                 return Err(ClientError::NoConn);
             };
@@ -686,7 +694,10 @@ impl Client {
 
     /// Sleeps `seconds`, or less when woken (by `loop_stop` or an API call).
     fn interruptible_sleep(&self, seconds: u32) {
-        let wake = self.with_state(|st| st.wake.as_ref().map(|(_, rx)| Arc::clone(rx)));
+        let wake = self.with_state(|st| {
+            st.ensure_wake();
+            st.wake.as_ref().map(|(_, rx)| Arc::clone(rx))
+        });
         match wake {
             Some(rx) => {
                 rx.drain();

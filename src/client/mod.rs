@@ -121,8 +121,12 @@ pub struct State {
     pub reconnects: u32,
     /// `MOSQ_OPT_TCP_NODELAY`.
     pub tcp_nodelay: bool,
-    /// The wake-up pair (absent with `MOSQ_OPT_DISABLE_SOCKETPAIR`).
+    /// The wake-up pair, made when a loop first needs it (clients driven
+    /// only by an external event loop never use one, which saves two file
+    /// descriptors each); never made with `MOSQ_OPT_DISABLE_SOCKETPAIR`.
     pub wake: Option<(WakeSender, Arc<WakeReceiver>)>,
+    /// `MOSQ_OPT_DISABLE_SOCKETPAIR`.
+    pub wake_disabled: bool,
     /// TLS settings (TLS is used when they name a CA source).
     pub tls: TlsSettings,
 }
@@ -187,7 +191,6 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl State {
     fn new(client_id: Option<&[u8]>, clean_start: bool) -> Self {
-        let wake = Wakeup::new().ok().map(|(tx, rx)| (tx, Arc::new(rx)));
         State {
             session: Session::new(Config::new(client_id, clean_start)),
             link: None,
@@ -202,8 +205,16 @@ impl State {
             },
             reconnects: 0,
             tcp_nodelay: false,
-            wake,
+            wake: None,
+            wake_disabled: false,
             tls: TlsSettings::default(),
+        }
+    }
+
+    /// Makes the wake-up pair if a loop is about to need it.
+    pub fn ensure_wake(&mut self) {
+        if self.wake.is_none() && !self.wake_disabled {
+            self.wake = Wakeup::new().ok().map(|(tx, rx)| (tx, Arc::new(rx)));
         }
     }
 

@@ -16,6 +16,7 @@ impl Client {
             return Err(ClientError::Inval);
         }
         self.stop.store(false, Ordering::Release);
+        self.with_state(|st| st.ensure_wake());
         self.set_threading(Threading::OwnThread);
         let client = Arc::clone(self);
         let spawned = std::thread::Builder::new()

@@ -16,7 +16,6 @@
 #![allow(non_camel_case_types)]
 
 use std::ffi::{c_char, c_int, c_uint, c_void};
-use std::sync::Arc;
 
 use super::boundary::{c_str, ffi_boundary};
 use super::client::client;
@@ -27,7 +26,6 @@ use super::constants::{
 use super::types::mosquitto;
 use crate::client::State;
 use crate::protocol::packet::ProtocolVersion;
-use crate::transport::Wakeup;
 
 /// An `enum mosq_opt_t` value as received from C (any `int`).
 pub type mosq_opt_value = c_int;
@@ -84,11 +82,10 @@ fn set_int_option(st: &mut State, option: mosq_opt_value, value: c_int) -> Rc {
         SEND_MAXIMUM => st.session.set_send_maximum(inflight_value(value)?),
         TCP_NODELAY => st.tcp_nodelay = value != 0,
         DISABLE_SOCKETPAIR => {
-            if value != 0 {
+            // The pair itself is made when a loop first needs it.
+            st.wake_disabled = value != 0;
+            if st.wake_disabled {
                 st.wake = None;
-            } else if st.wake.is_none() {
-                let (tx, rx) = Wakeup::new().map_err(|_| mosq_err_t::MOSQ_ERR_ERRNO)?;
-                st.wake = Some((tx, Arc::new(rx)));
             }
         }
         TRANSPORT => {
@@ -276,6 +273,7 @@ pub unsafe extern "C" fn mosquitto_max_inflight_messages_set(
 mod tests {
     use super::*;
     use crate::client::Client;
+    use std::sync::Arc;
     use std::ptr;
 
     const OK: c_int = rc(mosq_err_t::MOSQ_ERR_SUCCESS);
@@ -368,6 +366,9 @@ mod tests {
     #[test]
     fn tcp_nodelay_and_socketpair_change_the_state() {
         let h = Handle::new();
+        // The pair is made lazily, by the first loop that needs it.
+        assert!(h.state(|st| st.wake.is_none()));
+        h.state(|st| st.ensure_wake());
         assert!(h.state(|st| st.wake.is_some()));
         // SAFETY: a live handle.
         unsafe {
@@ -377,7 +378,10 @@ mod tests {
             assert!(!h.state(|st| st.tcp_nodelay));
             assert_eq!(mosquitto_int_option(h.0, DISABLE_SOCKETPAIR, 1), OK);
             assert!(h.state(|st| st.wake.is_none()));
+            h.state(|st| st.ensure_wake());
+            assert!(h.state(|st| st.wake.is_none()), "disabled: never made");
             assert_eq!(mosquitto_int_option(h.0, DISABLE_SOCKETPAIR, 0), OK);
+            h.state(|st| st.ensure_wake());
             assert!(h.state(|st| st.wake.is_some()));
         }
     }
