@@ -197,22 +197,73 @@ enum mosq_err_t {
  * Option identifiers for `mosquitto_opts_set` and the `*_option` functions.
  */
 enum mosq_opt_t {
+    /**
+     * Option: MQTT version (`int`: 3, 4 or 5). Status: supported.
+     */
     MOSQ_OPT_PROTOCOL_VERSION = 1,
+    /**
+     * Option: the caller's OpenSSL `SSL_CTX`. Status: not supported (TLS is rustls): a non-NULL context gives MOSQ_ERR_NOT_SUPPORTED; NULL is accepted.
+     */
     MOSQ_OPT_SSL_CTX = 2,
+    /**
+     * Option: apply default settings to the caller's `SSL_CTX`. Status: accepted; without a caller's `SSL_CTX` (never accepted) it has no effect.
+     */
     MOSQ_OPT_SSL_CTX_WITH_DEFAULTS = 3,
+    /**
+     * Option: MQTT 5 Receive Maximum sent in CONNECT. Status: supported.
+     */
     MOSQ_OPT_RECEIVE_MAXIMUM = 4,
+    /**
+     * Option: outgoing inflight window. Status: supported.
+     */
     MOSQ_OPT_SEND_MAXIMUM = 5,
+    /**
+     * Option: client key format. Status: "pem" supported; "engine" gives MOSQ_ERR_NOT_SUPPORTED.
+     */
     MOSQ_OPT_TLS_KEYFORM = 6,
+    /**
+     * Option: OpenSSL engine. Status: not supported (MOSQ_ERR_NOT_SUPPORTED).
+     */
     MOSQ_OPT_TLS_ENGINE = 7,
+    /**
+     * Option: engine key password. Status: not supported (MOSQ_ERR_NOT_SUPPORTED).
+     */
     MOSQ_OPT_TLS_ENGINE_KPASS_SHA1 = 8,
+    /**
+     * Option: require a stapled OCSP response. Status: not supported: 1 gives MOSQ_ERR_NOT_SUPPORTED, 0 is accepted.
+     */
     MOSQ_OPT_TLS_OCSP_REQUIRED = 9,
+    /**
+     * Option: TLS ALPN protocol. Status: supported.
+     */
     MOSQ_OPT_TLS_ALPN = 10,
+    /**
+     * Option: disable Nagle's algorithm. Status: supported.
+     */
     MOSQ_OPT_TCP_NODELAY = 11,
+    /**
+     * Option: local address to bind to. Status: supported.
+     */
     MOSQ_OPT_BIND_ADDRESS = 12,
+    /**
+     * Option: trust the system's CA store. Status: supported.
+     */
     MOSQ_OPT_TLS_USE_OS_CERTS = 13,
+    /**
+     * Option (2.1): no wake-up socket pair. Status: supported.
+     */
     MOSQ_OPT_DISABLE_SOCKETPAIR = 14,
+    /**
+     * Option (2.1): TCP or WebSockets. Status: MOSQ_T_TCP supported; MOSQ_T_WEBSOCKETS not implemented yet (issue 4).
+     */
     MOSQ_OPT_TRANSPORT = 15,
+    /**
+     * Option (2.1): WebSockets HTTP path. Status: not implemented yet (issue 4).
+     */
     MOSQ_OPT_HTTP_PATH = 16,
+    /**
+     * Option (2.1): WebSockets HTTP header size. Status: not implemented yet (issue 4).
+     */
     MOSQ_OPT_HTTP_HEADER_SIZE = 17,
 };
 

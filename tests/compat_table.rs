@@ -76,6 +76,31 @@ fn abi() -> Vec<(String, String)> {
     out
 }
 
+/// `(option, status)` for every `mosq_opt_t` variant, from the
+/// `/// Option: ... Status: ...` doc line above it in src/ffi/constants.rs.
+fn options() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(common::root().join("src/ffi/constants.rs")).unwrap();
+    let body = &text[text.find("pub enum mosq_opt_t {").expect("mosq_opt_t")..];
+    let body = &body[..body.find("\n}").unwrap()];
+    let mut out = Vec::new();
+    let mut status = None;
+    for line in body.lines().map(str::trim) {
+        if let Some(doc) = line.strip_prefix("/// Option") {
+            let (_, st) = doc
+                .split_once("Status: ")
+                .expect("an option doc line has a status");
+            status = Some(st.to_string());
+        } else if let Some(name) = line.strip_prefix("MOSQ_OPT_") {
+            let name: String = name.chars().take_while(|c| *c != ' ').collect();
+            let st = status
+                .take()
+                .unwrap_or_else(|| panic!("MOSQ_OPT_{name} has no status line"));
+            out.push((format!("MOSQ_OPT_{name}"), st));
+        }
+    }
+    out
+}
+
 fn generate() -> String {
     let source = scan_source();
     let mut table = String::from("| Function | Version node | Status |\n|---|---|---|\n");
@@ -98,7 +123,11 @@ fn generate() -> String {
         }
         table.push_str(&format!("| `{name}` | {node} | {status} |\n"));
     }
-    format!("{START}\n{done} of {total} functions implemented.\n\n{table}{END}")
+    let mut opts = String::from("\n| Option | Status |\n|---|---|\n");
+    for (name, status) in options() {
+        opts.push_str(&format!("| `{name}` | {status} |\n"));
+    }
+    format!("{START}\n{done} of {total} functions implemented.\n\n{table}{opts}{END}")
 }
 
 #[test]
@@ -119,6 +148,12 @@ fn readme_compatibility_table_is_current() {
         readme[start..end] == fresh,
         "README.md's compatibility table is stale: run `make readme` (MOSQ_BLESS=1 cargo test --test compat_table)"
     );
+}
+
+#[test]
+fn every_option_has_a_status() {
+    let opts = options();
+    assert_eq!(opts.len(), 17, "{opts:?}");
 }
 
 #[test]

@@ -47,7 +47,15 @@ fn one_shot_helpers_match_the_reference() {
         common::assert_output_ok(&out, &format!("helpers_simple on {lib:?}"));
         outputs.push(String::from_utf8_lossy(&out.stdout).into_owned());
     }
-    assert!(outputs[0].contains("subscribe_simple rc=0"), "{}", outputs[0]);
-    assert!(outputs[0].contains("simple h/b: two qos=1 retain=1"), "{}", outputs[0]);
+    assert!(
+        outputs[0].contains("subscribe_simple rc=0"),
+        "{}",
+        outputs[0]
+    );
+    assert!(
+        outputs[0].contains("simple h/b: two qos=1 retain=1"),
+        "{}",
+        outputs[0]
+    );
     assert_eq!(outputs[1], outputs[0], "ours differs from the reference");
 }

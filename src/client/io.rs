@@ -427,7 +427,12 @@ impl Client {
             let generation = st.generation;
             // The Maximum Packet Size we announced (v5), enforced on what
             // arrives: a longer packet is refused from its header alone.
-            let max = match st.session.config().connect_properties.find(Identifier::MaximumPacketSize) {
+            let max = match st
+                .session
+                .config()
+                .connect_properties
+                .find(Identifier::MaximumPacketSize)
+            {
                 Some(Value::Int32(n)) if st.version().is_v5() => n,
                 _ => 0,
             };

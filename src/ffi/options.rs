@@ -273,8 +273,8 @@ pub unsafe extern "C" fn mosquitto_max_inflight_messages_set(
 mod tests {
     use super::*;
     use crate::client::Client;
-    use std::sync::Arc;
     use std::ptr;
+    use std::sync::Arc;
 
     const OK: c_int = rc(mosq_err_t::MOSQ_ERR_SUCCESS);
     const INVAL: c_int = rc(mosq_err_t::MOSQ_ERR_INVAL);
