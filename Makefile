@@ -93,6 +93,7 @@ $(LIB_DEV): $(LIB_SO)
 # cargo test, so that its "test result:" lines close the output.
 # --no-fail-fast: one failing test binary does not hide the others' results.
 test: all
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --quiet
 	$(CARGO) test --no-fail-fast
 
 install: all

@@ -1,7 +1,7 @@
 //! The client runtime behind `struct mosquitto`: the session, the socket,
 //! the buffers between them, the loop functions and `loop_start`'s thread.
 //!
-//! Locking: one short lock ([`Client::state`]) guards the session, the
+//! Locking: one short lock (the client's state mutex) guards the session, the
 //! connection and the outgoing buffer; the read buffer has its own lock,
 //! held only by whichever thread is reading. Callbacks are called with
 //! neither the state lock nor the callback table's lock held, so a callback

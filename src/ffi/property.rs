@@ -245,7 +245,7 @@ unsafe fn free_node(node: *mut mosquitto_property) {
 /// Frees a whole list.
 ///
 /// # Safety
-/// `list` must be NULL or a list whose nodes satisfy [`free_node`]'s
+/// `list` must be NULL or a list whose nodes satisfy `free_node`'s
 /// contract; it must not be used afterwards.
 pub unsafe fn free_list(mut list: *mut mosquitto_property) {
     while !list.is_null() {
