@@ -18,6 +18,7 @@ pub mod clients;
 pub mod fake;
 pub mod packets;
 pub mod run;
+pub mod proxy;
 pub mod socks;
 
 pub use broker::{Broker, BrokerOptions, Listener};
