@@ -17,8 +17,8 @@ pub mod broker;
 pub mod clients;
 pub mod fake;
 pub mod packets;
-pub mod run;
 pub mod proxy;
+pub mod run;
 pub mod socks;
 
 pub use broker::{Broker, BrokerOptions, Listener};

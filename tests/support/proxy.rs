@@ -11,10 +11,16 @@
 //! either direction and shuts both sockets: each side has received an
 //! exact prefix of what the other sent, as with a real network failure.
 //!
+//! The proxy also watches the QoS 2 rule that a sender which has sent a
+//! PUBREL never re-sends the PUBLISH of that packet id: a breach is
+//! recorded as a [`Violation`], with the side that committed it, so a test
+//! can tell the broker's mistakes from the client's.
+//!
 //! Every choice comes from a seeded PRNG (one stream per connection,
 //! derived from the seed and the connection's number), so a failing run
 //! can be replayed with its seed (thread timing aside).
 
+use std::collections::HashSet;
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -155,6 +161,27 @@ impl ProxyPlan {
     }
 }
 
+/// A breach of the QoS 2 exchange seen by the proxy: a re-sent PUBLISH
+/// (DUP set) with a packet id whose PUBREL its sender had already sent
+/// (MQTT 3.1.1 section 4.3.3: after sending a PUBREL the sender must not
+/// re-send the PUBLISH). A fresh PUBLISH (DUP clear) with that id starts a
+/// new exchange and clears the id. Whether a PUBCOMP reached the sender is
+/// not considered: the proxy cannot know whether the sender read it before
+/// the connection died; with ids that are not reused within a test, a
+/// re-sent PUBLISH after a PUBREL is a breach either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The direction of the offending PUBLISH (`ToClient`: the broker sent
+    /// it; `ToBroker`: the client did).
+    pub dir: Dir,
+    /// The packet id.
+    pub mid: u16,
+    /// The connection it happened on.
+    pub connection: usize,
+    /// When the proxy read it.
+    pub at: Instant,
+}
+
 /// What happened to one proxied connection.
 #[derive(Clone, Debug, Default)]
 pub struct ConnRecord {
@@ -197,6 +224,10 @@ struct Shared {
     faults_left: AtomicUsize,
     records: Mutex<Vec<ConnRecord>>,
     links: Mutex<Vec<Arc<Link>>>,
+    /// Per direction, the packet ids whose PUBREL went that way and that
+    /// no fresh PUBLISH reused since.
+    released: Mutex<[HashSet<u16>; 2]>,
+    violations: Mutex<Vec<Violation>>,
 }
 
 /// A running fault-injecting proxy; dropping it stops it and closes every
@@ -225,6 +256,8 @@ impl FaultProxy {
             stop: AtomicBool::new(false),
             records: Mutex::new(Vec::new()),
             links: Mutex::new(Vec::new()),
+            released: Mutex::new([HashSet::new(), HashSet::new()]),
+            violations: Mutex::new(Vec::new()),
         });
         let s = Arc::clone(&shared);
         thread::spawn(move || accept_loop(&listener, &s));
@@ -248,6 +281,11 @@ impl FaultProxy {
             .filter(|r| r.fired)
             .filter_map(|r| r.fault)
             .collect()
+    }
+
+    /// Every breach of the QoS 2 exchange seen so far.
+    pub fn violations(&self) -> Vec<Violation> {
+        self.shared.violations.lock().unwrap().clone()
     }
 
     /// Connections still open.
@@ -296,9 +334,10 @@ impl FaultProxy {
         }
         format!(
             "seed {:#x}: {} connections ({refused} refused upstream), {fired} faults fired {kinds:?}, \
-             {up} packets to the broker, {down} to the client",
+             {up} packets to the broker, {down} to the client, {} QoS 2 violations",
             self.shared.plan.seed,
-            records.len()
+            records.len(),
+            self.violations().len()
         )
     }
 }
@@ -418,6 +457,7 @@ impl Pump {
                 }
                 let packet = &buf[start..start + total];
                 let ty = usize::from(f.header >> 4);
+                self.watch_qos2(f.header, &packet[f.header_len..]);
                 let nth = seen[ty];
                 seen[ty] += 1;
                 if let Some(fault) = self
@@ -466,6 +506,37 @@ impl Pump {
         Ok(())
     }
 
+    /// Notes a PUBREL sent this way, and a QoS 2 PUBLISH that breaks the
+    /// rule (see [`Violation`]).
+    fn watch_qos2(&self, header: u8, body: &[u8]) {
+        let ty = header >> 4;
+        let d = self.dir as usize;
+        if ty == PacketType::Pubrel as u8 {
+            if let Some(mid) = body_id(body) {
+                self.shared.released.lock().unwrap()[d].insert(mid);
+            }
+        } else if ty == PacketType::Publish as u8 && (header >> 1) & 3 == 2 {
+            // The packet id follows the topic name.
+            let mid = body_id(body)
+                .and_then(|topic_len| body.get(2 + usize::from(topic_len)..))
+                .and_then(body_id);
+            let dup = header & 0x08 != 0;
+            if let Some(mid) = mid {
+                let mut released = self.shared.released.lock().unwrap();
+                if !dup {
+                    released[d].remove(&mid);
+                } else if released[d].contains(&mid) {
+                    self.shared.violations.lock().unwrap().push(Violation {
+                        dir: self.dir,
+                        mid,
+                        connection: self.index,
+                        at: Instant::now(),
+                    });
+                }
+            }
+        }
+    }
+
     fn count_packet(&self) {
         let mut records = self.shared.records.lock().unwrap();
         records[self.index].packets[self.dir as usize] += 1;
@@ -482,4 +553,10 @@ impl Pump {
             .faults_left
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
     }
+}
+
+/// The big-endian 16-bit number at the start of `body` (a packet id, or a
+/// string's length).
+fn body_id(body: &[u8]) -> Option<u16> {
+    Some(u16::from_be_bytes([*body.first()?, *body.get(1)?]))
 }
