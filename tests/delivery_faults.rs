@@ -743,6 +743,17 @@ fn check_delivery(qos: c_int, r: &Received, broker_violations: &[Violation], sum
         missing.len(),
         &missing[..missing.len().min(20)]
     );
+    check_order_and_duplicates(qos, r, broker_violations, summary);
+}
+
+/// First occurrences in order; at QoS 2 no duplicates but those the
+/// broker caused.
+fn check_order_and_duplicates(
+    qos: c_int,
+    r: &Received,
+    broker_violations: &[Violation],
+    summary: &str,
+) {
     let mut firsts = Vec::with_capacity(N);
     let mut seen = vec![false; N];
     for &i in &r.order {
@@ -788,7 +799,7 @@ fn check_delivery(qos: c_int, r: &Received, broker_violations: &[Violation], sum
         );
     }
     let extra: usize = excused.iter().map(|&d| r.count[d] as usize - 1).sum();
-    assert_eq!(r.order.len(), N + extra);
+    assert_eq!(r.order.len(), r.distinct + extra);
 }
 
 /// Whether every redelivery of payload `d` is explained by the broker
@@ -933,4 +944,153 @@ fn qos2_both_behind_faults_fast_reconnect() {
         seed: 0x0f8,
     }
     .run();
+}
+
+// ---- the reference library behind the same faults ----------------------------------
+
+/// Diagnostic: Debian's libmosquitto as the QoS 2 subscriber behind the
+/// same faults (tests/c/fault_subscriber.c, reconnecting at once), our
+/// client publishing directly. Prints what the reference delivered: with
+/// the default seed it loses a few QoS 2 messages, delivers some out of
+/// order, and shows the broker-caused duplicates our client shows
+/// (`cargo test --test delivery_faults -- --ignored --nocapture`). Asserts
+/// only that the run completes and our publisher's side is whole; the
+/// reference's own losses are reported, not asserted, as they depend on
+/// timing.
+#[ignore = "diagnostic comparison with the reference library (which loses QoS 2 messages here)"]
+#[test]
+fn reference_qos2_subscriber_behind_faults() {
+    let started = Instant::now();
+    let name = "ref-q2";
+    let seed = seed(0x0f9);
+    let src = common::root().join("tests/c/fault_subscriber.c");
+    let exe = common::scratch("delivery_faults").join("fault_subscriber");
+    common::compile(
+        &[&src],
+        &exe,
+        &["-O1", "-Wall", "-Wextra", "-Werror", "-lmosquitto"],
+        false,
+    );
+    let broker = Broker::start(
+        BrokerOptions::default()
+            .name(name)
+            .persistence()
+            .max_queued(0),
+    );
+    let proxy = FaultProxy::start(
+        broker.addr(),
+        ProxyPlan::new(seed, 100, &subscriber_qos2(200)),
+    );
+    let topic = format!("faults/{name}");
+    let pid = std::process::id();
+    let mut sub = support::run::LineProcess::spawn(
+        common::command_with(common::Lib::Reference, &exe).args([
+            "127.0.0.1".to_string(),
+            proxy.port().to_string(),
+            format!("{name}-sub-{pid}"),
+            topic.clone(),
+            "2".into(),
+            N.to_string(),
+        ]),
+    );
+    let first = sub.next_line(STEP);
+    assert_eq!(first.as_deref(), Some("subscribed"), "{}", sub.describe());
+    let publisher = Client::start(
+        &format!("{name}-pub-{pid}"),
+        broker.port(),
+        Peer::new(None, 2),
+        Driver::LoopStart,
+    );
+    let deadline = started + SCENARIO_LIMIT;
+    let (m, peer) = (publisher.m, Arc::clone(&publisher.peer));
+    let mids = thread::scope(|s| {
+        let (peer, topic) = (&*peer, &topic);
+        let publishing = s.spawn(move || publish_all(m, peer, topic, 2, deadline));
+        let mut r = Received {
+            count: vec![0; N],
+            ..Received::default()
+        };
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Some(line) = sub.next_line(left) else {
+                panic!(
+                    "the reference subscriber stopped early ({} distinct): {}\n{}",
+                    r.distinct,
+                    proxy.summary(),
+                    sub.stderr()
+                );
+            };
+            if line == "done" {
+                break;
+            }
+            if line == "subscribed" {
+                continue;
+            }
+            let fields: Vec<&str> = line.split(' ').collect();
+            let parsed = match fields[..] {
+                ["m", mid, payload] => mid.parse::<c_int>().ok().zip(payload.parse::<usize>().ok()),
+                _ => None,
+            };
+            let Some((mid, i)) = parsed.filter(|&(_, i)| i < N) else {
+                panic!("unexpected line {line:?}");
+            };
+            r.order.push(i);
+            r.mids.push(mid);
+            r.times.push(Instant::now());
+            r.count[i] += 1;
+            if r.count[i] == 1 {
+                r.distinct += 1;
+            }
+        }
+        let mids = publishing.join().expect("the publishing thread panicked");
+        let summary = format!("{name} on the reference library: {}", proxy.summary());
+        eprintln!("{summary}");
+        let broker_violations: Vec<Violation> = proxy
+            .violations()
+            .into_iter()
+            .filter(|v| v.dir == Dir::ToClient)
+            .collect();
+        // The reference library loses QoS 2 messages under these faults
+        // (see the report); our client does not (the scenarios above).
+        let lost: Vec<usize> = (0..N).filter(|&i| r.count[i] == 0).collect();
+        let mut seen = vec![false; N];
+        let firsts: Vec<usize> = r
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| !std::mem::replace(&mut seen[i], true))
+            .collect();
+        let overtaken = firsts.windows(2).filter(|w| w[0] > w[1]).count();
+        let dups: Vec<usize> = (0..N).filter(|&i| r.count[i] > 1).collect();
+        let explained = dups
+            .iter()
+            .filter(|&&d| broker_caused(&r, d, &broker_violations))
+            .count();
+        eprintln!(
+            "reference library: {} lost {lost:?}, {overtaken} out of order, {} duplicated \
+             ({explained} after a broker re-send of PUBLISH after PUBREL)",
+            lost.len(),
+            dups.len()
+        );
+        assert!(r.distinct > 0, "{summary}");
+        assert!(proxy.fired().len() >= 75, "{summary}");
+        mids
+    });
+    let status = sub.wait_timeout(STEP);
+    assert!(status.is_some_and(|s| s.success()), "{}", sub.describe());
+    let all = wait_until(deadline, || peer.completed() == N);
+    assert!(all, "{} of {N} publishes completed", peer.completed());
+    let mut completed = peer.completed.lock().unwrap().clone();
+    completed.sort_unstable();
+    let mut mids = mids;
+    mids.sort_unstable();
+    assert_eq!(completed, mids);
+    let peer = publisher.finish();
+    assert!(peer.problems.lock().unwrap().is_empty());
+    assert!(
+        proxy.wait_idle(Duration::from_secs(5)),
+        "{}",
+        proxy.summary()
+    );
+    eprintln!("{name}: finished in {:?}", started.elapsed());
 }
