@@ -17,6 +17,7 @@ pub mod broker;
 pub mod clients;
 pub mod fake;
 pub mod packets;
+pub mod proxy;
 pub mod run;
 pub mod socks;
 
