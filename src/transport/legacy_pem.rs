@@ -18,9 +18,10 @@
 //! with PKCS#7 padding. The ciphers read here are the ones the original's
 //! OpenSSL 3 reads without its legacy provider: AES-128/192/256-CBC and
 //! DES-EDE3-CBC. Single DES-CBC is refused, as OpenSSL 3 refuses it.
+//! (OpenSSL 3 also reads Camellia, ARIA and SM4 CBC keys; those are not.)
 //!
-//! [`find_encrypted`] picks the block and reads its headers (a failure
-//! there happens before any password is asked for, as in OpenSSL);
+//! [`find_encrypted`] picks the block and reads its headers (as OpenSSL
+//! does before it asks for a password);
 //! [`EncryptedKey::decrypt`] then turns it into the plain DER, or `None`
 //! for a wrong password (bad padding).
 
@@ -127,9 +128,36 @@ impl EncryptedKey {
 pub enum HeaderError {
     /// Missing or malformed `DEK-Info`, bad IV or bad base64.
     Malformed,
-    /// A cipher not listed in [`Cipher`].
+    /// A cipher name OpenSSL does not know.
+    UnknownCipher(String),
+    /// A cipher OpenSSL knows but that is not read here: OpenSSL 3 asks
+    /// for the password before it finds it cannot use it (DES-CBC and the
+    /// other legacy-provider ciphers), so the caller asks too, then fails.
     UnsupportedCipher(String),
 }
+
+/// `DEK-Info` cipher names OpenSSL recognises besides those of [`Cipher`]:
+/// the legacy-provider ones the original cannot use, and the default
+/// provider's Camellia, ARIA and SM4 that it can (not supported here).
+const OTHER_OPENSSL_CIPHERS: &[&str] = &[
+    "DES-CBC",
+    "DES-EDE-CBC",
+    "DESX-CBC",
+    "BF-CBC",
+    "CAST5-CBC",
+    "IDEA-CBC",
+    "SEED-CBC",
+    "RC2-CBC",
+    "RC2-40-CBC",
+    "RC2-64-CBC",
+    "CAMELLIA-128-CBC",
+    "CAMELLIA-192-CBC",
+    "CAMELLIA-256-CBC",
+    "ARIA-128-CBC",
+    "ARIA-192-CBC",
+    "ARIA-256-CBC",
+    "SM4-CBC",
+];
 
 /// The first private-key PEM block of `text` (`PRIVATE KEY` or
 /// `<ALG> PRIVATE KEY`, as OpenSSL's key reader takes them) if it has a
@@ -175,8 +203,14 @@ fn parse_encrypted(
         .and_then(|l| l.strip_prefix("DEK-Info:"))
         .ok_or(HeaderError::Malformed)?;
     let (name, iv_hex) = info.trim().split_once(',').ok_or(HeaderError::Malformed)?;
-    let cipher =
-        Cipher::from_name(name).ok_or_else(|| HeaderError::UnsupportedCipher(name.to_string()))?;
+    let cipher = Cipher::from_name(name).ok_or_else(|| {
+        let upper = name.to_ascii_uppercase();
+        if OTHER_OPENSSL_CIPHERS.contains(&upper.as_str()) {
+            HeaderError::UnsupportedCipher(name.to_string())
+        } else {
+            HeaderError::UnknownCipher(name.to_string())
+        }
+    })?;
     let iv = decode_hex(iv_hex.trim()).ok_or(HeaderError::Malformed)?;
     if iv.len() != cipher.iv_len() {
         return Err(HeaderError::Malformed);
@@ -302,6 +336,11 @@ mod tests {
         assert_eq!(
             des.unwrap().err(),
             Some(HeaderError::UnsupportedCipher("DES-CBC".into()))
+        );
+        let foo = find_encrypted(block("FOO-CBC,0001020304050607").as_bytes());
+        assert_eq!(
+            foo.unwrap().err(),
+            Some(HeaderError::UnknownCipher("FOO-CBC".into()))
         );
         for bad in [
             "AES-128-CBC,0001",

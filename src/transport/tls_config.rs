@@ -260,8 +260,16 @@ fn load_key(
         return Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der)));
     }
     if let Some(found) = legacy_pem::find_encrypted(&text) {
-        // The headers are read before the password is asked for.
-        let encrypted = found.map_err(|_| fail())?;
+        // The headers are read before the password is asked for; OpenSSL
+        // asks even for a cipher it then cannot use.
+        let encrypted = match found {
+            Ok(encrypted) => encrypted,
+            Err(legacy_pem::HeaderError::UnsupportedCipher(_)) => {
+                wipe(ask().unwrap_or_default());
+                return Err(fail());
+            }
+            Err(_) => return Err(fail()),
+        };
         let password = ask().ok_or_else(fail)?;
         let key = decrypt_legacy(&encrypted, &password);
         wipe(password);
@@ -721,20 +729,20 @@ mod tests {
         let start = text.find("DEK-Info: ").unwrap();
         let end = start + text[start..].find('\n').unwrap();
         // OpenSSL 3 reads DES-CBC keys only with its legacy provider, which
-        // the original does not load.
-        for header in [
-            "DEK-Info: DES-CBC,0011223344556677",
-            "DEK-Info: BF-CBC,0011223344556677",
-        ] {
+        // the original does not load: it asks for the password, then fails.
+        // A name it does not know fails before that.
+        let cases = [
+            ("DEK-Info: DES-CBC,0011223344556677", 1),
+            ("DEK-Info: BF-CBC,0011223344556677", 1),
+            ("DEK-Info: FOO-CBC,0011223344556677", 0),
+        ];
+        for (header, asks) in cases {
             let path = dir.join("rsa-unsupported.pem");
             std::fs::write(&path, format!("{}{header}{}", &text[..start], &text[end..])).unwrap();
             let (pw, asked) = source("secret");
             assert!(load_key(&path, Some(&pw)).is_err(), "{header}");
-            assert_eq!(
-                asked.load(std::sync::atomic::Ordering::SeqCst),
-                0,
-                "{header}"
-            );
+            let count = asked.load(std::sync::atomic::Ordering::SeqCst);
+            assert_eq!(count, asks, "{header}");
         }
         // A body that is not base64 fails too.
         let damaged = text.replacen("\n\n", "\n\n!", 1);
