@@ -4,8 +4,8 @@
 //!
 //! Successful set-ups must work on both; failures (unknown CA, name
 //! mismatch, expired certificate, missing client certificate, wrong key
-//! password) must end ours with one of the outcomes (exit status and error
-//! line) the reference shows. Where the reference itself varies (whether
+//! password, unusable legacy key cipher) must end ours with one of the
+//! outcomes (exit status and error line) the reference shows. Where the reference itself varies (whether
 //! the handshake fails inside `mosquitto_connect` or in the loop depends on
 //! timing) every outcome it can give is accepted.
 
@@ -60,8 +60,10 @@ basicConstraints=CA:FALSE
 ";
 
 /// Makes a CA (and an unrelated one), server certificates (good, wrong
-/// name, expired), a client certificate with a plain and an encrypted key,
-/// and a hashed CA folder.
+/// name, expired), a client certificate with a plain key, the same key
+/// encrypted as PKCS#8 and in OpenSSL's legacy PEM format (AES-256-CBC,
+/// DES-EDE3-CBC, and DES-CBC, which OpenSSL 3 cannot read), and a hashed CA
+/// folder.
 fn pki() -> &'static Pki {
     static PKI: OnceLock<Pki> = OnceLock::new();
     PKI.get_or_init(|| {
@@ -152,6 +154,42 @@ fn pki() -> &'static Pki {
                 "aes-256-cbc",
             ],
         );
+        // The same key in OpenSSL's legacy encrypted PEM format
+        // (Proc-Type/DEK-Info), with AES-256-CBC and DES-EDE3-CBC...
+        for (cipher, file) in [
+            ("-aes256", "client-legacy-aes.key"),
+            ("-des3", "client-legacy-des3.key"),
+        ] {
+            openssl(
+                &dir,
+                &[
+                    "rsa",
+                    "-in",
+                    "client.key",
+                    "-traditional",
+                    cipher,
+                    "-out",
+                    file,
+                    "-passout",
+                    "pass:secret",
+                ],
+            );
+        }
+        // ...and with single DES, which OpenSSL 3 writes only with its
+        // legacy provider (and the original cannot read).
+        let des = std::fs::read_to_string(dir.join("client-legacy-aes.key"))
+            .unwrap()
+            .lines()
+            .map(|l| {
+                if l.starts_with("DEK-Info:") {
+                    "DEK-Info: DES-CBC,0011223344556677"
+                } else {
+                    l
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(dir.join("client-legacy-des.key"), des + "\n").unwrap();
         std::fs::copy(dir.join("ca.crt"), dir.join("capath/ca.crt")).unwrap();
         openssl(&dir, &["rehash", "capath"]);
         Pki { dir }
@@ -258,6 +296,10 @@ fn working_setups_publish_on_both_libraries() {
         pki.path("client.key"),
         pki.path("client-enc.key"),
     );
+    let (legacy_aes, legacy_des3) = (
+        pki.path("client-legacy-aes.key"),
+        pki.path("client-legacy-des3.key"),
+    );
     let url = format!("mqtts://127.0.0.1:{}/tls/url", ports.good);
     let cases: Vec<(&str, u16, Vec<&str>, &str)> = vec![
         ("cafile", ports.good, vec!["--cafile", &ca], ""),
@@ -309,6 +351,18 @@ fn working_setups_publish_on_both_libraries() {
             "encrypted key",
             ports.mutual,
             vec!["--cafile", &ca, "--cert", &cert, "--key", &enc],
+            "secret\n",
+        ),
+        (
+            "legacy AES-256-CBC encrypted key",
+            ports.mutual,
+            vec!["--cafile", &ca, "--cert", &cert, "--key", &legacy_aes],
+            "secret\n",
+        ),
+        (
+            "legacy DES-EDE3-CBC encrypted key",
+            ports.mutual,
+            vec!["--cafile", &ca, "--cert", &cert, "--key", &legacy_des3],
             "secret\n",
         ),
         (
@@ -377,7 +431,16 @@ fn failures_end_as_on_the_reference() {
     let ca = pki.path("ca.crt");
     let other = pki.path("other-ca.crt");
     let (cert, enc) = (pki.path("client.crt"), pki.path("client-enc.key"));
+    let (legacy_aes, legacy_des) = (
+        pki.path("client-legacy-aes.key"),
+        pki.path("client-legacy-des.key"),
+    );
     type Check = fn(&Outcome) -> bool;
+    let key_load_failure: Check = |o| {
+        o.code == 1
+            && o.errors.last().map(String::as_str)
+                == Some("Unable to connect (A TLS error occurred.).")
+    };
     let cases: Vec<(&str, u16, Vec<&str>, &str, Check)> = vec![
         (
             "unknown CA",
@@ -405,11 +468,21 @@ fn failures_end_as_on_the_reference() {
             ports.mutual,
             vec!["--cafile", &ca, "--cert", &cert, "--key", &enc],
             "wrong\n",
-            |o| {
-                o.code == 1
-                    && o.errors.last().map(String::as_str)
-                        == Some("Unable to connect (A TLS error occurred.).")
-            },
+            key_load_failure,
+        ),
+        (
+            "wrong legacy key password",
+            ports.mutual,
+            vec!["--cafile", &ca, "--cert", &cert, "--key", &legacy_aes],
+            "wrong\n",
+            key_load_failure,
+        ),
+        (
+            "legacy DES-CBC key",
+            ports.mutual,
+            vec!["--cafile", &ca, "--cert", &cert, "--key", &legacy_des],
+            "secret\n",
+            key_load_failure,
         ),
         (
             "missing client certificate",

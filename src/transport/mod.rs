@@ -21,6 +21,7 @@
 //! goes through `std` and `socket2`.
 
 pub mod error;
+pub mod legacy_pem;
 pub mod poll;
 pub mod resolve;
 pub mod socks5;

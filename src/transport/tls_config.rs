@@ -16,6 +16,11 @@
 //! - `ciphers` is an OpenSSL cipher list; it restricts the TLS 1.2 suites
 //!   only (as `SSL_CTX_set_cipher_list` does), and fails when it selects
 //!   none of them.
+//! - The client key is PEM: plain PKCS#1 (RSA), SEC1 (EC) or PKCS#8; PKCS#8
+//!   `ENCRYPTED PRIVATE KEY`; or OpenSSL's legacy encrypted format
+//!   (`Proc-Type: 4,ENCRYPTED` with AES-128/192/256-CBC or DES-EDE3-CBC,
+//!   see [`legacy_pem`]). The password of an encrypted key comes from
+//!   `pw_callback`, or else from a terminal prompt as in OpenSSL.
 
 use std::fmt;
 use std::io::{self, BufRead, Write};
@@ -28,8 +33,12 @@ use rustls::crypto::{ring, CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore};
 use rustls::{Error as RustlsError, SignatureScheme, SupportedCipherSuite};
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls_pki_types::{
+    CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
+    ServerName, UnixTime,
+};
 
+use super::legacy_pem;
 use super::tls::TlsError;
 
 /// Asks the application for the password of an encrypted private key:
@@ -222,8 +231,12 @@ fn load_cert_chain(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError
 /// The PEM label of a PKCS#8 encrypted key.
 const ENCRYPTED_LABEL: &str = "ENCRYPTED PRIVATE KEY";
 
-/// The client private key: PKCS#1 (RSA), SEC1 (EC) or PKCS#8 (any, also
-/// encrypted with a password from `password`).
+/// The client private key: PKCS#1 (RSA), SEC1 (EC) or PKCS#8 (any), in
+/// plain PEM or encrypted with a password from `password` (asked for only
+/// when the key is encrypted): PKCS#8 `ENCRYPTED PRIVATE KEY`, or the
+/// legacy OpenSSL format with `Proc-Type`/`DEK-Info` headers (see
+/// [`legacy_pem`]). Any failure, a wrong password included, is the
+/// original's "Unable to load client key file".
 fn load_key(
     path: &Path,
     password: Option<&PasswordSource>,
@@ -234,21 +247,64 @@ fn load_key(
             path.display()
         ))
     };
+    let ask = || match password {
+        Some(source) => source(),
+        None => prompt_password(),
+    };
     let text = std::fs::read(path).map_err(|_| fail())?;
     if let Some(block) = pem_block(&text, ENCRYPTED_LABEL) {
-        let password = match password {
-            Some(source) => source(),
-            None => prompt_password(),
-        };
-        let password = password.ok_or_else(fail)?;
-        let der = decrypt_pkcs8(block, &password).ok_or_else(fail)?;
+        let password = ask().ok_or_else(fail)?;
+        let der = decrypt_pkcs8(block, &password);
+        wipe(password);
+        let der = der.ok_or_else(fail)?;
         return Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der)));
     }
-    if String::from_utf8_lossy(&text).contains("Proc-Type: 4,ENCRYPTED") {
-        // Legacy OpenSSL-encrypted PEM is not supported.
-        return Err(fail());
+    if let Some(found) = legacy_pem::find_encrypted(&text) {
+        // The headers are read before the password is asked for; OpenSSL
+        // asks even for a cipher it then cannot use.
+        let encrypted = match found {
+            Ok(encrypted) => encrypted,
+            Err(legacy_pem::HeaderError::UnsupportedCipher(_)) => {
+                wipe(ask().unwrap_or_default());
+                return Err(fail());
+            }
+            Err(_) => return Err(fail()),
+        };
+        let password = ask().ok_or_else(fail)?;
+        let key = decrypt_legacy(&encrypted, &password);
+        wipe(password);
+        return key.ok_or_else(fail);
     }
     PrivateKeyDer::from_pem_slice(&text).map_err(|_| fail())
+}
+
+/// Decrypts a legacy encrypted PEM key and checks that what comes out is a
+/// key of the kind its label names (as OpenSSL parses it after
+/// decrypting): `None` otherwise, e.g. for a wrong password whose padding
+/// happened to check out.
+pub(crate) fn decrypt_legacy(
+    key: &legacy_pem::EncryptedKey,
+    password: &[u8],
+) -> Option<PrivateKeyDer<'static>> {
+    let der = key.decrypt(password)?;
+    let key: PrivateKeyDer<'static> = match key.label.as_str() {
+        "RSA PRIVATE KEY" => PrivatePkcs1KeyDer::from(der).into(),
+        "EC PRIVATE KEY" => PrivateSec1KeyDer::from(der).into(),
+        "PRIVATE KEY" => PrivatePkcs8KeyDer::from(der).into(),
+        _ => return None,
+    };
+    ring::default_provider()
+        .key_provider
+        .load_private_key(key.clone_key())
+        .ok()?;
+    Some(key)
+}
+
+/// Overwrites a password with zeros before its memory is freed.
+fn wipe(mut secret: Vec<u8>) {
+    secret.iter_mut().for_each(|b| *b = 0);
+    // Keep the compiler from dropping the writes as dead stores.
+    std::hint::black_box(&secret);
 }
 
 /// The first PEM block labelled `label` in `text`, markers included.
@@ -546,5 +602,153 @@ mod tests {
         assert!(pem_block(text, "CERTIFICATE").is_none());
         // Not a valid encrypted key: no panic, just nothing.
         assert!(decrypt_pkcs8(block, b"pw").is_none());
+    }
+
+    /// Runs the `openssl` command in `dir`, panicking on failure.
+    fn openssl(dir: &Path, args: &[&str]) {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("run openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// The OpenSSL option for each legacy cipher, and its `DEK-Info` name.
+    const LEGACY_CIPHERS: [(&str, &str); 4] = [
+        ("-aes128", "AES-128-CBC"),
+        ("-aes192", "AES-192-CBC"),
+        ("-aes256", "AES-256-CBC"),
+        ("-des3", "DES-EDE3-CBC"),
+    ];
+
+    /// A folder with an RSA and an EC key, each in plain traditional PEM
+    /// (`rsa.pem`, `ec.pem`) and encrypted by `openssl` in the legacy
+    /// format with the password "secret" (`rsa-aes128.pem`, ...).
+    fn legacy_keys() -> &'static Path {
+        static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+        DIR.get_or_init(|| {
+            // Under target/ (one folder per run), as the integration tests
+            // keep theirs.
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/test-scratch/legacy-pem")
+                .join(std::process::id().to_string());
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            openssl(&dir, &["genrsa", "-out", "rsa8.pem", "2048"]);
+            openssl(
+                &dir,
+                &["rsa", "-in", "rsa8.pem", "-traditional", "-out", "rsa.pem"],
+            );
+            let curve = ["ecparam", "-name", "prime256v1", "-genkey", "-noout"];
+            openssl(&dir, &[&curve[..], &["-out", "ec.pem"]].concat());
+            for (opt, _) in LEGACY_CIPHERS {
+                let name = &opt[1..];
+                let (rsa, ec) = (format!("rsa-{name}.pem"), format!("ec-{name}.pem"));
+                let pass = ["-passout", "pass:secret"];
+                let rsa_args = ["rsa", "-in", "rsa.pem", opt, "-traditional", "-out", &rsa];
+                openssl(&dir, &[&rsa_args[..], &pass[..]].concat());
+                let ec_args = ["ec", "-in", "ec.pem", opt, "-out", &ec];
+                openssl(&dir, &[&ec_args[..], &pass[..]].concat());
+            }
+            dir
+        })
+    }
+
+    /// A password source giving `pw`, counting how often it is asked.
+    fn source(pw: &'static str) -> (PasswordSource, Arc<std::sync::atomic::AtomicUsize>) {
+        let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = Arc::clone(&asked);
+        let src: PasswordSource = Arc::new(move || {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Some(pw.as_bytes().to_vec())
+        });
+        (src, asked)
+    }
+
+    fn plain_key(path: &Path) -> Vec<u8> {
+        let key = load_key(path, None).unwrap();
+        key.secret_der().to_vec()
+    }
+
+    #[test]
+    fn legacy_encrypted_keys_from_openssl_decrypt_with_each_cipher() {
+        let dir = legacy_keys();
+        let plain_rsa = plain_key(&dir.join("rsa.pem"));
+        let plain_ec = plain_key(&dir.join("ec.pem"));
+        for (opt, dek) in LEGACY_CIPHERS {
+            for (kind, plain) in [("rsa", &plain_rsa), ("ec", &plain_ec)] {
+                let path = dir.join(format!("{kind}-{}.pem", &opt[1..]));
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(text.contains("Proc-Type: 4,ENCRYPTED"), "{text}");
+                assert!(text.contains(&format!("DEK-Info: {dek},")), "{text}");
+                let (pw, asked) = source("secret");
+                let key = load_key(&path, Some(&pw)).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+                assert_eq!(key.secret_der(), &plain[..], "{path:?}");
+                match (kind, &key) {
+                    ("rsa", PrivateKeyDer::Pkcs1(_)) | ("ec", PrivateKeyDer::Sec1(_)) => {}
+                    _ => panic!("{path:?}: wrong key kind {key:?}"),
+                }
+                assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+            }
+        }
+    }
+
+    #[test]
+    fn legacy_keys_with_a_wrong_or_no_password_fail_to_load() {
+        let dir = legacy_keys();
+        for (opt, _) in LEGACY_CIPHERS {
+            for kind in ["rsa", "ec"] {
+                let path = dir.join(format!("{kind}-{}.pem", &opt[1..]));
+                for wrong in ["wrong", "secret2", "Secret", ""] {
+                    let (pw, _) = source(wrong);
+                    let err = load_key(&path, Some(&pw)).unwrap_err();
+                    assert_eq!(
+                        err.message,
+                        format!(
+                            "Error: Unable to load client key file \"{}\".",
+                            path.display()
+                        )
+                    );
+                    assert!(err.handshake);
+                }
+                let none: PasswordSource = Arc::new(|| None);
+                assert!(load_key(&path, Some(&none)).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn unsupported_legacy_ciphers_fail_before_asking_for_a_password() {
+        let dir = legacy_keys();
+        let text = std::fs::read_to_string(dir.join("rsa-aes128.pem")).unwrap();
+        let start = text.find("DEK-Info: ").unwrap();
+        let end = start + text[start..].find('\n').unwrap();
+        // OpenSSL 3 reads DES-CBC keys only with its legacy provider, which
+        // the original does not load: it asks for the password, then fails.
+        // A name it does not know fails before that.
+        let cases = [
+            ("DEK-Info: DES-CBC,0011223344556677", 1),
+            ("DEK-Info: BF-CBC,0011223344556677", 1),
+            ("DEK-Info: FOO-CBC,0011223344556677", 0),
+        ];
+        for (header, asks) in cases {
+            let path = dir.join("rsa-unsupported.pem");
+            std::fs::write(&path, format!("{}{header}{}", &text[..start], &text[end..])).unwrap();
+            let (pw, asked) = source("secret");
+            assert!(load_key(&path, Some(&pw)).is_err(), "{header}");
+            let count = asked.load(std::sync::atomic::Ordering::SeqCst);
+            assert_eq!(count, asks, "{header}");
+        }
+        // A body that is not base64 fails too.
+        let damaged = text.replacen("\n\n", "\n\n!", 1);
+        let path = dir.join("rsa-damaged.pem");
+        std::fs::write(&path, damaged).unwrap();
+        let (pw, _) = source("secret");
+        assert!(load_key(&path, Some(&pw)).is_err());
     }
 }
