@@ -2,9 +2,9 @@
 //! (tests/c/options_probe.c), compiled once against the system header,
 //! prints the return code of every option call over edge-case inputs on
 //! unconnected clients. Both libraries must print the same lines; the calls
-//! where ours differs on purpose (OpenSSL-only TLS options, websockets not
-//! implemented, 2.1 options) are checked against expected values on ours
-//! only.
+//! where ours differs on purpose (OpenSSL-only TLS options, and the 2.1
+//! options, WebSockets included, that 2.0.11 lacks) are checked against
+//! expected values on ours only.
 
 mod common;
 

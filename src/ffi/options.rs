@@ -472,6 +472,17 @@ mod tests {
             assert_eq!(ws().http_path.as_deref(), Some(b"/ws?x=1".as_slice()));
             assert_eq!(mosquitto_string_option(h.0, HTTP_PATH, ptr::null()), OK);
             assert_eq!(ws().http_path, None);
+            // Not while an upgrade waits for its answer.
+            let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = silent.local_addr().unwrap().port();
+            assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 2), OK);
+            let client = client(h.0).unwrap();
+            client
+                .connect("127.0.0.1", port, 60, None, None, true)
+                .unwrap();
+            assert!(h.state(|st| st.link.as_ref().unwrap().stream.ws_handshaking()));
+            assert_eq!(mosquitto_int_option(h.0, HTTP_HEADER_SIZE, 200), INVAL);
+            assert_eq!(ws().header_size, c_int::MAX as usize);
             // The string and int setters do not take each other's options.
             assert_eq!(mosquitto_int_option(h.0, HTTP_PATH, 1), INVAL);
             assert_eq!(
