@@ -789,9 +789,11 @@ libmosq_EXPORT void mosquitto_message_free(struct mosquitto_message **message);
 libmosq_EXPORT int mosquitto_opts_set(struct mosquitto *mosq, enum mosq_opt_t option, void *value);
 
 /**
- * Sets an integer option. `MOSQ_OPT_TLS_OCSP_REQUIRED` 1 and websockets
- * answer `MOSQ_ERR_NOT_SUPPORTED`; `MOSQ_OPT_DISABLE_SOCKETPAIR` (2.1) non-zero drops the loop's
- * wake-up socket pair and 0 brings it back.
+ * Sets an integer option. `MOSQ_OPT_TLS_OCSP_REQUIRED` 1 answers
+ * `MOSQ_ERR_NOT_SUPPORTED`; `MOSQ_OPT_DISABLE_SOCKETPAIR` (2.1) non-zero
+ * drops the loop's wake-up socket pair and 0 brings it back;
+ * `MOSQ_OPT_TRANSPORT` (2.1) takes `MOSQ_T_TCP` or `MOSQ_T_WEBSOCKETS`,
+ * `MOSQ_OPT_HTTP_HEADER_SIZE` (2.1) 100 or more.
  *
  * # Safety
  * `mosq` is NULL or a live handle from `mosquitto_new`.
@@ -800,9 +802,10 @@ libmosq_EXPORT int mosquitto_int_option(struct mosquitto *mosq, enum mosq_opt_t 
 
 /**
  * Sets a string option: `MOSQ_OPT_BIND_ADDRESS` (NULL clears it),
- * `MOSQ_OPT_TLS_ALPN`, `MOSQ_OPT_TLS_KEYFORM` ("pem"). OpenSSL engines
- * (`MOSQ_OPT_TLS_ENGINE`, `_ENGINE_KPASS_SHA1`, key form "engine") and
- * `MOSQ_OPT_HTTP_PATH` answer `MOSQ_ERR_NOT_SUPPORTED`.
+ * `MOSQ_OPT_TLS_ALPN`, `MOSQ_OPT_TLS_KEYFORM` ("pem"), `MOSQ_OPT_HTTP_PATH`
+ * (2.1; NULL means "/mqtt"). OpenSSL engines (`MOSQ_OPT_TLS_ENGINE`,
+ * `_ENGINE_KPASS_SHA1`, key form "engine") answer
+ * `MOSQ_ERR_NOT_SUPPORTED`.
  *
  * # Safety
  * `mosq` is NULL or a live handle from `mosquitto_new`; `value` is NULL

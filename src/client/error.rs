@@ -3,7 +3,7 @@
 use std::io;
 
 use crate::session::SessionError;
-use crate::transport::{ErrorCode, TlsError, TransportError};
+use crate::transport::{ErrorCode, HandshakeError, TlsError, TransportError};
 
 /// A client failure. [`ClientError::mosq_err`] gives the `MOSQ_ERR_*`
 /// value and [`ClientError::errno`] the `errno` the original leaves.
@@ -28,6 +28,9 @@ pub enum ClientError {
     /// TLS failed: `MOSQ_ERR_TLS` during set-up and the handshake,
     /// `MOSQ_ERR_ERRNO` with `EPROTO` after it (as the original).
     Tls(TlsError),
+    /// The WebSocket upgrade failed (`MOSQ_ERR_UNKNOWN`, or as
+    /// [`HandshakeError::mosq_err`] says).
+    WebSocket(HandshakeError),
 }
 
 impl ClientError {
@@ -54,6 +57,7 @@ impl ClientError {
             ClientError::ConnPending => -1,
             ClientError::Tls(e) if e.handshake => 8,
             ClientError::Tls(_) => 14,
+            ClientError::WebSocket(e) => e.mosq_err(),
         }
     }
 
@@ -73,6 +77,9 @@ impl ClientError {
         if let Some(tls) = TlsError::from_io(&e) {
             return ClientError::Tls(tls.clone());
         }
+        if let Some(ws) = HandshakeError::from_io(&e) {
+            return ClientError::WebSocket(ws.clone());
+        }
         if e.raw_os_error() == Some(libc::ECONNRESET) || e.kind() == io::ErrorKind::WriteZero {
             ClientError::ConnLost
         } else {
@@ -90,6 +97,12 @@ impl From<SessionError> for ClientError {
 impl From<TlsError> for ClientError {
     fn from(e: TlsError) -> Self {
         ClientError::Tls(e)
+    }
+}
+
+impl From<HandshakeError> for ClientError {
+    fn from(e: HandshakeError) -> Self {
+        ClientError::WebSocket(e)
     }
 }
 

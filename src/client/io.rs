@@ -110,6 +110,12 @@ impl Client {
             // TLS starts once the proxy has connected us (as the original).
             let host = st.target.host.as_deref().unwrap_or_default();
             link.stream = Client::start_tls(Arc::clone(&link.stream), &st.tls, host)?;
+            link.stream = Client::start_websocket(
+                Arc::clone(&link.stream),
+                &st.websockets,
+                host,
+                st.target.port,
+            )?;
             self.logged(st, after, |st| {
                 st.session.start_connect(now_ms(), st.out.vec())
             })?;
@@ -184,8 +190,14 @@ impl Client {
     /// `mosquitto_reconnect*`: a new connection to the recorded broker.
     pub fn reconnect(&self, blocking: bool) -> Result<(), ClientError> {
         dispatch::pre_connect(self);
-        let (target, nodelay, tls) =
-            self.with_state(|st| (st.target.clone(), st.tcp_nodelay, st.tls.clone()));
+        let (target, nodelay, tls, ws) = self.with_state(|st| {
+            (
+                st.target.clone(),
+                st.tcp_nodelay,
+                st.tls.clone(),
+                st.websockets.clone(),
+            )
+        });
         let Some(host) = target.host.clone() else {
             return Err(ClientError::Inval);
         };
@@ -223,6 +235,11 @@ impl Client {
             None => Client::start_tls(Arc::new(stream), &tls, &host).inspect_err(|e| {
                 self.log_tls_error(e);
             })?,
+        };
+        // WebSocket over that (after SOCKS too, see flush_locked).
+        let stream = match &target.socks5 {
+            Some(_) => stream,
+            None => Client::start_websocket(stream, &ws, &host, target.port)?,
         };
         let socks = match &target.socks5 {
             Some(p) => Some(Socks5::new(

@@ -14,6 +14,7 @@ mod io;
 mod log;
 mod thread;
 mod tls;
+mod websocket;
 
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
@@ -24,7 +25,7 @@ use std::time::Instant;
 use crate::ffi::types::mosquitto;
 use crate::protocol::packet::ProtocolVersion;
 use crate::session::{Config, Session};
-use crate::transport::{Socks5, Stream, TlsSettings, WakeReceiver, WakeSender, Wakeup};
+use crate::transport::{Socks5, Stream, TlsSettings, WakeReceiver, WakeSender, Wakeup, WsSettings};
 
 use buffers::{OutBuffer, ReadBuffer};
 use callbacks::Callbacks;
@@ -129,6 +130,8 @@ pub struct State {
     pub wake_disabled: bool,
     /// TLS settings (TLS is used when they name a CA source).
     pub tls: TlsSettings,
+    /// WebSocket transport settings (used when they say so).
+    pub websockets: WsSettings,
 }
 
 /// What the reading thread owns.
@@ -208,6 +211,7 @@ impl State {
             wake: None,
             wake_disabled: false,
             tls: TlsSettings::default(),
+            websockets: WsSettings::default(),
         }
     }
 

@@ -9,9 +9,9 @@
 //! TLS options are stored in the client's TLS settings. Those that need
 //! OpenSSL (`MOSQ_OPT_SSL_CTX` with a context, engines, key form
 //! "engine") and required OCSP answer `MOSQ_ERR_NOT_SUPPORTED`.
-//! Websockets are not implemented, so the 2.1
-//! options `MOSQ_OPT_TRANSPORT` (websockets), `MOSQ_OPT_HTTP_PATH` and
-//! `MOSQ_OPT_HTTP_HEADER_SIZE` answer as a 2.1 build without websockets.
+//! The 2.1 WebSocket options (`MOSQ_OPT_TRANSPORT`, `MOSQ_OPT_HTTP_PATH`,
+//! `MOSQ_OPT_HTTP_HEADER_SIZE`) are stored in the client's WebSocket
+//! settings, with the argument checks of a 2.1 build with WebSockets.
 
 #![allow(non_camel_case_types)]
 
@@ -89,12 +89,12 @@ fn set_int_option(st: &mut State, option: mosq_opt_value, value: c_int) -> Rc {
             }
         }
         TRANSPORT => {
-            return if value == mosq_transport_t::MOSQ_T_TCP as c_int {
-                Ok(())
+            st.websockets.enabled = if value == mosq_transport_t::MOSQ_T_TCP as c_int {
+                false
             } else if value == mosq_transport_t::MOSQ_T_WEBSOCKETS as c_int {
-                Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
+                true
             } else {
-                Err(mosq_err_t::MOSQ_ERR_INVAL)
+                return Err(mosq_err_t::MOSQ_ERR_INVAL);
             };
         }
         TLS_USE_OS_CERTS => st.tls.use_os_certs = value != 0,
@@ -103,8 +103,15 @@ fn set_int_option(st: &mut State, option: mosq_opt_value, value: c_int) -> Rc {
         // Stapled OCSP checking is not implemented: never pretend it is on.
         TLS_OCSP_REQUIRED if value != 0 => return Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
         TLS_OCSP_REQUIRED => {}
-        // Websockets: never pretend to have stored them.
-        HTTP_HEADER_SIZE => return Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
+        HTTP_HEADER_SIZE => {
+            // At least 100 bytes, and not while an upgrade reads its answer
+            // (as the original).
+            let during_upgrade = st.link.as_ref().is_some_and(|l| l.stream.ws_handshaking());
+            if value < 100 || during_upgrade {
+                return Err(mosq_err_t::MOSQ_ERR_INVAL);
+            }
+            st.websockets.header_size = value as usize;
+        }
         _ => return Err(mosq_err_t::MOSQ_ERR_INVAL),
     }
     Ok(())
@@ -133,7 +140,12 @@ fn set_string_option(st: &mut State, option: mosq_opt_value, value: Option<&[u8]
                 Ok(())
             }
         },
-        TLS_ENGINE | TLS_ENGINE_KPASS_SHA1 | HTTP_PATH => Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
+        // NULL goes back to the default path ("/mqtt").
+        HTTP_PATH => {
+            st.websockets.http_path = value.map(<[u8]>::to_vec);
+            Ok(())
+        }
+        TLS_ENGINE | TLS_ENGINE_KPASS_SHA1 => Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
         _ => Err(mosq_err_t::MOSQ_ERR_INVAL),
     }
 }
@@ -184,9 +196,11 @@ pub unsafe extern "C" fn mosquitto_opts_set(
     })
 }
 
-/// Sets an integer option. `MOSQ_OPT_TLS_OCSP_REQUIRED` 1 and websockets
-/// answer `MOSQ_ERR_NOT_SUPPORTED`; `MOSQ_OPT_DISABLE_SOCKETPAIR` (2.1) non-zero drops the loop's
-/// wake-up socket pair and 0 brings it back.
+/// Sets an integer option. `MOSQ_OPT_TLS_OCSP_REQUIRED` 1 answers
+/// `MOSQ_ERR_NOT_SUPPORTED`; `MOSQ_OPT_DISABLE_SOCKETPAIR` (2.1) non-zero
+/// drops the loop's wake-up socket pair and 0 brings it back;
+/// `MOSQ_OPT_TRANSPORT` (2.1) takes `MOSQ_T_TCP` or `MOSQ_T_WEBSOCKETS`,
+/// `MOSQ_OPT_HTTP_HEADER_SIZE` (2.1) 100 or more.
 ///
 /// # Safety
 /// `mosq` is NULL or a live handle from `mosquitto_new`.
@@ -203,9 +217,10 @@ pub unsafe extern "C" fn mosquitto_int_option(
 }
 
 /// Sets a string option: `MOSQ_OPT_BIND_ADDRESS` (NULL clears it),
-/// `MOSQ_OPT_TLS_ALPN`, `MOSQ_OPT_TLS_KEYFORM` ("pem"). OpenSSL engines
-/// (`MOSQ_OPT_TLS_ENGINE`, `_ENGINE_KPASS_SHA1`, key form "engine") and
-/// `MOSQ_OPT_HTTP_PATH` answer `MOSQ_ERR_NOT_SUPPORTED`.
+/// `MOSQ_OPT_TLS_ALPN`, `MOSQ_OPT_TLS_KEYFORM` ("pem"), `MOSQ_OPT_HTTP_PATH`
+/// (2.1; NULL means "/mqtt"). OpenSSL engines (`MOSQ_OPT_TLS_ENGINE`,
+/// `_ENGINE_KPASS_SHA1`, key form "engine") answer
+/// `MOSQ_ERR_NOT_SUPPORTED`.
 ///
 /// # Safety
 /// `mosq` is NULL or a live handle from `mosquitto_new`; `value` is NULL
@@ -416,7 +431,7 @@ mod tests {
             );
             assert_eq!(mosquitto_string_option(h.0, TLS_ALPN, c"mqtt".as_ptr()), OK);
             assert!(h.state(|st| st.tls.alpn.as_deref() == Some(b"mqtt".as_slice())));
-            for opt in [TLS_ENGINE, TLS_ENGINE_KPASS_SHA1, HTTP_PATH] {
+            for opt in [TLS_ENGINE, TLS_ENGINE_KPASS_SHA1] {
                 assert_eq!(
                     mosquitto_string_option(h.0, opt, c"pem".as_ptr()),
                     UNSUPPORTED
@@ -429,12 +444,54 @@ mod tests {
                 mosquitto_void_option(h.0, SSL_CTX, (&raw mut fake_ctx).cast()),
                 UNSUPPORTED
             );
-            assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 1), OK);
-            assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 2), UNSUPPORTED);
+        }
+    }
+
+    #[test]
+    fn websocket_options_are_stored_and_checked() {
+        let h = Handle::new();
+        let ws = || h.state(|st| st.websockets.clone());
+        assert_eq!(ws(), crate::transport::WsSettings::default());
+        assert_eq!(ws().header_size, 4096);
+        // SAFETY: a live handle; strings are NUL-terminated.
+        unsafe {
+            assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 2), OK);
+            assert!(ws().enabled);
             assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 3), INVAL);
+            assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 0), INVAL);
+            assert!(ws().enabled);
+            assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 1), OK);
+            assert!(!ws().enabled);
+            assert_eq!(mosquitto_int_option(h.0, HTTP_HEADER_SIZE, 99), INVAL);
+            assert_eq!(mosquitto_int_option(h.0, HTTP_HEADER_SIZE, -1), INVAL);
+            assert_eq!(ws().header_size, 4096);
+            assert_eq!(mosquitto_int_option(h.0, HTTP_HEADER_SIZE, 100), OK);
+            assert_eq!(ws().header_size, 100);
+            assert_eq!(mosquitto_int_option(h.0, HTTP_HEADER_SIZE, c_int::MAX), OK);
+            assert_eq!(ws().header_size, c_int::MAX as usize);
             assert_eq!(
-                mosquitto_int_option(h.0, HTTP_HEADER_SIZE, 4096),
-                UNSUPPORTED
+                mosquitto_string_option(h.0, HTTP_PATH, c"/ws?x=1".as_ptr()),
+                OK
+            );
+            assert_eq!(ws().http_path.as_deref(), Some(b"/ws?x=1".as_slice()));
+            assert_eq!(mosquitto_string_option(h.0, HTTP_PATH, ptr::null()), OK);
+            assert_eq!(ws().http_path, None);
+            // Not while an upgrade waits for its answer.
+            let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = silent.local_addr().unwrap().port();
+            assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 2), OK);
+            let client = client(h.0).unwrap();
+            client
+                .connect("127.0.0.1", port, 60, None, None, true)
+                .unwrap();
+            assert!(h.state(|st| st.link.as_ref().unwrap().stream.ws_handshaking()));
+            assert_eq!(mosquitto_int_option(h.0, HTTP_HEADER_SIZE, 200), INVAL);
+            assert_eq!(ws().header_size, c_int::MAX as usize);
+            // The string and int setters do not take each other's options.
+            assert_eq!(mosquitto_int_option(h.0, HTTP_PATH, 1), INVAL);
+            assert_eq!(
+                mosquitto_string_option(h.0, HTTP_HEADER_SIZE, c"1".as_ptr()),
+                INVAL
             );
         }
     }

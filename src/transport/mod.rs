@@ -7,6 +7,8 @@
 //! - [`socks5`]: the SOCKS5 handshake for `mosquitto_socks5_set`.
 //! - [`tls`] and [`tls_config`]: TLS over the connection (rustls), and the
 //!   settings it is configured from.
+//! - [`websocket`]: MQTT over WebSocket (the HTTP upgrade and framing)
+//!   over the connection, TLS or not.
 //! - [`wakeup`]: lets any thread wake the network thread out of [`poll()`].
 //! - [`poll()`]: waits for the stream and the wake-up descriptor.
 //! - [`TransportError`]: failures, with the original's return code and
@@ -31,6 +33,7 @@ pub mod tls;
 pub mod tls_config;
 pub mod unix;
 pub mod wakeup;
+pub mod websocket;
 
 pub use error::{ErrorCode, TransportError};
 pub use poll::{poll, Ready};
@@ -39,6 +42,7 @@ pub use stream::Stream;
 pub use tls::{TlsError, TlsStream};
 pub use tls_config::{MinVersion, PasswordSource, TlsSettings};
 pub use wakeup::{WakeReceiver, WakeSender, Wakeup};
+pub use websocket::{HandshakeError, WsSettings, WsStream};
 
 /// How far a new connection got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

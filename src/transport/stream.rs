@@ -1,5 +1,5 @@
 //! The connected socket: TCP or unix-domain, always non-blocking, possibly
-//! with TLS on top.
+//! with TLS and/or WebSocket on top.
 
 use std::io::{self, IoSlice, Read};
 use std::net::{Shutdown, TcpStream};
@@ -9,6 +9,7 @@ use std::os::unix::net::UnixStream;
 use socket2::SockRef;
 
 use super::tls::TlsStream;
+use super::websocket::WsStream;
 
 /// A non-blocking connection to the broker (or the SOCKS proxy).
 ///
@@ -24,6 +25,8 @@ pub enum Stream {
     Unix(UnixStream),
     /// TLS over one of the others.
     Tls(Box<TlsStream>),
+    /// WebSocket over one of the others.
+    Ws(Box<WsStream>),
 }
 
 impl Stream {
@@ -38,6 +41,7 @@ impl Stream {
             Stream::Tcp(s) => (&*s).read(buf),
             Stream::Unix(s) => (&*s).read(buf),
             Stream::Tls(s) => s.read(buf),
+            Stream::Ws(s) => s.read(buf),
         }
     }
 
@@ -45,13 +49,18 @@ impl Stream {
     pub fn write(&self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Stream::Tls(s) => s.write(buf),
+            Stream::Ws(s) => s.write(buf),
             _ => SockRef::from(self).send_with_flags(buf, libc::MSG_NOSIGNAL),
         }
     }
 
     /// Sends as much of `first` then `second` as the socket takes now, in one
-    /// system call (`sendmsg`; with TLS, `first` only when it is not empty).
+    /// system call (`sendmsg`; with TLS, `first` only when it is not empty;
+    /// with WebSocket, in one frame).
     pub fn write2(&self, first: &[u8], second: &[u8]) -> io::Result<usize> {
+        if let Stream::Ws(s) = self {
+            return s.write2(first, second);
+        }
         if let Stream::Tls(s) = self {
             return if first.is_empty() {
                 s.write(second)
@@ -70,23 +79,27 @@ impl Stream {
             Stream::Tcp(s) => s.shutdown(Shutdown::Both),
             Stream::Unix(s) => s.shutdown(Shutdown::Both),
             Stream::Tls(s) => s.shutdown(),
+            Stream::Ws(s) => s.shutdown(),
         }
     }
 
-    /// Whether TLS records wait for the socket to become writable (always
-    /// false without TLS): the loop must then poll for writability.
+    /// Whether TLS records or WebSocket bytes wait for the socket to become
+    /// writable (always false on a bare socket): the loop must then poll
+    /// for writability.
     pub fn wants_write(&self) -> bool {
         match self {
             Stream::Tls(s) => s.wants_write(),
+            Stream::Ws(s) => s.wants_write(),
             _ => false,
         }
     }
 
-    /// Sends TLS records waiting for the socket (nothing to do without
-    /// TLS); a full socket is not an error.
+    /// Sends TLS records or WebSocket bytes waiting for the socket (nothing
+    /// to do on a bare socket); a full socket is not an error.
     pub fn flush(&self) -> io::Result<()> {
         match self {
             Stream::Tls(s) => s.flush(),
+            Stream::Ws(s) => s.flush(),
             _ => Ok(()),
         }
     }
@@ -94,8 +107,10 @@ impl Stream {
     /// Sets `TCP_NODELAY`. On a unix socket this fails with the OS error, as
     /// the original's `setsockopt` does (it only logs a warning).
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
-        if let Stream::Tls(s) = self {
-            return s.inner().set_nodelay(nodelay);
+        match self {
+            Stream::Tls(s) => return s.inner().set_nodelay(nodelay),
+            Stream::Ws(s) => return s.inner().set_nodelay(nodelay),
+            _ => {}
         }
         SockRef::from(self).set_tcp_nodelay(nodelay)
     }
@@ -106,8 +121,10 @@ impl Stream {
     /// (from `SO_ERROR`), `Ok(true)` means connected, `Ok(false)` means still
     /// in progress.
     pub fn check_connected(&self) -> io::Result<bool> {
-        if let Stream::Tls(s) = self {
-            return s.inner().check_connected();
+        match self {
+            Stream::Tls(s) => return s.inner().check_connected(),
+            Stream::Ws(s) => return s.inner().check_connected(),
+            _ => {}
         }
         let sock = SockRef::from(self);
         if let Some(err) = sock.take_error()? {
@@ -120,10 +137,16 @@ impl Stream {
         }
     }
 
+    /// Whether a WebSocket upgrade is under way on this connection.
+    pub fn ws_handshaking(&self) -> bool {
+        matches!(self, Stream::Ws(s) if s.handshaking())
+    }
+
     /// Whether this is a unix-domain connection.
     pub fn is_unix(&self) -> bool {
         match self {
             Stream::Tls(s) => s.inner().is_unix(),
+            Stream::Ws(s) => s.inner().is_unix(),
             other => matches!(other, Stream::Unix(_)),
         }
     }
@@ -135,6 +158,7 @@ impl AsFd for Stream {
             Stream::Tcp(s) => s.as_fd(),
             Stream::Unix(s) => s.as_fd(),
             Stream::Tls(s) => s.inner().as_fd(),
+            Stream::Ws(s) => s.inner().as_fd(),
         }
     }
 }

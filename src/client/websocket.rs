@@ -1,0 +1,27 @@
+//! Putting WebSocket on a new connection (`MOSQ_OPT_TRANSPORT` =
+//! `MOSQ_T_WEBSOCKETS`), over TCP or over TLS.
+
+use std::sync::Arc;
+
+use super::error::ClientError;
+use super::Client;
+use crate::transport::{Stream, WsSettings, WsStream};
+
+impl Client {
+    /// Wraps `stream` (already in TLS when TLS is configured) in the
+    /// WebSocket layer for `host`:`port` when `ws` asks for it; `stream`
+    /// unchanged otherwise.
+    pub(super) fn start_websocket(
+        stream: Arc<Stream>,
+        ws: &WsSettings,
+        host: &str,
+        port: u16,
+    ) -> Result<Arc<Stream>, ClientError> {
+        if !ws.enabled {
+            return Ok(stream);
+        }
+        let tls = matches!(*stream, Stream::Tls(_));
+        let ws = WsStream::new(stream, ws, host, port, tls)?;
+        Ok(Arc::new(Stream::Ws(Box::new(ws))))
+    }
+}
