@@ -162,11 +162,11 @@ pub enum mosq_opt_t {
     MOSQ_OPT_TLS_USE_OS_CERTS = 13,
     /// Option (2.1): no wake-up socket pair. Status: supported.
     MOSQ_OPT_DISABLE_SOCKETPAIR = 14,
-    /// Option (2.1): TCP or WebSockets. Status: MOSQ_T_TCP supported; MOSQ_T_WEBSOCKETS not implemented yet (issue 4).
+    /// Option (2.1): TCP or WebSockets. Status: supported (MOSQ_T_TCP, MOSQ_T_WEBSOCKETS, over TCP or TLS).
     MOSQ_OPT_TRANSPORT = 15,
-    /// Option (2.1): WebSockets HTTP path. Status: not implemented yet (issue 4).
+    /// Option (2.1): WebSockets HTTP path (default "/mqtt"). Status: supported.
     MOSQ_OPT_HTTP_PATH = 16,
-    /// Option (2.1): WebSockets HTTP header size. Status: not implemented yet (issue 4).
+    /// Option (2.1): largest HTTP response header accepted (default 4096, at least 100). Status: supported.
     MOSQ_OPT_HTTP_HEADER_SIZE = 17,
 }
 
