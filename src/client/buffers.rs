@@ -40,6 +40,11 @@ impl OutBuffer {
         &mut self.buf
     }
 
+    /// Bytes written to the socket since the connection began.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
     /// Records that the QoS 0 PUBLISH `mid` ends at the current end.
     pub fn mark_qos0(&mut self, mid: u16) {
         let end = self.written + (self.buf.len() - self.pos) as u64;

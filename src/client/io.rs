@@ -29,11 +29,18 @@ pub(super) struct Aftermath {
 
 impl Client {
     /// Reports `after` through the callbacks (no lock held).
-    #[inline]
+    #[inline(always)]
     fn report(&self, after: Aftermath) {
-        if after.logs.is_empty() && after.published.is_empty() && after.disconnected.is_none() {
-            return;
+        if !(after.logs.is_empty() && after.published.is_empty() && after.disconnected.is_none()) {
+            self.report_events(after);
         }
+    }
+
+    /// The part of [`Self::report`] that has something to say (kept out of
+    /// line: the publish path almost never needs it).
+    #[cold]
+    #[inline(never)]
+    fn report_events(&self, after: Aftermath) {
         for line in &after.logs {
             dispatch::log(self, crate::ffi::constants::MOSQ_LOG_DEBUG, line);
         }
@@ -121,10 +128,14 @@ impl Client {
             })?;
         }
         let stream = Arc::clone(&st.link.as_ref().expect("link").stream);
+        let before = st.out.written();
         let done = st
             .out
             .flush(&stream, &mut after.published)
             .map_err(ClientError::from_io)?;
+        if st.out.written() != before {
+            st.session.note_sent(now_ms());
+        }
         // TLS records (the handshake) may wait even when `out` is empty.
         stream.flush().map_err(ClientError::from_io)?;
         if done && st.session.state() == SessionState::Disconnecting {
@@ -329,8 +340,10 @@ impl Client {
             let was_empty = st.out.is_empty();
             let mid = self
                 .logged(st, &mut after, |st| {
+                    // QoS 0 needs no clock: its write is noted when flushed.
+                    let now = if qos == 0 { 0 } else { now_ms() };
                     st.session
-                        .publish(topic, payload, qos, retain, props, now_ms(), st.out.vec())
+                        .publish(topic, payload, qos, retain, props, now, st.out.vec())
                 })
                 .map_err(|PublishError { error, mid }| (ClientError::from(error), mid))?;
             if qos == 0 {

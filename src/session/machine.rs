@@ -10,7 +10,7 @@ use super::keepalive::Keepalive;
 use super::outgoing::{Link, Outgoing, Stage};
 use super::packet_id::PacketIds;
 use crate::protocol::packet::{
-    Auth, Connect, Disconnect, Packet, Properties, ProtocolVersion, Publish, Subscribe,
+    packet_len, Auth, Connect, Disconnect, Packet, Properties, ProtocolVersion, Publish, Subscribe,
     Subscription, SubscriptionList, TopicList, Unsubscribe, Will, MAX_VARINT,
 };
 use crate::protocol::property::{
@@ -112,6 +112,12 @@ impl Session {
     /// The settings, to change before the next connect.
     pub fn config_mut(&mut self) -> &mut Config {
         &mut self.config
+    }
+
+    /// Bytes were written to the socket at `now` (keep alive measures the
+    /// time since the client last sent anything).
+    pub fn note_sent(&mut self, now: u64) {
+        self.keepalive.sent(now);
     }
 
     /// `MOSQ_OPT_SEND_MAXIMUM` / `max_inflight_messages_set` (0 = 65535).
@@ -312,6 +318,16 @@ impl Session {
             if !v.is_v5() || !has_alias {
                 return Err(SessionError::Inval.into());
             }
+        } else if topic_name.len() <= topic::MAX_TOPIC_LEN
+            && topic_name
+                .iter()
+                .all(|&b| (0x20..0x7F).contains(&b) && b != b'+' && b != b'#')
+        {
+            // The common case in one pass: printable ASCII without wildcards
+            // is valid MQTT UTF-8 and a valid topic name.
+            if payload.len() > MAX_PAYLOAD {
+                return Err(SessionError::PayloadSize.into());
+            }
         } else {
             utf8::validate(topic_name).map_err(|_| SessionError::MalformedUtf8)?;
             if payload.len() > MAX_PAYLOAD {
@@ -332,7 +348,7 @@ impl Session {
         if remaining > MAX_VARINT as usize {
             return Err(SessionError::PayloadSize.into());
         }
-        if self.oversize(packet.encoded_len(v)) {
+        if self.max_packet_size != 0 && self.oversize(packet_len(remaining)) {
             return Err(SessionError::OversizePacket.into());
         }
         let mid = self.ids.next_id();
@@ -344,7 +360,10 @@ impl Session {
             if !self.transport_open() {
                 return Err(no_conn);
             }
-            self.send(&Packet::Publish(packet), now, out);
+            // The runtime reports when these bytes reach the socket
+            // (`note_sent`), which is when keep alive counts them, as the
+            // original does; `now` is not needed here.
+            packet.write(v, out);
             return Ok(mid);
         }
         packet.packet_id = mid;

@@ -1,9 +1,9 @@
 //! PUBLISH: an application message, the hot path of the codec.
 
-use super::header::{packet_len, write_fixed_header, PacketType};
+use super::header::{packet_len, PacketType};
 use super::properties::Properties;
 use super::reader::Reader;
-use super::writer::{binary_len, put_binary, put_u16};
+use super::writer::{binary_len, put_u16};
 use super::{has_wildcard, DecodeError, ProtocolVersion};
 
 /// A PUBLISH packet; every field borrows from the frame or the caller.
@@ -57,8 +57,31 @@ impl<'a> Publish<'a> {
     /// Appends the whole packet to `out`.
     #[inline]
     pub fn write(&self, v: ProtocolVersion, out: &mut Vec<u8>) {
-        write_fixed_header(out, self.first_byte(), self.remaining_len(v));
-        put_binary(out, self.topic);
+        // The hot path of every publish: the fixed header and the topic
+        // length are assembled on the stack and appended in one copy, after
+        // a single reservation for the whole packet.
+        let remaining = self.remaining_len(v);
+        let mut head = [0u8; 7];
+        head[0] = self.first_byte();
+        let mut n = 1;
+        let mut rest = remaining as u32;
+        loop {
+            let digit = (rest & 0x7F) as u8;
+            rest >>= 7;
+            if rest == 0 {
+                head[n] = digit;
+                n += 1;
+                break;
+            }
+            head[n] = digit | 0x80;
+            n += 1;
+        }
+        debug_assert!(self.topic.len() <= usize::from(u16::MAX), "topic too long");
+        head[n..n + 2].copy_from_slice(&(self.topic.len() as u16).to_be_bytes());
+        n += 2;
+        out.reserve(n - 2 + remaining);
+        out.extend_from_slice(&head[..n]);
+        out.extend_from_slice(self.topic);
         if self.qos > 0 {
             put_u16(out, self.packet_id);
         }
