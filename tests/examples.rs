@@ -606,21 +606,11 @@ fn certs() -> &'static Certs {
     })
 }
 
-/// A port free now (bound, then released) for an extra listener.
-fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A broker with an extra TLS listener that requires client certificates.
 /// Returns it with the TLS port.
 fn tls_broker(certs: &Certs) -> (Broker, u16) {
-    let port = free_port();
     let listener = format!(
-        "listener {port} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\n\
+        "listener {{port:tls}} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\n\
          require_certificate true\nallow_anonymous true",
         certs.path("ca.crt"),
         certs.path("server.crt"),
@@ -631,6 +621,7 @@ fn tls_broker(certs: &Certs) -> (Broker, u16) {
             .name("examples-tls")
             .config(&listener),
     );
+    let port = broker.named_port("tls");
     (broker, port)
 }
 
@@ -808,14 +799,12 @@ fn websockets_example() {
         return;
     }
     assert_eq!(ws_rc, 0, "MOSQ_OPT_TRANSPORT = MOSQ_T_WEBSOCKETS");
-    let port = free_port();
     let broker = Broker::start(
         BrokerOptions::default()
             .name("examples-ws")
-            .config(&format!(
-                "listener {port} 127.0.0.1\nprotocol websockets\nallow_anonymous true"
-            )),
+            .config("listener {port:ws} 127.0.0.1\nprotocol websockets\nallow_anonymous true"),
     );
+    let port = broker.named_port("ws");
     for (what, dir) in builds() {
         let lines = run_example(dir, "websockets", &["127.0.0.1", &port.to_string()]);
         assert_eq!(lines.len(), 4, "{what}: {lines:#?}");

@@ -13,7 +13,6 @@ mod common;
 mod support;
 
 use std::io::Write;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -196,15 +195,6 @@ fn pki() -> &'static Pki {
     })
 }
 
-/// A free local port (the broker binds it right after).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The TLS listeners of the test broker.
 struct Ports {
     /// Server certificate for 127.0.0.1 / localhost.
@@ -217,24 +207,19 @@ struct Ports {
     expired: u16,
 }
 
-/// Starts a broker with the four TLS listeners.
+/// Starts a broker with the four TLS listeners (ports picked by the
+/// harness at each start attempt).
 fn tls_broker(pki: &Pki) -> (Broker, Ports) {
-    let ports = Ports {
-        good: free_port(),
-        mutual: free_port(),
-        wrong: free_port(),
-        expired: free_port(),
-    };
     let mut opts = BrokerOptions::default().name("tls");
     let listeners = [
-        (ports.good, "server.crt", "server.key", false),
-        (ports.mutual, "server.crt", "server.key", true),
-        (ports.wrong, "wrong.crt", "wrong.key", false),
-        (ports.expired, "expired.crt", "expired.key", false),
+        ("good", "server.crt", "server.key", false),
+        ("mutual", "server.crt", "server.key", true),
+        ("wrong", "wrong.crt", "wrong.key", false),
+        ("expired", "expired.crt", "expired.key", false),
     ];
-    for (port, cert, key, require) in listeners {
+    for (name, cert, key, require) in listeners {
         opts = opts
-            .config(&format!("listener {port} 127.0.0.1"))
+            .config(&format!("listener {{port:{name}}} 127.0.0.1"))
             .config("allow_anonymous true")
             .config(&format!("cafile {}", pki.path("ca.crt")))
             .config(&format!("certfile {}", pki.path(cert)))
@@ -243,7 +228,14 @@ fn tls_broker(pki: &Pki) -> (Broker, Ports) {
             opts = opts.config("require_certificate true");
         }
     }
-    (Broker::start(opts), ports)
+    let broker = Broker::start(opts);
+    let ports = Ports {
+        good: broker.named_port("good"),
+        mutual: broker.named_port("mutual"),
+        wrong: broker.named_port("wrong"),
+        expired: broker.named_port("expired"),
+    };
+    (broker, ports)
 }
 
 /// The outcome of one `mosquitto_pub` run: exit status and stderr lines

@@ -117,34 +117,25 @@ fn pki() -> &'static PathBuf {
     })
 }
 
-/// A free local port (the broker binds it right after).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A broker with its plain MQTT listener, a WebSockets listener and a
 /// WebSockets-over-TLS listener: (broker, ws port, wss port).
 fn ws_broker() -> (Broker, u16, u16) {
     let pki = pki();
-    let (ws, wss) = (free_port(), free_port());
     let path = |f: &str| pki.join(f).display().to_string();
     let broker = Broker::start(
         BrokerOptions::default()
             .name("websockets")
-            .config(&format!("listener {ws} 127.0.0.1"))
+            .config("listener {port:ws} 127.0.0.1")
             .config("protocol websockets")
             .config("allow_anonymous true")
-            .config(&format!("listener {wss} 127.0.0.1"))
+            .config("listener {port:wss} 127.0.0.1")
             .config("protocol websockets")
             .config("allow_anonymous true")
             .config(&format!("cafile {}", path("ca.crt")))
             .config(&format!("certfile {}", path("server.crt")))
             .config(&format!("keyfile {}", path("server.key"))),
     );
+    let (ws, wss) = (broker.named_port("ws"), broker.named_port("wss"));
     // The broker's start-up check knows its own listeners only.
     let deadline = Instant::now() + Duration::from_secs(5);
     for port in [ws, wss] {

@@ -124,7 +124,10 @@ impl BrokerOptions {
         self
     }
 
-    /// Appends a raw global configuration line.
+    /// Appends a raw global configuration line. `{port:NAME}` in it stands
+    /// for a free port picked for NAME at each start attempt (ask it back
+    /// with [`Broker::named_port`]), so extra listeners get new ports too
+    /// when a port found free was taken meanwhile.
     pub fn config(mut self, line: &str) -> Self {
         self.extra.push(line.into());
         self
@@ -165,6 +168,8 @@ pub struct Broker {
     options: BrokerOptions,
     /// Set when a panic message already carries the log.
     log_reported: bool,
+    /// The ports picked for `{port:NAME}` placeholders.
+    named: Vec<(String, u16)>,
 }
 
 impl Broker {
@@ -193,6 +198,7 @@ impl Broker {
             persistence,
             options,
             log_reported: false,
+            named: Vec::new(),
         };
         if !broker.options.users.is_empty() {
             broker.write_password_file();
@@ -370,6 +376,43 @@ impl Broker {
         self.tcp = port(&tcp);
         self.auth = port(&auth);
         self.tcp6 = port(&tcp6);
+        // Ports for the `{port:NAME}` placeholders, probed while the others
+        // are still held so that all differ.
+        let mut held = Vec::new();
+        self.named.clear();
+        for line in &self.options.extra {
+            let mut rest = line.as_str();
+            while let Some(at) = rest.find("{port:") {
+                let end = rest[at..].find('}').expect("unterminated {port:NAME}") + at;
+                let name = &rest[at + 6..end];
+                if !self.named.iter().any(|(n, _)| n == name) {
+                    let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+                    self.named
+                        .push((name.to_string(), l.local_addr().unwrap().port()));
+                    held.push(l);
+                }
+                rest = &rest[end + 1..];
+            }
+        }
+    }
+
+    /// The port picked for the `{port:NAME}` placeholder of the
+    /// configuration lines.
+    pub fn named_port(&self, name: &str) -> u16 {
+        self.named
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no {{port:{name}}} placeholder"))
+            .1
+    }
+
+    /// `line` with its `{port:NAME}` placeholders filled in.
+    fn fill_ports(&self, line: &str) -> String {
+        let mut out = line.to_string();
+        for (name, port) in &self.named {
+            out = out.replace(&format!("{{port:{name}}}"), &port.to_string());
+        }
+        out
     }
 
     /// Creates the password file with every user.
@@ -412,7 +455,7 @@ impl Broker {
             let _ = writeln!(c, "max_queued_messages {n}");
         }
         for line in &o.extra {
-            let _ = writeln!(c, "{line}");
+            let _ = writeln!(c, "{}", self.fill_ports(line));
         }
         if let Some(port) = self.tcp {
             let _ = writeln!(c, "\nlistener {port} 127.0.0.1\nallow_anonymous true");
