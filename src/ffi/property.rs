@@ -375,6 +375,31 @@ fn dup_c_string(s: &CStr) -> Result<mqtt__string, ()> {
 // Adding properties
 // ---------------------------------------------------------------------------
 
+/// The shared body of the four numeric `mosquitto_property_add_*`
+/// functions: `MOSQ_ERR_INVAL` for a NULL list pointer, an identifier of
+/// another type or an invalid value; otherwise a node set by `set`.
+///
+/// # Safety
+/// `proplist` is NULL or points to a valid list head.
+unsafe fn add_number(
+    proplist: *mut *mut mosquitto_property,
+    identifier: c_int,
+    ty: PropertyType,
+    valid: bool,
+    set: impl FnOnce(&mut mosquitto_property),
+) -> c_int {
+    if proplist.is_null() || !valid || !is_type(identifier, ty) {
+        return rc(MOSQ_ERR_INVAL);
+    }
+    // SAFETY: non-NULL list pointer from the caller, per the C contract.
+    unsafe {
+        add_node(proplist, identifier, |n| {
+            set(n);
+            Ok(())
+        })
+    }
+}
+
 /// Appends a byte property. `MOSQ_ERR_INVAL` for a NULL list pointer or an
 /// identifier that is not a byte property.
 #[no_mangle]
@@ -384,14 +409,10 @@ pub unsafe extern "C" fn mosquitto_property_add_byte(
     value: u8,
 ) -> c_int {
     ffi_boundary(|| {
-        if proplist.is_null() || !is_type(identifier, PropertyType::Byte) {
-            return rc(MOSQ_ERR_INVAL);
-        }
-        // SAFETY: non-NULL list pointer from the caller, per the C contract.
+        // SAFETY: forwarded contract.
         unsafe {
-            add_node(proplist, identifier, |n| {
-                n.value.i8 = value;
-                Ok(())
+            add_number(proplist, identifier, PropertyType::Byte, true, |n| {
+                n.value.i8 = value
             })
         }
     })
@@ -405,14 +426,10 @@ pub unsafe extern "C" fn mosquitto_property_add_int16(
     value: u16,
 ) -> c_int {
     ffi_boundary(|| {
-        if proplist.is_null() || !is_type(identifier, PropertyType::Int16) {
-            return rc(MOSQ_ERR_INVAL);
-        }
-        // SAFETY: non-NULL list pointer from the caller, per the C contract.
+        // SAFETY: forwarded contract.
         unsafe {
-            add_node(proplist, identifier, |n| {
-                n.value.i16 = value;
-                Ok(())
+            add_number(proplist, identifier, PropertyType::Int16, true, |n| {
+                n.value.i16 = value
             })
         }
     })
@@ -426,14 +443,10 @@ pub unsafe extern "C" fn mosquitto_property_add_int32(
     value: u32,
 ) -> c_int {
     ffi_boundary(|| {
-        if proplist.is_null() || !is_type(identifier, PropertyType::Int32) {
-            return rc(MOSQ_ERR_INVAL);
-        }
-        // SAFETY: non-NULL list pointer from the caller, per the C contract.
+        // SAFETY: forwarded contract.
         unsafe {
-            add_node(proplist, identifier, |n| {
-                n.value.i32 = value;
-                Ok(())
+            add_number(proplist, identifier, PropertyType::Int32, true, |n| {
+                n.value.i32 = value
             })
         }
     })
@@ -448,15 +461,15 @@ pub unsafe extern "C" fn mosquitto_property_add_varint(
     value: u32,
 ) -> c_int {
     ffi_boundary(|| {
-        if proplist.is_null() || value > VARINT_MAX || !is_type(identifier, PropertyType::VarInt) {
-            return rc(MOSQ_ERR_INVAL);
-        }
-        // SAFETY: non-NULL list pointer from the caller, per the C contract.
+        // SAFETY: forwarded contract.
         unsafe {
-            add_node(proplist, identifier, |n| {
-                n.value.varint = value;
-                Ok(())
-            })
+            add_number(
+                proplist,
+                identifier,
+                PropertyType::VarInt,
+                value <= VARINT_MAX,
+                |n| n.value.varint = value,
+            )
         }
     })
 }
