@@ -58,6 +58,7 @@ pub unsafe extern "C" fn mosquitto_publish(
 }
 
 /// Publishes a message with MQTT 5 properties.
+/// Difference: a NULL payload with a positive length returns MOSQ_ERR_INVAL once connected (the original reads through the NULL); unconnected it fails with MOSQ_ERR_NO_CONN as the original does.
 ///
 /// # Safety
 /// As [`mosquitto_publish`]; `properties` NULL or a valid list.
