@@ -62,6 +62,8 @@ const STEP: Duration = Duration::from_secs(15);
 const GRACE: Duration = Duration::from_millis(300);
 
 const ERR_NO_CONN: c_int = 4;
+const ERR_CONN_LOST: c_int = 7;
+const ERR_ERRNO: c_int = 14;
 
 // ---- what the callbacks see ---------------------------------------------------
 
@@ -394,8 +396,12 @@ impl Client {
 
 /// Publishes payloads `0..N` to `topic` at `qos` with client `m`, keeping
 /// at most [`WINDOW`] uncompleted (per `peer`); returns the mids.
-/// Publishing while the connection is down returns `MOSQ_ERR_NO_CONN`
-/// with the message kept for the next connection, as in the original.
+/// Publishing while the connection is down returns `MOSQ_ERR_NO_CONN`,
+/// and without a loop thread (the `Manual` driver) a publish that writes
+/// into a connection the proxy just cut returns `MOSQ_ERR_ERRNO` or
+/// `MOSQ_ERR_CONN_LOST`, as the original's `packet__write` does; in each
+/// case the message is kept for the next connection (which the checks
+/// on delivery prove).
 fn publish_all(m: Ptr, peer: &Peer, topic: &str, qos: c_int, deadline: Instant) -> Vec<c_int> {
     let topic = CString::new(topic).unwrap();
     let mut mids = Vec::with_capacity(N);
@@ -424,7 +430,7 @@ fn publish_all(m: Ptr, peer: &Peer, topic: &str, qos: c_int, deadline: Instant) 
             )
         };
         assert!(
-            rc == 0 || rc == ERR_NO_CONN,
+            matches!(rc, 0 | ERR_NO_CONN | ERR_CONN_LOST | ERR_ERRNO),
             "mosquitto_publish({i}) returned {rc}"
         );
         mids.push(mid);
