@@ -9,7 +9,8 @@
  *   pubq      QoS 1/2 publish (-q), -i max_inflight, counts on_publish
  *   sub       receive a flood at QoS -q from the sink, counts on_message
  *   rtt       publish/receive one at a time through a broker (-p its port)
- *   clients   -n clients, one epoll loop; VmRSS per client, 1 QoS 1 each
+ *   clients   -n clients, one epoll loop; VmRSS per client (after a first
+ *             one), 1 QoS 1 each
  *   connect   -n connect/CONNACK/disconnect cycles
  * Options: -p port (sink or broker), -n count, -s payload size, -q qos,
  *          -i max inflight, -w sink flood window.
@@ -456,54 +457,70 @@ static void on_connect_count(struct mosquitto *m, void *ud, int rc)
         conn_count++;
 }
 
+/* Makes client i of ms, connects it to the sink and adds its socket to ep;
+ * returns NULL on success, else why it could not. */
+static const char *add_client(int ep, struct mosquitto **ms, long i)
+{
+    struct mosquitto *m = mosquitto_new(NULL, true, NULL);
+    if (!m)
+        return "mosquitto_new";
+    mosquitto_connect_callback_set(m, on_connect_count);
+    mosquitto_publish_callback_set(m, on_publish);
+    int rc = mosquitto_connect(m, HOST, opt_port, 600);
+    if (rc) {
+        const char *why = errno == EMFILE ? "EMFILE" : mosquitto_strerror(rc);
+        mosquitto_destroy(m);
+        return why;
+    }
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, mosquitto_socket(m), &ev) != 0) {
+        mosquitto_destroy(m);
+        return "epoll_ctl";
+    }
+    ms[i] = m;
+    return NULL;
+}
+
+/*
+ * RSS per idle connected client. One client is connected first, alone:
+ * what it costs (the library's code pages, the resolver, first
+ * allocations) is paid once per process, and is reported apart as
+ * "<name>_first". The n measured clients come after it, so their number is
+ * what each further client costs.
+ */
 static void bench_clients(void)
 {
     raise_nofile();
     struct rlimit lim;
     getrlimit(RLIMIT_NOFILE, &lim);
     long k = opt_n;
-    struct mosquitto **ms = calloc(k, sizeof *ms);
+    struct mosquitto **ms = calloc(k + 1, sizeof *ms);
     int ep = epoll_create1(0);
     char payload[64];
     memset(payload, 'c', sizeof payload);
+    long rss_none = vm_rss_kb();
+    const char *stop = add_client(ep, ms, 0);
+    if (stop)
+        die("clients: the first client: %s", stop);
+    drive(ep, ms, 1, &conn_count, 1, "the first CONNACK");
     long rss0 = vm_rss_kb();
     double t0 = now();
     long made = 0;
-    const char *stop = "";
-    for (; made < k; made++) {
-        struct mosquitto *m = mosquitto_new(NULL, true, NULL);
-        if (!m) {
-            stop = "mosquitto_new";
+    for (; made < k; made++)
+        if ((stop = add_client(ep, ms, made + 1)))
             break;
-        }
-        mosquitto_connect_callback_set(m, on_connect_count);
-        mosquitto_publish_callback_set(m, on_publish);
-        int rc = mosquitto_connect(m, HOST, opt_port, 600);
-        if (rc) {
-            stop = errno == EMFILE ? "EMFILE" : mosquitto_strerror(rc);
-            mosquitto_destroy(m);
-            break;
-        }
-        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)made};
-        if (epoll_ctl(ep, EPOLL_CTL_ADD, mosquitto_socket(m), &ev) != 0) {
-            stop = "epoll_ctl";
-            mosquitto_destroy(m);
-            break;
-        }
-        ms[made] = m;
-    }
     if (made < k)
         fprintf(stderr, "bench: clients: stopped at %ld of %ld (%s, RLIMIT_NOFILE %ld)\n", made,
                 k, stop, (long)lim.rlim_cur);
-    drive(ep, ms, made, &conn_count, made, "CONNACKs");
+    drive(ep, ms, made + 1, &conn_count, made + 1, "CONNACKs");
     double t_conn = now() - t0;
     long rss1 = vm_rss_kb();
     double t1 = now();
     st.target = -1;
-    for (long i = 0; i < made; i++)
+    for (long i = 0; i <= made; i++)
         if (mosquitto_publish(ms[i], NULL, "bench/c", sizeof payload, payload, 1, false))
             die("mosquitto_publish on client %ld", i);
-    drive(ep, ms, made, &st.published, made, "PUBACKs");
+    drive(ep, ms, made + 1, &st.published, made + 1, "PUBACKs");
     double t_pub = now() - t1;
     char name[32];
     snprintf(name, sizeof name, "clients%ld", k);
@@ -511,10 +528,12 @@ static void bench_clients(void)
     result(name, per, "KiB_rss/client",
            "requested=%ld connected=%ld connect_seconds=%.3f publish_seconds=%.3f nofile=%ld", k,
            made, t_conn, t_pub, (long)lim.rlim_cur);
-    char cname[40];
+    char cname[48];
     snprintf(cname, sizeof cname, "%s_reached", name);
     result(cname, made, "clients", NULL);
-    for (long i = 0; i < made; i++)
+    snprintf(cname, sizeof cname, "%s_first", name);
+    result(cname, rss0 - rss_none, "KiB_rss", NULL);
+    for (long i = 0; i <= made; i++)
         mosquitto_destroy(ms[i]);
     free(ms);
     close(ep);

@@ -80,7 +80,7 @@ impl Driver {
         }
         if cfg & 0x10 != 0 {
             let will = WillConfig::new(v, b"will/t", b"bye", 1, true, &[]).expect("valid will");
-            c.will = Some(will);
+            c.will = Some(Box::new(will));
         }
         let mut s = Session::new(c);
         if cfg >> 5 != 0 {

@@ -116,10 +116,10 @@ impl Client {
             link.socks = None;
             // TLS starts once the proxy has connected us (as the original).
             let host = st.target.host.as_deref().unwrap_or_default();
-            link.stream = Client::start_tls(Arc::clone(&link.stream), &st.tls, host)?;
+            link.stream = Client::start_tls(Arc::clone(&link.stream), st.tls.get(), host)?;
             link.stream = Client::start_websocket(
                 Arc::clone(&link.stream),
-                &st.websockets,
+                st.websockets.get(),
                 host,
                 st.target.port,
             )?;
@@ -243,22 +243,22 @@ impl Client {
         // TLS now, or after the SOCKS handshake.
         let stream = match &target.socks5 {
             Some(_) => Arc::new(stream),
-            None => Client::start_tls(Arc::new(stream), &tls, &host).inspect_err(|e| {
+            None => Client::start_tls(Arc::new(stream), tls.get(), &host).inspect_err(|e| {
                 self.log_tls_error(e);
             })?,
         };
         // WebSocket over that (after SOCKS too, see flush_locked).
         let stream = match &target.socks5 {
             Some(_) => stream,
-            None => Client::start_websocket(stream, &ws, &host, target.port)?,
+            None => Client::start_websocket(stream, ws.get(), &host, target.port)?,
         };
         let socks = match &target.socks5 {
-            Some(p) => Some(Socks5::new(
+            Some(p) => Some(Box::new(Socks5::new(
                 &host,
                 target.port,
                 p.username.as_deref(),
                 p.password.as_deref(),
-            )),
+            ))),
             None => None,
         };
         let mut after = Aftermath::default();

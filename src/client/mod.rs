@@ -12,6 +12,7 @@ pub mod callbacks;
 mod error;
 mod io;
 mod log;
+mod rare;
 mod thread;
 mod tls;
 mod websocket;
@@ -30,6 +31,7 @@ use crate::transport::{Socks5, Stream, TlsSettings, WakeReceiver, WakeSender, Wa
 use buffers::{OutBuffer, ReadBuffer};
 use callbacks::Callbacks;
 pub use error::ClientError;
+pub use rare::Rare;
 
 /// Who runs the network loop (`mosq->threaded` in the original).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +67,7 @@ pub struct Target {
     /// Local address to bind to.
     pub bind_address: Option<String>,
     /// SOCKS5 proxy, if any.
-    pub socks5: Option<Socks5Proxy>,
+    pub socks5: Option<Box<Socks5Proxy>>,
 }
 
 /// `mosquitto_socks5_set`'s settings.
@@ -99,7 +101,7 @@ pub struct Link {
     /// A non-blocking connect is still under way.
     pub connecting: bool,
     /// The SOCKS5 handshake, while it runs.
-    pub socks: Option<Socks5>,
+    pub socks: Option<Box<Socks5>>,
 }
 
 /// Everything behind the state lock.
@@ -129,9 +131,9 @@ pub struct State {
     /// `MOSQ_OPT_DISABLE_SOCKETPAIR`.
     pub wake_disabled: bool,
     /// TLS settings (TLS is used when they name a CA source).
-    pub tls: TlsSettings,
+    pub tls: Rare<TlsSettings>,
     /// WebSocket transport settings (used when they say so).
-    pub websockets: WsSettings,
+    pub websockets: Rare<WsSettings>,
 }
 
 /// What the reading thread owns.
@@ -210,8 +212,8 @@ impl State {
             tcp_nodelay: false,
             wake: None,
             wake_disabled: false,
-            tls: TlsSettings::default(),
-            websockets: WsSettings::default(),
+            tls: Rare::default(),
+            websockets: Rare::default(),
         }
     }
 
@@ -359,5 +361,16 @@ impl Drop for Client {
         if let Some(proxy) = st.target.socks5.as_mut() {
             wipe_secret(proxy.password.take());
         }
+    }
+}
+#[cfg(test)]
+mod tests {
+    /// A process may hold thousands of idle clients: the struct behind
+    /// each handle stays small (settings few clients use live behind
+    /// [`Rare`] or a `Box`).
+    #[test]
+    fn an_idle_client_is_small() {
+        let size = std::mem::size_of::<super::Client>();
+        assert!(size <= 800, "struct Client grew to {size} bytes");
     }
 }

@@ -16,12 +16,12 @@ impl Client {
     /// sets up its `SSL_CTX` at connect time.
     pub(super) fn start_tls(
         raw: Arc<Stream>,
-        tls: &TlsSettings,
+        tls: Option<&TlsSettings>,
         host: &str,
     ) -> Result<Arc<Stream>, ClientError> {
-        if !tls.enabled() {
+        let Some(tls) = tls.filter(|t| t.enabled()) else {
             return Ok(raw);
-        }
+        };
         let config = tls.client_config()?;
         let stream = TlsStream::new(raw, config, host)?;
         Ok(Arc::new(Stream::Tls(Box::new(stream))))

@@ -13,13 +13,13 @@ impl Client {
     /// unchanged otherwise.
     pub(super) fn start_websocket(
         stream: Arc<Stream>,
-        ws: &WsSettings,
+        ws: Option<&WsSettings>,
         host: &str,
         port: u16,
     ) -> Result<Arc<Stream>, ClientError> {
-        if !ws.enabled {
+        let Some(ws) = ws.filter(|w| w.enabled) else {
             return Ok(stream);
-        }
+        };
         let tls = matches!(*stream, Stream::Tls(_));
         let ws = WsStream::new(stream, ws, host, port, tls)?;
         Ok(Arc::new(Stream::Ws(Box::new(ws))))

@@ -308,13 +308,13 @@ unsafe fn will_set(
         // accepts payloads longer than the 65535 bytes CONNECT can carry;
         // we keep what fits instead of sending a corrupt CONNECT.
         let payload = &payload[..payload.len().min(usize::from(u16::MAX))];
-        st.session.config_mut().will = Some(WillConfig {
+        st.session.config_mut().will = Some(Box::new(WillConfig {
             topic: topic.to_vec(),
             payload: payload.to_vec(),
             qos: (qos & 3) as u8,
             retain,
             properties: props,
-        });
+        }));
         rc(MOSQ_ERR_SUCCESS)
     })
 }
@@ -479,12 +479,12 @@ pub unsafe extern "C" fn mosquitto_socks5_set(
             return rc(MOSQ_ERR_INVAL);
         }
         client.with_state(|st| {
-            st.target.socks5 = Some(Socks5Proxy {
+            st.target.socks5 = Some(Box::new(Socks5Proxy {
                 host: host.to_string_lossy().into_owned(),
                 port: port as u16,
                 password: if username.is_some() { password } else { None },
                 username,
-            });
+            }));
         });
         rc(MOSQ_ERR_SUCCESS)
     })

@@ -89,7 +89,7 @@ fn set_int_option(st: &mut State, option: mosq_opt_value, value: c_int) -> Rc {
             }
         }
         TRANSPORT => {
-            st.websockets.enabled = if value == mosq_transport_t::MOSQ_T_TCP as c_int {
+            st.websockets.get_mut().enabled = if value == mosq_transport_t::MOSQ_T_TCP as c_int {
                 false
             } else if value == mosq_transport_t::MOSQ_T_WEBSOCKETS as c_int {
                 true
@@ -97,7 +97,7 @@ fn set_int_option(st: &mut State, option: mosq_opt_value, value: c_int) -> Rc {
                 return Err(mosq_err_t::MOSQ_ERR_INVAL);
             };
         }
-        TLS_USE_OS_CERTS => st.tls.use_os_certs = value != 0,
+        TLS_USE_OS_CERTS => st.tls.get_mut().use_os_certs = value != 0,
         // Only applies to an application's SSL_CTX, which cannot be set.
         SSL_CTX_WITH_DEFAULTS => {}
         // Stapled OCSP checking is not implemented: never pretend it is on.
@@ -110,7 +110,7 @@ fn set_int_option(st: &mut State, option: mosq_opt_value, value: c_int) -> Rc {
             if value < 100 || during_upgrade {
                 return Err(mosq_err_t::MOSQ_ERR_INVAL);
             }
-            st.websockets.header_size = value as usize;
+            st.websockets.get_mut().header_size = value as usize;
         }
         _ => return Err(mosq_err_t::MOSQ_ERR_INVAL),
     }
@@ -136,13 +136,13 @@ fn set_string_option(st: &mut State, option: mosq_opt_value, value: Option<&[u8]
         TLS_ALPN => match value {
             None => Err(mosq_err_t::MOSQ_ERR_INVAL),
             Some(v) => {
-                st.tls.alpn = Some(v.to_vec());
+                st.tls.get_mut().alpn = Some(v.to_vec());
                 Ok(())
             }
         },
         // NULL goes back to the default path ("/mqtt").
         HTTP_PATH => {
-            st.websockets.http_path = value.map(<[u8]>::to_vec);
+            st.websockets.get_mut().http_path = value.map(<[u8]>::to_vec);
             Ok(())
         }
         TLS_ENGINE | TLS_ENGINE_KPASS_SHA1 => Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
@@ -407,9 +407,9 @@ mod tests {
         // SAFETY: a live handle; strings are NUL-terminated.
         unsafe {
             assert_eq!(mosquitto_int_option(h.0, TLS_USE_OS_CERTS, 1), OK);
-            assert!(h.state(|st| st.tls.use_os_certs && st.tls.enabled()));
+            assert!(h.state(|st| st.tls.get_mut().use_os_certs && st.tls.get_mut().enabled()));
             assert_eq!(mosquitto_int_option(h.0, TLS_USE_OS_CERTS, 0), OK);
-            assert!(h.state(|st| !st.tls.use_os_certs));
+            assert!(h.state(|st| !st.tls.get_mut().use_os_certs));
             assert_eq!(mosquitto_int_option(h.0, TLS_OCSP_REQUIRED, 1), UNSUPPORTED);
             assert_eq!(mosquitto_int_option(h.0, TLS_OCSP_REQUIRED, 0), OK);
             assert_eq!(mosquitto_int_option(h.0, SSL_CTX_WITH_DEFAULTS, 1), OK);
@@ -430,7 +430,7 @@ mod tests {
                 INVAL
             );
             assert_eq!(mosquitto_string_option(h.0, TLS_ALPN, c"mqtt".as_ptr()), OK);
-            assert!(h.state(|st| st.tls.alpn.as_deref() == Some(b"mqtt".as_slice())));
+            assert!(h.state(|st| st.tls.get_mut().alpn.as_deref() == Some(b"mqtt".as_slice())));
             for opt in [TLS_ENGINE, TLS_ENGINE_KPASS_SHA1] {
                 assert_eq!(
                     mosquitto_string_option(h.0, opt, c"pem".as_ptr()),
@@ -450,7 +450,7 @@ mod tests {
     #[test]
     fn websocket_options_are_stored_and_checked() {
         let h = Handle::new();
-        let ws = || h.state(|st| st.websockets.clone());
+        let ws = || h.state(|st| st.websockets.to_owned_or_default());
         assert_eq!(ws(), crate::transport::WsSettings::default());
         assert_eq!(ws().header_size, 4096);
         // SAFETY: a live handle; strings are NUL-terminated.

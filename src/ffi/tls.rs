@@ -108,7 +108,7 @@ pub unsafe extern "C" fn mosquitto_tls_set(
             return rc(mosq_err_t::MOSQ_ERR_INVAL);
         }
         let code = c.with_state(|st| {
-            let tls = &mut st.tls;
+            let tls = st.tls.get_mut();
             tls.cafile = None;
             if let Some(f) = cafile {
                 if !readable(&f) {
@@ -154,7 +154,7 @@ pub unsafe extern "C" fn mosquitto_tls_insecure_set(mosq: *mut mosquitto, value:
         // SAFETY: forwarded contract.
         match unsafe { client(mosq) } {
             Some(c) => {
-                c.with_state(|st| st.tls.insecure = value);
+                c.with_state(|st| st.tls.get_mut().insecure = value);
                 rc(mosq_err_t::MOSQ_ERR_SUCCESS)
             }
             None => rc(mosq_err_t::MOSQ_ERR_INVAL),
@@ -187,7 +187,7 @@ pub unsafe extern "C" fn mosquitto_tls_opts_set(
         let ciphers = unsafe { c_str(ciphers) }.map(|s| s.to_string_lossy().into_owned());
         let code = c.with_state(|st| {
             // The original stores cert_reqs before looking at the version.
-            st.tls.cert_reqs = cert_reqs;
+            st.tls.get_mut().cert_reqs = cert_reqs;
             let min = match version.as_deref() {
                 None => MinVersion::Tls12,
                 Some(v) => match MinVersion::parse(v) {
@@ -195,8 +195,9 @@ pub unsafe extern "C" fn mosquitto_tls_opts_set(
                     None => return mosq_err_t::MOSQ_ERR_INVAL,
                 },
             };
-            st.tls.min_version = min;
-            st.tls.ciphers = ciphers;
+            let tls = st.tls.get_mut();
+            tls.min_version = min;
+            tls.ciphers = ciphers;
             mosq_err_t::MOSQ_ERR_SUCCESS
         });
         rc(code)
@@ -307,7 +308,7 @@ mod tests {
                 mosquitto_tls_set(h.0, missing.as_ptr(), null, null, null, None),
                 INVAL
             );
-            assert!(!h.client().with_state(|st| st.tls.enabled()));
+            assert!(!h.client().with_state(|st| st.tls.get_mut().enabled()));
             // A CA folder is not checked at set time.
             assert_eq!(
                 mosquitto_tls_set(h.0, null, missing.as_ptr(), null, null, None),
@@ -325,7 +326,7 @@ mod tests {
                 INVAL
             );
             // A failed key check forgets the CA settings too.
-            assert!(!h.client().with_state(|st| st.tls.enabled()));
+            assert!(!h.client().with_state(|st| st.tls.get_mut().enabled()));
             assert_eq!(
                 mosquitto_tls_set(
                     h.0,
@@ -339,8 +340,8 @@ mod tests {
             );
         }
         let source = h.client().with_state(|st| {
-            assert_eq!(st.tls.cafile.as_deref(), Some(ca.as_path()));
-            st.tls.password.clone().unwrap()
+            assert_eq!(st.tls.get_mut().cafile.as_deref(), Some(ca.as_path()));
+            st.tls.get_mut().password.clone().unwrap()
         });
         assert_eq!(source().unwrap(), b"secret");
         std::fs::remove_dir_all(&dir).unwrap();
@@ -363,10 +364,10 @@ mod tests {
                 OK
             );
             h.client().with_state(|st| {
-                assert_eq!(st.tls.cert_reqs, 0);
-                assert_eq!(st.tls.min_version, MinVersion::Tls13);
+                assert_eq!(st.tls.get_mut().cert_reqs, 0);
+                assert_eq!(st.tls.get_mut().min_version, MinVersion::Tls13);
                 assert_eq!(
-                    st.tls.ciphers.as_deref(),
+                    st.tls.get_mut().ciphers.as_deref(),
                     Some("ECDHE-RSA-AES128-GCM-SHA256")
                 );
             });
@@ -374,15 +375,15 @@ mod tests {
                 mosquitto_tls_opts_set(h.0, 1, bad.as_ptr(), ptr::null()),
                 INVAL
             );
-            assert_eq!(h.client().with_state(|st| st.tls.cert_reqs), 1);
+            assert_eq!(h.client().with_state(|st| st.tls.get_mut().cert_reqs), 1);
             assert_eq!(mosquitto_tls_opts_set(h.0, 1, ptr::null(), ptr::null()), OK);
             assert_eq!(
-                h.client().with_state(|st| st.tls.min_version),
+                h.client().with_state(|st| st.tls.get_mut().min_version),
                 MinVersion::Tls12
             );
             assert_eq!(mosquitto_tls_insecure_set(ptr::null_mut(), true), INVAL);
             assert_eq!(mosquitto_tls_insecure_set(h.0, true), OK);
-            assert!(h.client().with_state(|st| st.tls.insecure));
+            assert!(h.client().with_state(|st| st.tls.get_mut().insecure));
         }
         assert_eq!(
             mosquitto_tls_psk_set(h.0, ptr::null(), ptr::null(), ptr::null()),

@@ -155,7 +155,7 @@ pub struct Config {
     /// Password (v3 requires a user name with it).
     pub password: Option<Vec<u8>>,
     /// The will, if any.
-    pub will: Option<WillConfig>,
+    pub will: Option<Box<WillConfig>>,
     /// v5 CONNECT properties (validated with
     /// [`OwnedProperties::new`]`(CMD_CONNECT, ..)`).
     pub connect_properties: OwnedProperties,

@@ -136,7 +136,9 @@ fn connect_with_will_and_credentials() {
     c.username = Some(b"u".to_vec());
     c.password = Some(b"p".to_vec());
     c.clean_start = false;
-    c.will = Some(WillConfig::new(V311, b"w/t", b"bye", 1, true, &[]).unwrap());
+    c.will = Some(Box::new(
+        WillConfig::new(V311, b"w/t", b"bye", 1, true, &[]).unwrap(),
+    ));
     let mut out = Vec::new();
     s.start_connect(0, &mut out).unwrap();
     let Ok(Packet::Connect(p)) = decode(&out, V311) else {

@@ -1,0 +1,43 @@
+//! Settings blocks most clients never set, kept out of line.
+
+/// A settings block behind a pointer that stays null until the first
+/// setter runs: an idle client that never uses TLS or WebSockets pays
+/// 8 bytes for the block instead of its whole size (which matters to a
+/// process holding thousands of clients).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rare<T>(Option<Box<T>>);
+
+impl<T: Default> Rare<T> {
+    /// The settings, `None` while none was ever set (all at defaults).
+    pub fn get(&self) -> Option<&T> {
+        self.0.as_deref()
+    }
+
+    /// The settings, for changing; made with their defaults on first use.
+    pub fn get_mut(&mut self) -> &mut T {
+        self.0.get_or_insert_with(Box::default)
+    }
+
+    /// The settings by value (their defaults when never set).
+    pub fn to_owned_or_default(&self) -> T
+    where
+        T: Clone,
+    {
+        self.get().cloned().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rare;
+
+    #[test]
+    fn unset_until_first_change() {
+        let mut r: Rare<Vec<u8>> = Rare::default();
+        assert_eq!(r.get(), None);
+        assert_eq!(r.to_owned_or_default(), Vec::<u8>::new());
+        r.get_mut().push(7);
+        assert_eq!(r.get(), Some(&vec![7]));
+        assert_eq!(std::mem::size_of::<Rare<[u64; 20]>>(), 8);
+    }
+}
