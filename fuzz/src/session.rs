@@ -161,15 +161,23 @@ impl Driver {
                 } else {
                     &[]
                 };
-                let _ = self.s.publish(
-                    topic,
-                    b"payload",
-                    arg % 4,
-                    arg & 0x80 != 0,
-                    props,
-                    self.now,
-                    &mut self.out,
-                );
+                let (qos, retain) = (arg % 4, arg & 0x80 != 0);
+                let _ = if qos == 0 && props.is_empty() && arg & 0x20 != 0 {
+                    // The QoS 0 fast path (unit tests prove it equal to
+                    // the full path; here it meets every session state).
+                    self.s
+                        .publish_qos0(topic, b"payload", retain, &mut self.out)
+                } else {
+                    self.s.publish(
+                        topic,
+                        b"payload",
+                        qos,
+                        retain,
+                        props,
+                        self.now,
+                        &mut self.out,
+                    )
+                };
             }
             OP_SUBSCRIBE => {
                 let filters: [&[u8]; 2] = [b"a/#", b"+/b"];

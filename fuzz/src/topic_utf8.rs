@@ -3,8 +3,8 @@
 //! the rules (not from the code under test).
 
 use mosquitto::protocol::topic::{
-    check_publish_topic, check_subscription_filter, sub_matches_acl, tokenise, topic_matches_sub,
-    topic_matches_sub_with_pattern, Identity, MAX_TOPIC_LEN,
+    check_publish_topic, check_subscription_filter, is_plain_topic_name, sub_matches_acl, tokenise,
+    topic_matches_sub, topic_matches_sub_with_pattern, Identity, MAX_TOPIC_LEN,
 };
 use mosquitto::protocol::utf8::{validate, Utf8Error, MAX_VALIDATED_LEN};
 
@@ -64,6 +64,15 @@ fn single(s: &[u8]) {
 
     let publishable = s.len() <= MAX_TOPIC_LEN && !s.iter().any(|&b| b == b'+' || b == b'#');
     assert_eq!(check_publish_topic(s).is_ok(), publishable, "{s:02x?}");
+    let plain = !s.is_empty()
+        && s.len() <= MAX_TOPIC_LEN
+        && s.iter()
+            .all(|&b| (0x20..0x7F).contains(&b) && b != b'+' && b != b'#');
+    assert_eq!(
+        is_plain_topic_name(s),
+        plain,
+        "is_plain_topic_name({s:02x?})"
+    );
     let nul_free = !s.contains(&0);
     if nul_free {
         assert_eq!(

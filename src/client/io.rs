@@ -340,7 +340,12 @@ impl Client {
             let was_empty = st.out.is_empty();
             let mid = self
                 .logged(st, &mut after, |st| {
-                    // QoS 0 needs no clock: its write is noted when flushed.
+                    if qos == 0 && props.is_empty() {
+                        // QoS 0 needs no clock: its write is noted when flushed.
+                        return st
+                            .session
+                            .publish_qos0(topic, payload, retain, st.out.vec());
+                    }
                     let now = if qos == 0 { 0 } else { now_ms() };
                     st.session
                         .publish(topic, payload, qos, retain, props, now, st.out.vec())

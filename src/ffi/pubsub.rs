@@ -43,7 +43,7 @@ pub unsafe extern "C" fn mosquitto_publish(
     ffi_boundary(|| {
         // SAFETY: forwarded contract.
         unsafe {
-            mosquitto_publish_v5(
+            publish(
                 mosq,
                 mid,
                 topic,
@@ -76,63 +76,88 @@ pub unsafe extern "C" fn mosquitto_publish_v5(
 ) -> c_int {
     ffi_boundary(|| {
         // SAFETY: forwarded contract.
-        let Some(client) = (unsafe { client(mosq) }) else {
-            return rc(MOSQ_ERR_INVAL);
-        };
-        if !(0..=2).contains(&qos) {
+        unsafe {
+            publish(
+                mosq, mid, topic, payloadlen, payload, qos, retain, properties,
+            )
+        }
+    })
+}
+
+/// The body of [`mosquitto_publish`] and [`mosquitto_publish_v5`] (one
+/// panic boundary on the hot path, not two).
+///
+/// # Safety
+/// As [`mosquitto_publish_v5`].
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn publish(
+    mosq: *mut mosquitto,
+    mid: *mut c_int,
+    topic: *const c_char,
+    payloadlen: c_int,
+    payload: *const c_void,
+    qos: c_int,
+    retain: bool,
+    properties: *const mosquitto_property,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    let Some(client) = (unsafe { client(mosq) }) else {
+        return rc(MOSQ_ERR_INVAL);
+    };
+    if !(0..=2).contains(&qos) {
+        return rc(MOSQ_ERR_INVAL);
+    }
+    // SAFETY: NULL or NUL-terminated from the caller.
+    let topic: &[u8] = unsafe { c_str(topic) }.map_or(b"", CStr::to_bytes);
+    // SAFETY: forwarded contract.
+    let props = match unsafe { super::client::properties(properties) } {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if !(0..=MAX_PAYLOAD as c_int).contains(&payloadlen) {
+        // The original checks the size after the topic's UTF-8.
+        let v5 = client.with_state(|st| st.version().is_v5());
+        if !v5 && !props.is_empty() {
+            return rc(MOSQ_ERR_NOT_SUPPORTED);
+        }
+        if topic.is_empty() {
             return rc(MOSQ_ERR_INVAL);
         }
-        // SAFETY: NULL or NUL-terminated from the caller.
-        let topic: &[u8] = unsafe { c_str(topic) }.map_or(b"", CStr::to_bytes);
-        // SAFETY: forwarded contract.
-        let props = match unsafe { super::client::properties(properties) } {
-            Ok(p) => p,
-            Err(code) => return code,
-        };
-        if !(0..=MAX_PAYLOAD as c_int).contains(&payloadlen) {
-            // The original checks the size after the topic's UTF-8.
-            let v5 = client.with_state(|st| st.version().is_v5());
-            if !v5 && !props.is_empty() {
-                return rc(MOSQ_ERR_NOT_SUPPORTED);
-            }
-            if topic.is_empty() {
-                return rc(MOSQ_ERR_INVAL);
-            }
-            if utf8::validate(topic).is_err() {
-                return rc(MOSQ_ERR_MALFORMED_UTF8);
-            }
-            return rc(MOSQ_ERR_PAYLOAD_SIZE);
+        if utf8::validate(topic).is_err() {
+            return rc(MOSQ_ERR_MALFORMED_UTF8);
         }
-        let payload: &[u8] = if payloadlen == 0 {
-            &[]
-        } else if payload.is_null() {
-            // The original reads through the NULL once connected (a crash);
-            // without a connection it fails before touching it.
-            if client.with_state(|st| st.link.is_some()) {
-                return rc(MOSQ_ERR_INVAL);
+        return rc(MOSQ_ERR_PAYLOAD_SIZE);
+    }
+    let payload: &[u8] = if payloadlen == 0 {
+        &[]
+    } else if payload.is_null() {
+        // The original reads through the NULL once connected (a crash);
+        // without a connection it fails before touching it.
+        if client.with_state(|st| st.link.is_some()) {
+            return rc(MOSQ_ERR_INVAL);
+        }
+        &[]
+    } else {
+        // SAFETY: non-NULL and valid for `payloadlen` bytes per the contract.
+        unsafe { std::slice::from_raw_parts(payload as *const u8, payloadlen as usize) }
+    };
+    keeping_errno(
+        || match client.publish(topic, payload, qos as u8, retain, &props) {
+            Ok(m) => {
+                // SAFETY: forwarded contract.
+                unsafe { store_mid(mid, m) };
+                rc(MOSQ_ERR_SUCCESS)
             }
-            &[]
-        } else {
-            // SAFETY: non-NULL and valid for `payloadlen` bytes per the contract.
-            unsafe { std::slice::from_raw_parts(payload as *const u8, payloadlen as usize) }
-        };
-        keeping_errno(
-            || match client.publish(topic, payload, qos as u8, retain, &props) {
-                Ok(m) => {
+            Err((e, m)) => {
+                if let Some(m) = m {
                     // SAFETY: forwarded contract.
                     unsafe { store_mid(mid, m) };
-                    rc(MOSQ_ERR_SUCCESS)
                 }
-                Err((e, m)) => {
-                    if let Some(m) = m {
-                        // SAFETY: forwarded contract.
-                        unsafe { store_mid(mid, m) };
-                    }
-                    error_rc(&e)
-                }
-            },
-        )
-    })
+                error_rc(&e)
+            }
+        },
+    )
 }
 
 /// The shared body of the subscribe functions.

@@ -30,6 +30,61 @@ pub fn check_publish_topic(topic: &[u8]) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// Whether `topic` is a non-empty topic name of printable ASCII
+/// (`0x20..=0x7E`) without `+` or `#`, at most [`MAX_TOPIC_LEN`] bytes:
+/// valid MQTT UTF-8 and a valid topic name at once. The publish path's
+/// fast check, eight bytes at a time; `false` only means the full checks
+/// ([`crate::protocol::utf8::validate`], [`check_publish_topic`]) decide.
+#[inline]
+pub fn is_plain_topic_name(topic: &[u8]) -> bool {
+    let len = topic.len();
+    if len == 0 || len > MAX_TOPIC_LEN {
+        return false;
+    }
+    if len < 4 {
+        return topic.iter().all(|&b| plain_byte(b));
+    }
+    if len < 8 {
+        // Two overlapping four-byte reads cover the whole topic.
+        let lo = u32::from_le_bytes(topic[..4].try_into().expect("4 bytes"));
+        let hi = u32::from_le_bytes(topic[len - 4..].try_into().expect("4 bytes"));
+        return plain_word(u64::from(lo) | u64::from(hi) << 32);
+    }
+    let mut chunks = topic.chunks_exact(8);
+    let mut ok = true;
+    for c in &mut chunks {
+        ok &= plain_word(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+    }
+    // The last eight bytes (overlapping what was checked) cover the tail.
+    let last = u64::from_le_bytes(topic[len - 8..].try_into().expect("8 bytes"));
+    ok && plain_word(last)
+}
+
+/// One byte of [`is_plain_topic_name`]'s alphabet.
+#[inline]
+fn plain_byte(b: u8) -> bool {
+    (0x20..0x7F).contains(&b) && b != b'+' && b != b'#'
+}
+
+/// Whether all eight bytes of `w` are [`plain_byte`]s, without a branch
+/// per byte (the classic "has a zero byte" bit trick, exact for the
+/// question whether any byte matches).
+#[inline]
+fn plain_word(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    // Bytes below 0x20 (checked on the low seven bits; 0x80 and above are
+    // caught by the high bit of `w` itself).
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let bad = (w & HIGH)
+        | below_space
+        | has_zero(w ^ (ONES * 0x7F))
+        | has_zero(w ^ (ONES * u64::from(b'+')))
+        | has_zero(w ^ (ONES * u64::from(b'#')));
+    bad == 0
+}
+
 /// Checks a topic filter for subscribing: `+` must fill a whole level, `#`
 /// must fill the last level, and at most [`MAX_TOPIC_LEN`] bytes. The empty
 /// filter passes; UTF-8 is not examined here.
@@ -322,6 +377,42 @@ mod tests {
     const M: Result<bool, Invalid> = Ok(true);
     const N: Result<bool, Invalid> = Ok(false);
     const I: Result<bool, Invalid> = Err(Invalid);
+
+    #[test]
+    fn plain_topic_check_agrees_with_a_byte_by_byte_check() {
+        let bytewise = |t: &[u8]| {
+            !t.is_empty() && t.len() <= MAX_TOPIC_LEN && t.iter().all(|&b| plain_byte(b))
+        };
+        // Every byte value at every position of topics of 1 to 24 bytes.
+        for len in 1..=24 {
+            for pos in 0..len {
+                for b in 0..=255u8 {
+                    let mut t = vec![b'a'; len];
+                    t[pos] = b;
+                    assert_eq!(is_plain_topic_name(&t), bytewise(&t), "{t:?}");
+                }
+            }
+        }
+        // Pairs of unusual bytes (borrows between neighbouring lanes).
+        let odd = [
+            0u8, 0x1F, 0x20, 0x22, 0x23, 0x24, 0x2A, 0x2B, 0x2C, 0x7E, 0x7F, 0x80, 0xFF,
+        ];
+        for &a in &odd {
+            for &b in &odd {
+                for len in [8usize, 9, 16, 17] {
+                    for i in 0..len - 1 {
+                        let mut t = vec![b'x'; len];
+                        t[i] = a;
+                        t[i + 1] = b;
+                        assert_eq!(is_plain_topic_name(&t), bytewise(&t), "{t:?}");
+                    }
+                }
+            }
+        }
+        assert!(!is_plain_topic_name(b""));
+        assert!(is_plain_topic_name(&vec![b'a'; MAX_TOPIC_LEN]));
+        assert!(!is_plain_topic_name(&vec![b'a'; MAX_TOPIC_LEN + 1]));
+    }
 
     #[test]
     fn publish_topic_check_matches_the_reference() {

@@ -271,6 +271,42 @@ impl Session {
         Ok(())
     }
 
+    /// [`Self::publish`] for the most common message, QoS 0 without
+    /// properties to a plain topic (see [`topic::is_plain_topic_name`]):
+    /// the same verdicts and bytes on a short path. Anything else takes
+    /// the full one.
+    #[inline]
+    pub fn publish_qos0(
+        &mut self,
+        topic_name: &[u8],
+        payload: &[u8],
+        retain: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<u16, PublishError> {
+        if !topic::is_plain_topic_name(topic_name) || payload.len() > MAX_PAYLOAD {
+            return self.publish(topic_name, payload, 0, retain, &[], 0, out);
+        }
+        let v = self.config.version;
+        // Topic length, topic, payload, and in v5 an empty property list.
+        let remaining = 2 + topic_name.len() + payload.len() + usize::from(v.is_v5());
+        if remaining > MAX_VARINT as usize {
+            return Err(SessionError::PayloadSize.into());
+        }
+        if self.oversize(packet_len(remaining)) {
+            return Err(SessionError::OversizePacket.into());
+        }
+        let mid = self.ids.next_id();
+        if !self.transport_open() {
+            return Err(PublishError {
+                error: SessionError::NoConn,
+                mid: Some(mid),
+            });
+        }
+        let retain = retain && self.retain_available;
+        Publish::write_qos0(v, topic_name, payload, retain, remaining, out);
+        Ok(mid)
+    }
+
     /// `mosquitto_publish_v5`: validates, allocates a message id, then
     /// writes the PUBLISH (QoS 0, or QoS 1/2 with room in the window) or
     /// queues it (QoS 1/2). Returns the message id.
@@ -313,20 +349,16 @@ impl Session {
         }
         let retain = retain && self.retain_available;
         check_properties(CMD_PUBLISH, props)?;
-        if topic_name.is_empty() {
-            let has_alias = props.iter().any(|p| p.id == Identifier::TopicAlias);
-            if !v.is_v5() || !has_alias {
-                return Err(SessionError::Inval.into());
-            }
-        } else if topic_name.len() <= topic::MAX_TOPIC_LEN
-            && topic_name
-                .iter()
-                .all(|&b| (0x20..0x7F).contains(&b) && b != b'+' && b != b'#')
-        {
+        if topic::is_plain_topic_name(topic_name) {
             // The common case in one pass: printable ASCII without wildcards
             // is valid MQTT UTF-8 and a valid topic name.
             if payload.len() > MAX_PAYLOAD {
                 return Err(SessionError::PayloadSize.into());
+            }
+        } else if topic_name.is_empty() {
+            let has_alias = props.iter().any(|p| p.id == Identifier::TopicAlias);
+            if !v.is_v5() || !has_alias {
+                return Err(SessionError::Inval.into());
             }
         } else {
             utf8::validate(topic_name).map_err(|_| SessionError::MalformedUtf8)?;

@@ -627,6 +627,58 @@ fn publish_argument_checks() {
     );
 }
 
+/// `publish_qos0` (the QoS 0 fast path) gives the same verdict, message
+/// id and bytes as `publish` in every case, in both versions, connected
+/// or not, with and without the broker's limits.
+#[test]
+fn qos0_fast_path_equals_the_full_path() {
+    let long_topic = vec![b't'; 300];
+    let topics: [&[u8]; 9] = [
+        b"a",
+        b"bench/t",
+        b"sensors/room-12/temperature",
+        &long_topic,
+        b"",
+        b"a/+",
+        b"a/#",
+        b"caf\xC3\xA9",
+        b"\xC3\x28",
+    ];
+    let big = vec![7u8; 200];
+    let payloads: [&[u8]; 3] = [b"", b"hello", &big];
+    let limits = [
+        prop(Identifier::MaximumPacketSize, Value::Int32(64)),
+        prop(Identifier::RetainAvailable, Value::Byte(0)),
+    ];
+    for v in [V311, V5] {
+        for (connect, limited) in [(false, false), (true, false), (true, true)] {
+            let make = || {
+                let mut s = session(v);
+                if connect {
+                    connected(&mut s, if limited && v == V5 { &limits } else { &[] });
+                }
+                s
+            };
+            let (mut full, mut fast) = (make(), make());
+            for topic in topics {
+                for payload in payloads {
+                    for retain in [false, true] {
+                        let (mut a, mut b) = (vec![9u8], vec![9u8]);
+                        let ra = full.publish(topic, payload, 0, retain, &[], 0, &mut a);
+                        let rb = fast.publish_qos0(topic, payload, retain, &mut b);
+                        let case = format!(
+                            "{v:?} connected={connect} limited={limited} {topic:?} {} {retain}",
+                            payload.len()
+                        );
+                        assert_eq!(ra, rb, "{case}");
+                        assert_eq!(a, b, "{case}");
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn unexpected_and_unknown_packets() {
     let mut s = session(V311);

@@ -57,31 +57,8 @@ impl<'a> Publish<'a> {
     /// Appends the whole packet to `out`.
     #[inline]
     pub fn write(&self, v: ProtocolVersion, out: &mut Vec<u8>) {
-        // The hot path of every publish: the fixed header and the topic
-        // length are assembled on the stack and appended in one copy, after
-        // a single reservation for the whole packet.
         let remaining = self.remaining_len(v);
-        let mut head = [0u8; 7];
-        head[0] = self.first_byte();
-        let mut n = 1;
-        let mut rest = remaining as u32;
-        loop {
-            let digit = (rest & 0x7F) as u8;
-            rest >>= 7;
-            if rest == 0 {
-                head[n] = digit;
-                n += 1;
-                break;
-            }
-            head[n] = digit | 0x80;
-            n += 1;
-        }
-        debug_assert!(self.topic.len() <= usize::from(u16::MAX), "topic too long");
-        head[n..n + 2].copy_from_slice(&(self.topic.len() as u16).to_be_bytes());
-        n += 2;
-        out.reserve(n - 2 + remaining);
-        out.extend_from_slice(&head[..n]);
-        out.extend_from_slice(self.topic);
+        put_head(out, self.first_byte(), remaining, self.topic);
         if self.qos > 0 {
             put_u16(out, self.packet_id);
         }
@@ -89,6 +66,26 @@ impl<'a> Publish<'a> {
             self.properties.write(out);
         }
         out.extend_from_slice(self.payload);
+    }
+
+    /// Appends a QoS 0 PUBLISH without properties; `remaining` is its
+    /// [`Self::remaining_len`]. The same bytes as [`Self::write`], for the
+    /// publish fast path.
+    #[inline]
+    pub fn write_qos0(
+        v: ProtocolVersion,
+        topic: &[u8],
+        payload: &[u8],
+        retain: bool,
+        remaining: usize,
+        out: &mut Vec<u8>,
+    ) {
+        let first = PacketType::Publish.first_byte() | u8::from(retain);
+        put_head(out, first, remaining, topic);
+        if v.is_v5() {
+            out.push(0);
+        }
+        out.extend_from_slice(payload);
     }
 
     /// The v5 Topic Alias property, if present (resolution is the
@@ -140,4 +137,47 @@ impl<'a> Publish<'a> {
         }
         Ok(p)
     }
+}
+
+/// Reserves room for a whole PUBLISH whose remaining length is
+/// `remaining`, then appends its fixed header, the topic's length and the
+/// topic. The header and the length (at most 1 + 4 + 2 bytes) are
+/// assembled in one integer and stored at once: this runs for every
+/// message published.
+#[inline]
+fn put_head(out: &mut Vec<u8>, first_byte: u8, remaining: usize, topic: &[u8]) {
+    debug_assert!(topic.len() <= usize::from(u16::MAX), "topic too long");
+    debug_assert!(remaining <= 268_435_455, "remaining length too large");
+    let mut head = u64::from(first_byte);
+    let mut n = 1;
+    let mut rest = remaining as u32;
+    loop {
+        let digit = u64::from(rest & 0x7F);
+        rest >>= 7;
+        if rest == 0 {
+            head |= digit << (8 * n);
+            n += 1;
+            break;
+        }
+        head |= (digit | 0x80) << (8 * n);
+        n += 1;
+    }
+    let [hi, lo] = (topic.len() as u16).to_be_bytes();
+    head |= (u64::from(hi) << (8 * n)) | (u64::from(lo) << (8 * (n + 1)));
+    n += 2;
+    // The whole packet, and at least the 8 bytes the store below writes.
+    let total = n - 2 + remaining;
+    out.reserve(total.max(8));
+    let len = out.len();
+    // SAFETY: `reserve` left at least 8 bytes of capacity after `len`; the
+    // store initialises the first `n` (<= 7) of them, and only those are
+    // claimed by `set_len`. `u8` has no alignment, hence the unaligned store.
+    unsafe {
+        out.as_mut_ptr()
+            .add(len)
+            .cast::<u64>()
+            .write_unaligned(head.to_le());
+        out.set_len(len + n);
+    }
+    out.extend_from_slice(topic);
 }
