@@ -99,8 +99,11 @@ impl OutBuffer {
 /// What one read from the socket gave.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Filled {
-    /// This many new bytes.
-    Bytes(usize),
+    /// This many new bytes, and whether that emptied the socket: a plain
+    /// socket that filled less than the room offered has nothing more
+    /// now, so another read would only return `WouldBlock`. (TLS and
+    /// WebSocket streams may hold decoded bytes back: never `drained`.)
+    Bytes { n: usize, drained: bool },
     /// The peer closed the connection.
     Closed,
     /// Nothing to read now.
@@ -142,12 +145,14 @@ impl ReadBuffer {
         if self.buf.len() < self.end + grow {
             self.buf.resize(self.end + grow, 0);
         }
+        let room = self.buf.len() - self.end;
         loop {
             return match stream.read(&mut self.buf[self.end..]) {
                 Ok(0) => Ok(Filled::Closed),
                 Ok(n) => {
                     self.end += n;
-                    Ok(Filled::Bytes(n))
+                    let drained = n < room && stream.is_plain();
+                    Ok(Filled::Bytes { n, drained })
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Filled::WouldBlock),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -13,7 +13,7 @@ use crate::ffi::dispatch;
 use crate::protocol::packet::{Properties, ProtocolVersion};
 use crate::protocol::property::{Identifier, Property, Value};
 use crate::session::{Event, OwnedProperties, PublishError, State as SessionState};
-use crate::transport::{self, poll, Connecting, Socks5};
+use crate::transport::{self, poll, Connecting, Socks5, WakeSender};
 
 /// What happened under the state lock that must be reported after it is
 /// released.
@@ -25,14 +25,32 @@ pub(super) struct Aftermath {
     disconnected: Option<i32>,
     /// Debug log lines (only gathered with a log callback set).
     logs: Vec<String>,
+    /// The loop thread to wake once the state lock is released (waking
+    /// is a system call: made under the lock, it would keep the loop
+    /// thread waiting for the lock it needs to write).
+    wake: Option<WakeSender>,
 }
 
 impl Client {
     /// Reports `after` through the callbacks (no lock held).
     #[inline(always)]
     fn report(&self, after: Aftermath) {
-        if !(after.logs.is_empty() && after.published.is_empty() && after.disconnected.is_none()) {
-            self.report_events(after);
+        let Aftermath {
+            published,
+            disconnected,
+            logs,
+            wake,
+        } = after;
+        if let Some(w) = wake {
+            w.wake();
+        }
+        if !(logs.is_empty() && published.is_empty() && disconnected.is_none()) {
+            self.report_events(Aftermath {
+                published,
+                disconnected,
+                logs,
+                wake: None,
+            });
         }
     }
 
@@ -162,7 +180,7 @@ impl Client {
                 return self.flush_locked(st, after);
             }
         } else if was_empty {
-            st.wake();
+            after.wake = st.wake.as_ref().map(|(tx, _)| tx.clone());
         }
         Ok(())
     }
@@ -485,9 +503,13 @@ impl Client {
         let rd = &mut *rd;
         // A bounded number of reads per call keeps one busy connection from
         // starving the caller's other work.
+        let mut drained = false;
         for _ in 0..64 {
+            if drained {
+                break;
+            }
             match rd.buf.fill(&stream) {
-                Ok(Filled::Bytes(_)) => {}
+                Ok(Filled::Bytes { drained: d, .. }) => drained = d,
                 Ok(Filled::WouldBlock) => break,
                 Ok(Filled::Closed) => return self.fail(ClientError::ConnLost),
                 Err(e) => return self.fail(ClientError::from_io(e)),
@@ -645,13 +667,19 @@ impl Client {
                 return Ok(());
             }
         }
-        if ready.woken {
-            if let Some(w) = &wake {
-                w.drain();
-            }
-        }
+        // Output first, then the wake-up byte: what woke us goes out
+        // without waiting for a read of the wake-up socket. (A wake-up
+        // coalesced into the one being drained is not lost: its sender
+        // queued its bytes before waking, and the next round's poll waits
+        // for writability while output is queued.)
         if ready.writable || ready.woken {
-            self.loop_write()?;
+            let written = self.loop_write();
+            if ready.woken {
+                if let Some(w) = &wake {
+                    w.drain();
+                }
+            }
+            written?;
             if !self.connected_to(&stream) {
                 return Ok(());
             }

@@ -54,6 +54,21 @@ impl Stream {
         }
     }
 
+    /// Sends as much of `bufs`, in order, as the socket takes now, in one
+    /// system call on a bare socket (the first non-empty buffer only over
+    /// TLS or WebSocket).
+    pub fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(_) | Stream::Unix(_) => {
+                SockRef::from(self).send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL)
+            }
+            _ => match bufs.iter().find(|b| !b.is_empty()) {
+                Some(b) => self.write(b),
+                None => Ok(0),
+            },
+        }
+    }
+
     /// Sends as much of `first` then `second` as the socket takes now, in one
     /// system call (`sendmsg`; with TLS, `first` only when it is not empty;
     /// with WebSocket, in one frame).
@@ -81,6 +96,12 @@ impl Stream {
             Stream::Tls(s) => s.shutdown(),
             Stream::Ws(s) => s.shutdown(),
         }
+    }
+
+    /// Whether reads come straight from the socket (TCP or unix), with no
+    /// layer that may hold decoded bytes back from a read.
+    pub fn is_plain(&self) -> bool {
+        matches!(self, Stream::Tcp(_) | Stream::Unix(_))
     }
 
     /// Whether TLS records or WebSocket bytes wait for the socket to become

@@ -84,18 +84,17 @@ impl WakeReceiver {
         self.sock.as_raw_fd()
     }
 
-    /// Consumes pending wake bytes and re-arms the sender.
+    /// Consumes the pending wake byte and re-arms the sender.
     ///
-    /// Look at whatever state the wakers changed *after* calling this: a
-    /// wake that raced with the drain is then either seen in that state or
-    /// leaves the descriptor readable for the next poll, never lost.
+    /// Look at whatever state the wakers changed *after* calling this (the
+    /// client's loop does: every round reads its state before it polls):
+    /// a wake that raced with the drain is then either seen in that state
+    /// or leaves the descriptor readable for the next poll, never lost.
     pub fn drain(&self) {
-        let mut buf = [0u8; 64];
-        while let Ok(n) = (&self.sock).read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-        }
+        // One read: a sender writes only when `pending` was clear, so at
+        // most one byte waits until the swap below clears the flag.
+        let mut buf = [0u8; 16];
+        let _ = (&self.sock).read(&mut buf);
         // Cleared after reading: a byte written before this swap has either
         // been read above (and its state change is visible to our caller,
         // through this acquire) or is still pending and wakes the next poll.
