@@ -121,6 +121,13 @@ impl Write for Sock<'_> {
         self.0.write(buf)
     }
 
+    /// rustls hands over every queued record at once: one system call
+    /// sends them all (separate small sends would meet Nagle's algorithm
+    /// and the peer's delayed ACK: tens of milliseconds per handshake).
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        self.0.write_vectored(bufs)
+    }
+
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
@@ -227,15 +234,14 @@ impl TlsStream {
                 Err(e) => return Err(e),
             }
         }
-        self.push(&mut conn)?;
-        if conn.wants_write() && !conn.is_handshaking() {
-            return Err(io::ErrorKind::WouldBlock.into());
-        }
+        // The data joins what is queued (the end of the handshake, say) and
+        // leaves with it in one send. rustls bounds its queue: a full one
+        // takes nothing, which a socket that cannot keep up leads to.
         let n = conn.writer().write(buf)?;
+        self.push(&mut conn)?;
         if n == 0 {
             return Err(io::ErrorKind::WouldBlock.into());
         }
-        self.push(&mut conn)?;
         Ok(n)
     }
 
