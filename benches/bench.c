@@ -11,9 +11,10 @@
  *   rtt       publish/receive one at a time through a broker (-p its port)
  *   clients   -n clients, one epoll loop; VmRSS per client (after a first
  *             one), 1 QoS 1 each
- *   connect   -n connect/CONNACK/disconnect cycles
+ *   connect   -n connect/CONNACK/disconnect cycles (-c cafile: over TLS)
  * Options: -p port (sink or broker), -n count, -s payload size, -q qos,
- *          -i max inflight, -w sink flood window.
+ *          -i max inflight, -w sink flood window, -c CA file (connect
+ *          over TLS).
  *
  * The sink (benches/sink) counts PUBLISHes per connection and answers a
  * PUBLISH to "bench/done" with "bench/report" = "<msgs> <bytes>"; any
@@ -46,6 +47,7 @@ static int opt_size = 64;
 static int opt_qos = 0;
 static int opt_inflight = 20;
 static int opt_window = 100;
+static const char *opt_cafile = NULL;
 static const char *lib_path = "?";
 
 /* Shared between the calling thread and the library's callbacks. */
@@ -542,6 +544,14 @@ static void bench_clients(void)
 static void bench_connect(void)
 {
     struct mosquitto *m = client(NULL);
+    /* With -c, every connection makes a full TLS handshake (no session
+     * resumption in either library) and verifies the broker's certificate
+     * against that CA file. */
+    if (opt_cafile) {
+        int rc = mosquitto_tls_set(m, opt_cafile, NULL, NULL, NULL, NULL);
+        if (rc)
+            die("mosquitto_tls_set: %s", mosquitto_strerror(rc));
+    }
     double t0 = now();
     for (long i = 0; i < opt_n; i++) {
         st.connected = 0;
@@ -567,7 +577,8 @@ static void bench_connect(void)
         }
     }
     double secs = now() - t0;
-    result("connect", opt_n / secs, "conn/s", "msgs=%ld seconds=%.4f", opt_n, secs);
+    result(opt_cafile ? "connect_tls" : "connect", opt_n / secs, "conn/s",
+           "msgs=%ld seconds=%.4f", opt_n, secs);
     mosquitto_destroy(m);
 }
 
@@ -575,11 +586,11 @@ int main(int argc, char **argv)
 {
     if (argc < 2)
         die("usage: bench <pub0|pub0loop|pubq|sub|rtt|clients|connect> [-p port] [-n count] "
-            "[-s size] [-q qos] [-i inflight] [-w window]");
+            "[-s size] [-q qos] [-i inflight] [-w window] [-c cafile]");
     const char *scenario = argv[1];
     int c;
     optind = 2;
-    while ((c = getopt(argc, argv, "p:n:s:q:i:w:")) != -1) {
+    while ((c = getopt(argc, argv, "p:n:s:q:i:w:c:")) != -1) {
         switch (c) {
         case 'p': opt_port = atoi(optarg); break;
         case 'n': opt_n = atol(optarg); break;
@@ -587,6 +598,7 @@ int main(int argc, char **argv)
         case 'q': opt_qos = atoi(optarg); break;
         case 'i': opt_inflight = atoi(optarg); break;
         case 'w': opt_window = atoi(optarg); break;
+        case 'c': opt_cafile = optarg; break;
         default: die("bad option");
         }
     }

@@ -56,21 +56,62 @@ done
 SINK_PORT=$(awk '/^PORT /{print $2}' "$OUT/sink.out")
 [ -n "$SINK_PORT" ] || { echo "run.sh: the sink did not start" >&2; exit 1; }
 
-# A free port for the broker: nothing accepts a connection there.
-BROKER_PORT=
-for p in $(seq $((20000 + RANDOM % 20000)) 1 60000); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-        BROKER_PORT=$p
-        break
-    fi
-done
-mosquitto -p "$BROKER_PORT" > "$OUT/broker.log" 2>&1 &
+# Free ports for the broker (plain and TLS): nothing accepts a connection
+# there.
+free_port() {
+    local p
+    for p in $(seq $((20000 + RANDOM % 20000)) 1 60000); do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return
+        fi
+    done
+}
+BROKER_PORT=$(free_port)
+TLS_PORT=$(free_port)
+while [ "$TLS_PORT" = "$BROKER_PORT" ]; do TLS_PORT=$(free_port); done
+
+# A CA and a server certificate for 127.0.0.1 (EC P-256), for connect_tls.
+PKI=$OUT/pki
+rm -rf "$PKI"
+mkdir -p "$PKI"
+(
+    cd "$PKI"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+        -keyout ca.key -out ca.crt -days 2 -subj "/CN=bench CA" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+        -keyout server.key -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\n' > san.ext
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+        -out server.crt -days 2 -extfile san.ext 2>/dev/null
+)
+# Run as root, mosquitto would switch to the "mosquitto" user, which cannot
+# read the key made here: it stays who it is.
+broker_user=""
+[ "$(id -u)" = 0 ] && broker_user="user root"
+# set_tcp_nodelay: otherwise the broker's Nagle algorithm holds its second
+# TLS session ticket until the client's delayed ACK (~40 ms), for either
+# library, and connect_tls would measure that timer.
+cat > "$OUT/broker.conf" <<EOF
+$broker_user
+set_tcp_nodelay true
+per_listener_settings false
+allow_anonymous true
+listener $BROKER_PORT 127.0.0.1
+listener $TLS_PORT 127.0.0.1
+cafile $PKI/ca.crt
+certfile $PKI/server.crt
+keyfile $PKI/server.key
+EOF
+mosquitto -c "$OUT/broker.conf" > "$OUT/broker.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$BROKER_PORT") 2>/dev/null && break
-    sleep 0.05
+for port in "$BROKER_PORT" "$TLS_PORT"; do
+    for _ in $(seq 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+        sleep 0.05
+    done
 done
-echo "sink on port $SINK_PORT, mosquitto broker on port $BROKER_PORT"
+echo "sink on port $SINK_PORT, mosquitto broker on ports $BROKER_PORT (plain) and $TLS_PORT (TLS)"
 
 echo "== sink self-check (raw socket peer, no MQTT library)"
 "$SINK" --selfcheck
@@ -93,6 +134,7 @@ scenarios=(
     "sub2|sub -p $SINK_PORT -q 2 -n $(n 100000)|$PAIRS"
     "rtt|rtt -p $BROKER_PORT -n $(n 5000)|$PAIRS"
     "connect|connect -p $SINK_PORT -n $(n 3000)|$PAIRS"
+    "connect_tls|connect -p $TLS_PORT -c $PKI/ca.crt -n $(n 1000)|$PAIRS"
     "clients1000|clients -p $SINK_PORT -n 1000|$PAIRS"
     "clients10000|clients -p $SINK_PORT -n 10000|3"
 )

@@ -20,6 +20,7 @@ packages=(
     pkg-config
     binutils             # objdump, readelf
     valgrind
+    openssl              # certificates for the TLS tests and benchmarks
     python3              # tests/python_bindings.rs: the PyPI ctypes bindings
     python3-venv         # `python3 -m venv` (ensurepip) for those tests
 )
