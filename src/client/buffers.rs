@@ -12,8 +12,14 @@ use std::ops::Range;
 use crate::protocol::packet::{frame, DecodeError};
 use crate::transport::Stream;
 
-/// How much a single read asks the socket for, at least.
+/// How much a read asks the socket for, at least, once reads come in
+/// bursts.
 const READ_CHUNK: usize = 16 * 1024;
+
+/// What the first read after an idle spell asks for: most reads then are
+/// a packet or two (the buffer is released once empty, and made again,
+/// zeroed, at the next read).
+const FIRST_CHUNK: usize = 2 * 1024;
 
 /// Outgoing bytes, written in order, with the QoS 0 message ids whose
 /// PUBLISH ends at a given position (their `on_publish` fires once the
@@ -141,7 +147,12 @@ impl ReadBuffer {
         // much again as is already buffered (doubling), never more than
         // the packet still needs.
         let missing = self.pending.saturating_sub(self.end);
-        let grow = READ_CHUNK.max(missing.min(self.end));
+        let chunk = if self.buf.is_empty() {
+            FIRST_CHUNK
+        } else {
+            READ_CHUNK
+        };
+        let grow = chunk.max(missing.min(self.end));
         if self.buf.len() < self.end + grow {
             self.buf.resize(self.end + grow, 0);
         }
