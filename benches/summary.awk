@@ -28,7 +28,7 @@ function fmt(v) {
 }
 
 END {
-    printf "%-20s %-15s %13s %13s %9s  %-15s %s\n", "scenario", "unit", "reference", "ours", \
+    printf "%-24s %-15s %13s %13s %9s  %-15s %s\n", "scenario", "unit", "reference", "ours", \
         "ours/ref", "pair ratios", "better"
     for (k = 1; k <= ns; k++) {
         s = order[k]
@@ -47,7 +47,7 @@ END {
         }
         mr = median(r, nr); mo = median(o, no)
         better = (unit[s] == "us" || unit[s] ~ /^KiB/) ? "lower" : "higher"
-        printf "%-20s %-15s %13s %13s %9.2f  %-15s %s\n", s, unit[s], fmt(mr), fmt(mo), \
+        printf "%-24s %-15s %13s %13s %9.2f  %-15s %s\n", s, unit[s], fmt(mr), fmt(mo), \
             (mr > 0 ? mo / mr : 0), (lo == "" ? "-" : sprintf("%.2f-%.2f", lo, hi)), better
     }
 }
