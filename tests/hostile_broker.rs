@@ -22,10 +22,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::io::Read;
 use std::net::Shutdown;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Mutex, Once, OnceLock, RwLock, RwLockReadGuard};
+use std::sync::{mpsc, Mutex, Once, RwLock, RwLockReadGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -40,7 +38,7 @@ use ::mosquitto::ffi::pubsub::{mosquitto_publish, mosquitto_subscribe_multiple};
 use ::mosquitto::ffi::types::{mosquitto as Handle, mosquitto_message, mosquitto_property};
 use ::mosquitto::protocol::packet::{PacketType, ProtocolVersion};
 use support::packets::{self, hex, V31, V311, V5};
-use support::FakeBroker;
+use support::{probe, FakeBroker};
 
 // ---- allocation tracking --------------------------------------------------------
 
@@ -526,46 +524,10 @@ fn drive(setup: Setup, port: u16) -> Outcome {
 
 // ---- the reference (Debian's libmosquitto 2.0.11) ------------------------------------------
 
-/// tests/c/packet_probe.c, built once against the installed library.
-fn probe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| {
-        let src = common::root().join("tests/c/packet_probe.c");
-        let exe = common::scratch("hostile_broker").join("packet_probe");
-        common::compile(
-            &[&src],
-            &exe,
-            &["-O1", "-I/usr/include", "-lmosquitto"],
-            false,
-        );
-        exe
-    })
-}
-
 /// Runs `script` against the probe on Debian's library; its lines.
 fn reference(setup: Setup, script: impl FnOnce(&mut FakeBroker)) -> Vec<String> {
-    let mut fake = FakeBroker::new();
-    let mut cmd = common::command_with(common::Lib::Reference, probe());
-    cmd.arg(fake.port().to_string())
-        .arg(setup.opt.to_string())
-        .arg(setup.alias_max.to_string());
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the probe");
-    fake.accept();
-    fake.expect_type(PacketType::Connect);
-    script(&mut fake);
-    let deadline = Instant::now() + Duration::from_secs(8);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the probe did not finish");
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
-    let out = child.wait_with_output().unwrap();
+    let args = [setup.opt.to_string(), setup.alias_max.to_string()];
+    let out = probe::run_on_reference(&args, &[], script);
     let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::to_string)

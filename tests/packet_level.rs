@@ -13,9 +13,7 @@ mod common;
 mod support;
 
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::sync::{Mutex, Once, OnceLock};
+use std::sync::{Mutex, Once};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -41,7 +39,7 @@ use ::mosquitto::protocol::packet::{AckKind, PacketType};
 use ::mosquitto::protocol::property::{Identifier, Property, Value};
 use support::fake::RecvError;
 use support::packets::{self, hex, V311, V5};
-use support::{FakeBroker, RawPacket};
+use support::{probe, FakeBroker, RawPacket};
 
 // ---- constants --------------------------------------------------------------
 
@@ -1593,25 +1591,6 @@ fn malformed_client_only_packets_from_broker() {
 
 // ---- differential runs against Debian's libmosquitto --------------------------------------------
 
-/// tests/c/packet_probe.c, built once against the installed library.
-fn probe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| {
-        let src = common::root().join("tests/c/packet_probe.c");
-        let exe = common::scratch("packet_level").join("packet_probe");
-        let args = [
-            "-O1",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-I/usr/include",
-            "-lmosquitto",
-        ];
-        common::compile(&[&src], &exe, &args, false);
-        exe
-    })
-}
-
 /// A broker script: runs after the CONNECT was received.
 type Script<'a> = &'a dyn Fn(&mut FakeBroker);
 
@@ -1628,34 +1607,16 @@ struct Opts {
 
 /// Runs `script` against the probe on the reference library; its lines.
 fn run_reference(opt: c_int, o: Opts, script: Script) -> Vec<String> {
-    let mut fake = FakeBroker::new();
-    let mut cmd = common::command_with(common::Lib::Reference, probe());
-    cmd.arg(fake.port().to_string())
-        .arg(opt.to_string())
-        .arg(o.alias_max.to_string());
+    let mut args = vec![opt.to_string(), o.alias_max.to_string()];
     if o.reconnect {
-        cmd.arg("reconnect");
+        args.push("reconnect".into());
     }
-    if o.null_id {
-        cmd.env("PROBE_NULL_ID", "1");
-    }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the probe");
-    fake.accept();
-    fake.expect_type(PacketType::Connect);
-    script(&mut fake);
-    let deadline = Instant::now() + Duration::from_secs(8);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the probe did not finish");
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
-    let out = child.wait_with_output().unwrap();
+    let envs: &[(&str, &str)] = if o.null_id {
+        &[("PROBE_NULL_ID", "1")]
+    } else {
+        &[]
+    };
+    let out = probe::run_on_reference(&args, envs, script);
     assert!(
         out.status.success(),
         "{}",

@@ -1,7 +1,9 @@
 //! Test infrastructure for the client tests: a real broker ([`broker`]), a
 //! scriptable fake broker ([`fake`]) with packet builders ([`packets`]),
 //! running programs with deadlines ([`run`]) and Debian's command-line
-//! clients on either library ([`clients`]) and a SOCKS5 proxy ([`socks`]).
+//! clients on either library ([`clients`]), a SOCKS5 proxy ([`socks`]) and
+//! a C probe run on the reference library against the fake broker
+//! ([`probe`]).
 //!
 //! A test file uses it with
 //!
@@ -17,6 +19,7 @@ pub mod broker;
 pub mod clients;
 pub mod fake;
 pub mod packets;
+pub mod probe;
 pub mod proxy;
 pub mod run;
 pub mod socks;
