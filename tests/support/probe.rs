@@ -23,7 +23,9 @@ pub fn packet_probe() -> &'static Path {
         let src = common::root().join("tests/c/packet_probe.c");
         // Test binaries run at the same time: each builds its own copy.
         let binary = std::env::current_exe().expect("the test binary's path");
-        let name = binary.file_stem().expect("a file name").to_string_lossy();
+        let stem = binary.file_stem().expect("a file name").to_string_lossy();
+        // "packet_level-<hash>": the test's name, without cargo's hash.
+        let name = stem.rsplit_once('-').map_or(&*stem, |(name, _)| name);
         let exe = common::scratch(&format!("packet_probe-{name}")).join("packet_probe");
         let args = [
             "-O1",
