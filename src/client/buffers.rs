@@ -211,3 +211,66 @@ impl ReadBuffer {
         *self = ReadBuffer::default();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::os::unix::net::UnixStream;
+
+    /// Our end of a connected unix socket pair, and the peer's.
+    fn pair() -> (Stream, UnixStream) {
+        let (ours, peer) = UnixStream::pair().unwrap();
+        ours.set_nonblocking(true).unwrap();
+        (Stream::Unix(ours), peer)
+    }
+
+    #[test]
+    fn a_short_read_from_a_plain_socket_says_drained() {
+        let (stream, mut peer) = pair();
+        let mut rd = ReadBuffer::default();
+        assert_eq!(rd.fill(&stream).unwrap(), Filled::WouldBlock);
+        // As loop_read leaves it: released when nothing is buffered.
+        rd.release_if_empty();
+        // An idle buffer starts small: a big burst fills it, not drained.
+        peer.write_all(&[0x30; 5000]).unwrap();
+        assert_eq!(
+            rd.fill(&stream).unwrap(),
+            Filled::Bytes {
+                n: FIRST_CHUNK,
+                drained: false
+            }
+        );
+        // Then it grows by a full chunk, and the rest is a short read.
+        assert_eq!(
+            rd.fill(&stream).unwrap(),
+            Filled::Bytes {
+                n: 5000 - FIRST_CHUNK,
+                drained: true
+            }
+        );
+        assert_eq!(rd.fill(&stream).unwrap(), Filled::WouldBlock);
+        drop(peer);
+        assert_eq!(rd.fill(&stream).unwrap(), Filled::Closed);
+    }
+
+    #[test]
+    fn whole_packets_come_out_of_split_reads() {
+        let (stream, mut peer) = pair();
+        let mut rd = ReadBuffer::default();
+        // PINGRESP, then a PUBLISH of 3000 bytes in two writes.
+        let mut publish = vec![0x30, 0xB8, 0x17, 0x00, 0x01, b't'];
+        publish.resize(3 + 3000, b'x');
+        peer.write_all(&[0xD0, 0x00]).unwrap();
+        peer.write_all(&publish[..1000]).unwrap();
+        assert!(matches!(rd.fill(&stream).unwrap(), Filled::Bytes { .. }));
+        assert_eq!(rd.next_packet(0).unwrap(), Some(0..2));
+        assert_eq!(rd.next_packet(0).unwrap(), None);
+        peer.write_all(&publish[1000..]).unwrap();
+        while rd.next_packet(0).unwrap().is_none() {
+            assert!(matches!(rd.fill(&stream).unwrap(), Filled::Bytes { .. }));
+        }
+        rd.release_if_empty();
+        assert_eq!(rd.fill(&stream).unwrap(), Filled::WouldBlock);
+    }
+}
