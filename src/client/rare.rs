@@ -17,14 +17,6 @@ impl<T: Default> Rare<T> {
     pub fn get_mut(&mut self) -> &mut T {
         self.0.get_or_insert_with(Box::default)
     }
-
-    /// The settings by value (their defaults when never set).
-    pub fn to_owned_or_default(&self) -> T
-    where
-        T: Clone,
-    {
-        self.get().cloned().unwrap_or_default()
-    }
 }
 
 #[cfg(test)]
@@ -35,7 +27,6 @@ mod tests {
     fn unset_until_first_change() {
         let mut r: Rare<Vec<u8>> = Rare::default();
         assert_eq!(r.get(), None);
-        assert_eq!(r.to_owned_or_default(), Vec::<u8>::new());
         r.get_mut().push(7);
         assert_eq!(r.get(), Some(&vec![7]));
         assert_eq!(std::mem::size_of::<Rare<[u64; 20]>>(), 8);

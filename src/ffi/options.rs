@@ -450,7 +450,7 @@ mod tests {
     #[test]
     fn websocket_options_are_stored_and_checked() {
         let h = Handle::new();
-        let ws = || h.state(|st| st.websockets.to_owned_or_default());
+        let ws = || h.state(|st| st.websockets.get().cloned().unwrap_or_default());
         assert_eq!(ws(), crate::transport::WsSettings::default());
         assert_eq!(ws().header_size, 4096);
         // SAFETY: a live handle; strings are NUL-terminated.
