@@ -21,6 +21,7 @@ packages=(
     binutils             # objdump, readelf
     valgrind
     openssl              # certificates for the TLS tests and benchmarks
+    dpkg-dev             # dpkg-source: unpacks the original's source package (tests/upstream_suite.rs)
     python3              # tests/python_bindings.rs: the PyPI ctypes bindings
     python3-venv         # `python3 -m venv` (ensurepip) for those tests
 )
