@@ -73,8 +73,8 @@ const SPEC_EXCEPTIONS: &[SpecException] = &[SpecException {
     client: "c/11-prop-oversize-packet",
     signature: "Fail on publish 2",
     reason: "the broker's Maximum Packet Size is 30 and the second PUBLISH is 31 bytes \
-             (29 + the fixed header's 2). MQTT 5 [MQTT-3.2.2-15] counts the whole packet; the \
-             original leaves the fixed header out and sends it, ours refuses it with \
+             (type byte, length byte, 29). MQTT 5 [MQTT-3.2.2-15] counts the whole packet; \
+             the original leaves the type byte out and sends it, ours refuses it with \
              MOSQ_ERR_OVERSIZE_PACKET",
 }];
 
