@@ -56,3 +56,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
     $sudo apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
+
+# tests/upstream_suite.rs fetches the source package of the installed
+# libmosquitto1 from the archive that served it, which it finds in apt's
+# package lists: make sure they are there (images often ship without them).
+if ! apt-cache policy libmosquitto1 2>/dev/null | grep -q '://'; then
+    $sudo apt-get update
+fi
