@@ -397,7 +397,9 @@ pub unsafe extern "C" fn mosquitto_username_pw_set(
     })
 }
 
-/// Sets the delays `loop_forever` waits before reconnecting.
+/// Sets the delays `loop_forever` waits before reconnecting. As in the
+/// original, a first delay of 0 counts as 1 s while a maximum of 0 is kept,
+/// so `(0, 0, _)` (or any maximum of 0) reconnects at once.
 ///
 /// # Safety
 /// `mosq` is NULL or a live handle.
@@ -416,7 +418,7 @@ pub unsafe extern "C" fn mosquitto_reconnect_delay_set(
         client.with_state(|st| {
             st.reconnect_delay = ReconnectDelay {
                 delay: reconnect_delay.max(1),
-                max: reconnect_delay_max.max(1),
+                max: reconnect_delay_max,
                 exponential: reconnect_exponential_backoff,
             };
         });
