@@ -554,7 +554,9 @@ impl Client {
                 }
                 let broker_disconnect = matches!(handled.event, Some(Event::Disconnected { .. }));
                 if let Some(event) = &handled.event {
-                    dispatch::event(self, event, &mut rd.scratch);
+                    if let Err(rc) = dispatch::event(self, event, &mut rd.scratch) {
+                        return self.fail(ClientError::Refused(rc));
+                    }
                 }
                 if let Some(err) = handled.close {
                     return self.fail(ClientError::Session(err));

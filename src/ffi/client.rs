@@ -400,6 +400,7 @@ pub unsafe extern "C" fn mosquitto_username_pw_set(
 /// Sets the delays `loop_forever` waits before reconnecting. As in the
 /// original, a first delay of 0 counts as 1 s while a maximum of 0 is kept,
 /// so `(0, 0, _)` (or any maximum of 0) reconnects at once.
+/// Difference: with a maximum of 0, a reconnect refused at once is retried after 10 ms, where the original spins a CPU core.
 ///
 /// # Safety
 /// `mosq` is NULL or a live handle.
