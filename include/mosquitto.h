@@ -12,6 +12,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+/* As in libmosquitto 2.1, the MQTT protocol values (MQTT_RC_*, MQTT_PROP_*,
+ * CMD_*) come with this header; 2.0 programs that include it themselves
+ * are unaffected (include guard). */
+#include "mqtt_protocol.h"
+
 /* Visibility decoration of every function; empty unless predefined. */
 #ifndef libmosq_EXPORT
 #define libmosq_EXPORT
@@ -460,7 +465,10 @@ libmosq_EXPORT int mosquitto_will_clear(struct mosquitto *mosq);
 libmosq_EXPORT int mosquitto_username_pw_set(struct mosquitto *mosq, const char *username, const char *password);
 
 /**
- * Sets the delays `loop_forever` waits before reconnecting.
+ * Sets the delays `loop_forever` waits before reconnecting. As in the
+ * original, a first delay of 0 counts as 1 s while a maximum of 0 is kept,
+ * so `(0, 0, _)` (or any maximum of 0) reconnects at once.
+ * Difference: with a maximum of 0, a reconnect refused at once is retried after 10 ms, where the original spins a CPU core.
  *
  * # Safety
  * `mosq` is NULL or a live handle.

@@ -777,3 +777,40 @@ int main(void)
     // (0x10) | retain-as-published (8) = 0x1D.
     assert_eq!(String::from_utf8_lossy(&output.stdout), "2 4 0 32 32\n29\n");
 }
+
+/// As in 2.1, `<mosquitto.h>` brings the MQTT protocol values with it: a
+/// 2.1 program naming `MQTT_RC_*`, `MQTT_PROP_*` and `CMD_*` with only
+/// that include compiles (C and C++); 2.0 programs, which include
+/// `<mqtt_protocol.h>` themselves before or after it, compile unchanged.
+#[test]
+fn mosquitto_h_includes_mqtt_protocol_h_as_2_1_does() {
+    let dir = common::scratch("headers-2.1-include");
+    let text = r#"#include <mosquitto.h>
+int uses_protocol_values(mosquitto_property **props);
+int uses_protocol_values(mosquitto_property **props)
+{
+    int rc = mosquitto_property_add_byte(props, MQTT_PROP_PAYLOAD_FORMAT_INDICATOR, 1);
+    return rc == MOSQ_ERR_SUCCESS ? (int)MQTT_RC_SUCCESS : (int)MQTT_RC_UNSPECIFIED + CMD_PUBLISH;
+}
+"#;
+    let inc = format!("-I{}", our_include_dir().display());
+    let o = dir.join("unit.o");
+    for (compiler, ext, std) in [("cc", "c", "-std=c99"), ("c++", "cpp", "-std=c++11")] {
+        let src = dir.join(format!("only_mosquitto_h.{ext}"));
+        fs::write(&src, text).unwrap();
+        let mut args = vec![std, inc.as_str()];
+        args.extend_from_slice(C_STRICT);
+        compile_ok(compiler, &args, &src, &o);
+    }
+    // The repository's 2.0 test programs, written against Debian's headers.
+    for program in [
+        "packet_probe.c",
+        "property_relay.c",
+        "client_trace.c",
+        "options_probe.c",
+    ] {
+        let src = common::root().join("tests/c").join(program);
+        let args = [inc.as_str(), "-Wall", "-Wextra", "-Werror", "-c"];
+        compile_ok("cc", &args, &src, &o);
+    }
+}

@@ -118,6 +118,7 @@ const V31_OPT: c_int = 3;
 const V311_OPT: c_int = 4;
 const V5_OPT: c_int = 5;
 
+const ERR_NOMEM: c_int = 1;
 const ERR_PROTOCOL: c_int = 2;
 const ERR_CONN_REFUSED: c_int = 5;
 const ERR_CONN_LOST: c_int = 7;
@@ -748,6 +749,25 @@ cases! {
     reserved_type_0_instead_of_connack: ALL, Nothing,
         |_| vec![0x00, 0x00], Open => ERR_PROTOCOL, Same;
     auth_before_v5: V3, Connack, |_| vec![0xF0, 0x00], Open => ERR_PROTOCOL, Same;
+
+    // -- AUTH (v5): flags reserved 0000; remaining length 0, or a reason
+    //    code and properties (as 2.1 checks) --
+    // Divergence: 2.0.11 ignores AUTH's flags.
+    auth_reserved_flags: ONLY5, Connack,
+        |_| vec![0xF1, 0x02, 0x18, 0x00], Open => ERR_PROTOCOL, Ignores;
+    auth_reason_code_without_properties: ONLY5, Connack,
+        |_| vec![0xF0, 0x01, 0x18], Open => ERR_PROTOCOL, Same;
+    // Divergence: 2.0.11 ignores bytes after the properties.
+    auth_trailing_bytes: ONLY5, Connack,
+        |_| vec![0xF0, 0x04, 0x18, 0x00, 0xAA, 0xBB], Open => ERR_PROTOCOL, Ignores;
+    auth_properties_overrun: ONLY5, Connack,
+        |_| vec![0xF0, 0x02, 0x18, 0x05], Open => ERR_PROTOCOL, Same;
+    // Remaining length 0 is a Success reason code without properties:
+    // without an ext_auth callback it is ignored. Divergence: 2.0.11 fails
+    // to read the reason code and ends with MOSQ_ERR_NOMEM.
+    auth_remaining_length_0: ONLY5, Connack,
+        |_| vec![0xF0, 0x00], Close => ERR_CONN_LOST, Gives(ERR_NOMEM);
+
     connect_from_broker: ALL, Connack,
         |opt| packets::connect(version_of(opt), "x", 60, true), Open => ERR_PROTOCOL, Same;
     subscribe_from_broker: ALL, Connack,

@@ -31,6 +31,9 @@ pub enum ClientError {
     /// The WebSocket upgrade failed (`MOSQ_ERR_UNKNOWN`, or as
     /// [`HandshakeError::mosq_err`] says).
     WebSocket(HandshakeError),
+    /// The application refused what the broker sent: its `on_ext_auth`
+    /// callback returned this (non-zero) code, which is reported as is.
+    Refused(i32),
 }
 
 impl ClientError {
@@ -58,6 +61,7 @@ impl ClientError {
             ClientError::Tls(e) if e.handshake => 8,
             ClientError::Tls(_) => 14,
             ClientError::WebSocket(e) => e.mosq_err(),
+            ClientError::Refused(rc) => *rc,
         }
     }
 

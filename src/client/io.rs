@@ -15,6 +15,10 @@ use crate::protocol::property::{Identifier, Property, Value};
 use crate::session::{Event, OwnedProperties, PublishError, State as SessionState};
 use crate::transport::{self, poll, Connecting, Socks5, WakeSender};
 
+/// How long `loop_forever` pauses after a reconnect that failed at once
+/// when the reconnect delay is 0 (README, "Differences from the original").
+const REFUSED_PAUSE_MS: i32 = 10;
+
 /// What happened under the state lock that must be reported after it is
 /// released.
 #[derive(Default)]
@@ -550,7 +554,9 @@ impl Client {
                 }
                 let broker_disconnect = matches!(handled.event, Some(Event::Disconnected { .. }));
                 if let Some(event) = &handled.event {
-                    dispatch::event(self, event, &mut rd.scratch);
+                    if let Err(rc) = dispatch::event(self, event, &mut rd.scratch) {
+                        return self.fail(ClientError::Refused(rc));
+                    }
                 }
                 if let Some(err) = handled.close {
                     return self.fail(ClientError::Session(err));
@@ -753,7 +759,10 @@ impl Client {
                 }
                 match self.reconnect(true) {
                     Ok(()) => break,
-                    Err(e) if matches!(e.mosq_err(), 15 | 16) => {}
+                    // With no delay (a maximum of 0), a connection refused at
+                    // once would spin a core, as the original does; a short
+                    // pause keeps it to a few attempts a second.
+                    Err(_) if delay == 0 => self.interruptible_sleep_ms(REFUSED_PAUSE_MS),
                     Err(_) => {}
                 }
             }
@@ -762,6 +771,12 @@ impl Client {
 
     /// Sleeps `seconds`, or less when woken (by `loop_stop` or an API call).
     fn interruptible_sleep(&self, seconds: u32) {
+        let ms = (u64::from(seconds) * 1000).min(i32::MAX as u64) as i32;
+        self.interruptible_sleep_ms(ms);
+    }
+
+    /// Sleeps `ms` milliseconds, or less when woken.
+    fn interruptible_sleep_ms(&self, ms: i32) {
         let wake = self.with_state(|st| {
             st.ensure_wake();
             st.wake.as_ref().map(|(_, rx)| Arc::clone(rx))
@@ -769,11 +784,10 @@ impl Client {
         match wake {
             Some(rx) => {
                 rx.drain();
-                let ms = (u64::from(seconds) * 1000).min(i32::MAX as u64) as i32;
                 let _ = poll(None, false, Some(rx.as_fd()), ms);
                 rx.drain();
             }
-            None => std::thread::sleep(std::time::Duration::from_secs(u64::from(seconds))),
+            None => std::thread::sleep(std::time::Duration::from_millis(ms.max(0) as u64)),
         }
     }
 

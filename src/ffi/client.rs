@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::boundary::{c_str, ffi_boundary, ffi_boundary_or};
 use super::constants::{mosq_err_t::*, rc};
-use super::property::{error_code, view_list};
+use super::property::{error_code, view_list, view_outgoing};
 use super::types::{mosquitto, mosquitto_property};
 use crate::client::{wipe_secret, Client, ClientError, ReconnectDelay, Socks5Proxy};
 use crate::protocol::property::{Property, CMD_WILL};
@@ -104,6 +104,21 @@ pub(crate) unsafe fn properties<'a>(
     }
     // SAFETY: forwarded contract.
     unsafe { view_list(list) }.map_err(error_code)
+}
+
+/// The properties a packet-sending `_v5` call sends for `list`
+/// ([`view_outgoing`]: one node when the library made the head).
+///
+/// # Safety
+/// As [`properties`].
+pub(crate) unsafe fn outgoing_properties<'a>(
+    list: *const mosquitto_property,
+) -> Result<Vec<Property<'a>>, c_int> {
+    if list.is_null() {
+        return Ok(Vec::new());
+    }
+    // SAFETY: forwarded contract.
+    unsafe { view_outgoing(list) }.map_err(error_code)
 }
 
 /// Checks a client id as `mosquitto_new` does: not empty (`INVAL`), valid
@@ -382,7 +397,10 @@ pub unsafe extern "C" fn mosquitto_username_pw_set(
     })
 }
 
-/// Sets the delays `loop_forever` waits before reconnecting.
+/// Sets the delays `loop_forever` waits before reconnecting. As in the
+/// original, a first delay of 0 counts as 1 s while a maximum of 0 is kept,
+/// so `(0, 0, _)` (or any maximum of 0) reconnects at once.
+/// Difference: with a maximum of 0, a reconnect refused at once is retried after 10 ms, where the original spins a CPU core.
 ///
 /// # Safety
 /// `mosq` is NULL or a live handle.
@@ -401,7 +419,7 @@ pub unsafe extern "C" fn mosquitto_reconnect_delay_set(
         client.with_state(|st| {
             st.reconnect_delay = ReconnectDelay {
                 delay: reconnect_delay.max(1),
-                max: reconnect_delay_max.max(1),
+                max: reconnect_delay_max,
                 exponential: reconnect_exponential_backoff,
             };
         });

@@ -219,7 +219,7 @@ pub unsafe extern "C" fn mosquitto_disconnect_v5(
             return rc(MOSQ_ERR_INVAL);
         }
         // SAFETY: forwarded contract.
-        let props = match unsafe { super::client::properties(properties) } {
+        let props = match unsafe { super::client::outgoing_properties(properties) } {
             Ok(p) => p,
             Err(code) => return code,
         };

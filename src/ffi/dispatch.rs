@@ -125,8 +125,10 @@ pub fn disconnected(client: &Client, rc: i32, props: Properties<'_>) {
     });
 }
 
-/// Delivers one session event.
-pub fn event(client: &Client, event: &Event<'_>, scratch: &mut Vec<u8>) {
+/// Delivers one session event. `Err(rc)` when the application refused
+/// it: an `on_ext_auth` callback returned `rc` (not 0), and the client
+/// drops the connection with that code, as libmosquitto 2.1 does.
+pub fn event(client: &Client, event: &Event<'_>, scratch: &mut Vec<u8>) -> Result<(), c_int> {
     let cb = client.callbacks();
     let (mosq, obj) = (client.handle(), client.userdata());
     match event {
@@ -158,7 +160,7 @@ pub fn event(client: &Client, event: &Event<'_>, scratch: &mut Vec<u8>) {
         } => published(client, *mid, *rc, *properties),
         Event::Message(m) => {
             if cb.message.is_none() && cb.message_v5.is_none() {
-                return;
+                return Ok(());
             }
             let msg = c_message(m, scratch);
             in_callback(client, || {
@@ -223,34 +225,49 @@ pub fn event(client: &Client, event: &Event<'_>, scratch: &mut Vec<u8>) {
                 };
             }
         }),
-        Event::Auth { properties, .. } => {
-            let Some(f) = cb.ext_auth else { return };
-            use crate::protocol::property::{Identifier, Value};
-            let mut method = Vec::new();
-            let mut data: &[u8] = &[];
-            if let Some(Value::String(m)) = properties.find(Identifier::AuthenticationMethod) {
-                method.extend_from_slice(m);
-            }
-            method.push(0);
-            if let Some(Value::Binary(d)) = properties.find(Identifier::AuthenticationData) {
-                data = d;
-            }
-            let list = CList::new(true, *properties);
-            in_callback(client, || {
-                // SAFETY: a callback registered with this signature; the
-                // method string, data and list outlive the call.
-                unsafe {
-                    f(
-                        mosq,
-                        obj,
-                        method.as_ptr() as *const c_char,
-                        data.len() as u16,
-                        data.as_ptr() as *const c_void,
-                        list.as_ptr(),
-                    )
-                };
-            });
-        }
+        Event::Auth { properties, .. } => return ext_auth(client, properties),
+    }
+    Ok(())
+}
+
+/// Calls `on_ext_auth` (2.1) with the AUTH's method, data and properties;
+/// `Err(rc)` when it returns `rc` other than 0. Without a callback the
+/// AUTH is ignored, as in 2.0 (whose programs cannot set one).
+fn ext_auth(client: &Client, properties: &Properties<'_>) -> Result<(), c_int> {
+    let Some(f) = client.callbacks().ext_auth else {
+        return Ok(());
+    };
+    let (mosq, obj) = (client.handle(), client.userdata());
+    use crate::protocol::property::{Identifier, Value};
+    let mut method = Vec::new();
+    let mut data: &[u8] = &[];
+    if let Some(Value::String(m)) = properties.find(Identifier::AuthenticationMethod) {
+        method.extend_from_slice(m);
+    }
+    method.push(0);
+    if let Some(Value::Binary(d)) = properties.find(Identifier::AuthenticationData) {
+        data = d;
+    }
+    let list = CList::new(true, *properties);
+    let mut rc = 0;
+    in_callback(client, || {
+        // SAFETY: a callback registered with this signature; the method
+        // string, data and list outlive the call.
+        rc = unsafe {
+            f(
+                mosq,
+                obj,
+                method.as_ptr() as *const c_char,
+                data.len() as u16,
+                data.as_ptr() as *const c_void,
+                list.as_ptr(),
+            )
+        };
+    });
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(rc)
     }
 }
 

@@ -159,6 +159,31 @@ pub unsafe fn view_list<'a>(
         .collect()
 }
 
+/// The properties a packet-sending `_v5` call (publish, subscribe,
+/// unsubscribe, disconnect) sends for `list`, as the original picks them: a
+/// list whose head the application built (`mosquitto_property_add_*`, so
+/// `client_generated`) is sent whole; a head the library made (a node of a
+/// received list, found with `mosquitto_property_read_*`, or the head of a
+/// `mosquitto_property_copy_all` copy) stands for itself alone, so the
+/// nodes after it in the received packet are not sent along.
+///
+/// # Safety
+/// As for [`view_list`].
+pub unsafe fn view_outgoing<'a>(
+    list: *const mosquitto_property,
+) -> Result<Vec<Property<'a>>, PropertyError> {
+    // SAFETY: NULL or a valid node, per the contract.
+    match unsafe { list.as_ref() } {
+        Some(head) if !head.client_generated => {
+            // SAFETY: the head is a valid node of a well-formed list.
+            let one = unsafe { node_view(head) }.ok_or(PropertyError::NotAllowed)?;
+            Ok(vec![one])
+        }
+        // SAFETY: forwarded contract.
+        _ => unsafe { view_list(list) },
+    }
+}
+
 /// Runs `mosquitto_property_check_all`'s rules over a C list and returns
 /// the original's return code.
 ///
@@ -1447,6 +1472,9 @@ mod tests {
             ALL_IDS
         );
         assert!(nodes.iter().all(|n| n.client_generated));
+        // A list the application built is sent whole.
+        let whole = unsafe { view_outgoing(list.0) }.unwrap();
+        assert_eq!(whole.len(), ALL_IDS.len());
         let pair = nodes[22];
         assert_eq!(st(pair.name), (false, 1, b"n".to_vec()));
         assert_eq!(unsafe { st(pair.value.s) }, (false, 1, b"v".to_vec()));
@@ -2122,6 +2150,10 @@ mod tests {
             assert!(!nodes[1].value.bin.v.is_null());
             assert!(!nodes[2].name.v.is_null());
             assert_eq!(view_list(list.0).unwrap(), props);
+            // A received node sent on stands for itself alone.
+            assert_eq!(view_outgoing(list.0).unwrap(), props[..1]);
+            assert_eq!(view_outgoing(nodes[2]).unwrap(), props[2..3]);
+            assert_eq!(view_outgoing(ptr::null()).unwrap(), []);
             assert_eq!(check_list(0x30, list.0), 0);
             assert_eq!(check_list(0x10, list.0), 2);
         }

@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_int, c_void, CStr};
 
 use super::boundary::{c_str, ffi_boundary};
-use super::client::{client, error_rc, keeping_errno, properties};
+use super::client::{client, error_rc, keeping_errno, outgoing_properties, properties};
 use super::constants::{mosq_err_t::*, rc};
 use super::types::{mosquitto, mosquitto_property};
 use crate::protocol::property::{Identifier, Property, Value};
@@ -111,7 +111,7 @@ unsafe fn publish(
     // SAFETY: NULL or NUL-terminated from the caller.
     let topic: &[u8] = unsafe { c_str(topic) }.map_or(b"", CStr::to_bytes);
     // SAFETY: forwarded contract.
-    let props = match unsafe { super::client::properties(properties) } {
+    let props = match unsafe { outgoing_properties(properties) } {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -185,7 +185,7 @@ unsafe fn subscribe(
     // SAFETY: forwarded contract.
     let filters = unsafe { filters(sub_count, sub) };
     // SAFETY: forwarded contract.
-    let props = match unsafe { properties(props) } {
+    let props = match unsafe { outgoing_properties(props) } {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -313,7 +313,7 @@ unsafe fn unsubscribe(
         unsafe { filters(sub_count, sub) }
     };
     // SAFETY: forwarded contract.
-    let props = match unsafe { properties(props) } {
+    let props = match unsafe { outgoing_properties(props) } {
         Ok(p) => p,
         Err(code) => return code,
     };

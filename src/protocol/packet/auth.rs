@@ -3,7 +3,6 @@
 use super::header::{packet_len, write_fixed_header, PacketType};
 use super::properties::Properties;
 use super::reader::Reader;
-use super::tail::{read_tail, tail_len, write_tail};
 use super::{DecodeError, ProtocolVersion};
 
 /// An AUTH packet. It exists only in v5; its encoders ignore the version.
@@ -16,9 +15,21 @@ pub struct Auth<'a> {
 }
 
 impl<'a> Auth<'a> {
-    /// Bytes after the fixed header (short forms 0 and 1).
+    /// Bytes after the fixed header: 0 for a success without properties,
+    /// else the reason code and the property block (unlike the acks and
+    /// DISCONNECT, AUTH has no form with a reason code alone).
     pub fn remaining_len(&self, _v: ProtocolVersion) -> usize {
-        tail_len(self.reason_code, &self.properties)
+        if self.is_short() {
+            0
+        } else {
+            1 + self.properties.encoded_len()
+        }
+    }
+
+    /// Whether the packet is a success without properties, sent with no
+    /// bytes after the fixed header.
+    fn is_short(&self) -> bool {
+        self.reason_code == 0 && self.properties.is_empty()
     }
 
     /// Total encoded size.
@@ -29,16 +40,29 @@ impl<'a> Auth<'a> {
     /// Appends the whole packet to `out`.
     pub fn write(&self, v: ProtocolVersion, out: &mut Vec<u8>) {
         write_fixed_header(out, PacketType::Auth.first_byte(), self.remaining_len(v));
-        write_tail(out, self.reason_code, &self.properties);
+        if !self.is_short() {
+            out.push(self.reason_code);
+            self.properties.write(out);
+        }
     }
 
-    /// Decodes an AUTH body; a protocol error before v5.
+    /// Decodes an AUTH body; a protocol error before v5. An empty body is
+    /// a success; any other must hold the reason code, the property block
+    /// and nothing more (malformed otherwise).
     pub(crate) fn decode(body: &'a [u8], v: ProtocolVersion) -> Result<Self, DecodeError> {
         if !v.is_v5() {
             return Err(DecodeError::Protocol);
         }
+        if body.is_empty() {
+            return Ok(Auth {
+                reason_code: 0,
+                properties: Properties::EMPTY,
+            });
+        }
         let mut r = Reader::new(body);
-        let (reason_code, properties) = read_tail(&mut r, PacketType::Auth.command())?;
+        let reason_code = r.u8()?;
+        let properties = r.properties(PacketType::Auth.command())?;
+        r.finish()?;
         Ok(Auth {
             reason_code,
             properties,

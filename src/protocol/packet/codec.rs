@@ -139,8 +139,10 @@ pub fn decode_body(
         PacketType::Pubrel if flags != t.required_flags() && version != ProtocolVersion::V31 => {
             return Err(DecodeError::Protocol)
         }
-        // ...as is a DISCONNECT with flags (libmosquitto refuses it)...
+        // ...as is a DISCONNECT with flags (libmosquitto refuses it), and
+        // an AUTH with flags (2.1 refuses it; 2.0 ignored AUTH)...
         PacketType::Disconnect if flags != t.required_flags() => return Err(DecodeError::Protocol),
+        PacketType::Auth if flags != t.required_flags() => return Err(DecodeError::Malformed),
         // ...the packets only a client sends must carry their flags...
         PacketType::Connect
         | PacketType::Subscribe

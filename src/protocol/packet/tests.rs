@@ -388,7 +388,8 @@ fn ping_disconnect_auth_exact() {
         })
     };
     exact(a(0, Properties::EMPTY), V5, &[0xF0, 0]);
-    exact(a(0x18, Properties::EMPTY), V5, &[0xF0, 1, 0x18]);
+    // No short form with the reason code alone: the property length follows.
+    exact(a(0x18, Properties::EMPTY), V5, &[0xF0, 2, 0x18, 0]);
     exact(
         a(0x19, Properties::List(&REASON_X)),
         V5,
@@ -404,6 +405,11 @@ fn reserved_type_and_auth_before_v5() {
         assert_eq!(err(&[0x00, 0], v), DecodeError::Protocol);
     }
     assert_eq!(err(&[0xF0, 0], V311), DecodeError::Protocol);
+    // AUTH: reserved flags, a reason code alone, bytes after the properties.
+    assert_eq!(err(&[0xF1, 2, 0x18, 0], V5), DecodeError::Malformed);
+    assert_eq!(err(&[0xF8, 0], V5), DecodeError::Malformed);
+    assert_eq!(err(&[0xF0, 1, 0x18], V5), DecodeError::Malformed);
+    assert_eq!(err(&[0xF0, 3, 0x18, 0, 0], V5), DecodeError::Malformed);
     assert_eq!(err(&[0xF0, 0], V31), DecodeError::Protocol);
 }
 
