@@ -128,6 +128,60 @@ impl Verifier {
     }
 }
 
+impl Verifier {
+    /// The handshake signature of a broker whose certificate webpki cannot
+    /// read for its form (see [`refused_for_form`]; the certificate was
+    /// accepted by [`Verifier::check_chain`]): checked with the key read by
+    /// [`CertInfo`], with an algorithm that `dss`'s scheme allows (in TLS
+    /// 1.3, not PKCS#1 v1.5 or SHA-1). Other failures stay `refusal`.
+    fn signature_by_hand(
+        &self,
+        refusal: RustlsError,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+        tls13: bool,
+    ) -> Result<HandshakeSignatureValid, RustlsError> {
+        if !refused_for_form(&refusal) {
+            return Err(refusal);
+        }
+        let Some(info) = CertInfo::parse(cert) else {
+            return Err(refusal);
+        };
+        use SignatureScheme as S;
+        let allowed = !tls13
+            || matches!(
+                dss.scheme,
+                S::ECDSA_NISTP256_SHA256
+                    | S::ECDSA_NISTP384_SHA384
+                    | S::ECDSA_NISTP521_SHA512
+                    | S::RSA_PSS_SHA256
+                    | S::RSA_PSS_SHA384
+                    | S::RSA_PSS_SHA512
+                    | S::ED25519
+                    | S::ED448
+            );
+        let algorithms = self
+            .algorithms
+            .mapping
+            .iter()
+            .filter(|(scheme, _)| allowed && *scheme == dss.scheme)
+            .flat_map(|(_, algs)| algs.iter());
+        for alg in algorithms {
+            if alg.public_key_alg_id().as_ref() == info.key_algorithm.as_slice()
+                && alg
+                    .verify_signature(&info.public_key, message, dss.signature())
+                    .is_ok()
+            {
+                return Ok(HandshakeSignatureValid::assertion());
+            }
+        }
+        Err(RustlsError::InvalidCertificate(
+            CertificateError::BadSignature,
+        ))
+    }
+}
+
 /// Whether webpki refused a certificate only for its form (X.509 v1, or a
 /// CA certificate used by a server), which OpenSSL accepts.
 fn refused_for_form(e: &RustlsError) -> bool {
@@ -190,6 +244,7 @@ impl ServerCertVerifier for Verifier {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, RustlsError> {
         rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+            .or_else(|e| self.signature_by_hand(e, message, cert, dss, false))
     }
 
     fn verify_tls13_signature(
@@ -199,6 +254,7 @@ impl ServerCertVerifier for Verifier {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, RustlsError> {
         rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+            .or_else(|e| self.signature_by_hand(e, message, cert, dss, true))
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
