@@ -211,6 +211,10 @@ fn run(lib: Lib, program: &str, host: &str, port: u16, cafile: &str, extra: &[&s
     }
 }
 
+/// One certificate case: what, listener, host, cafile, whether accepted,
+/// and the log lines when refused.
+type Case<'a> = (&'a str, &'a str, &'a str, &'a str, bool, Vec<String>);
+
 /// The one certificate verification failure line of OpenSSL.
 const VERIFY_FAILED: &str =
     "OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed";
@@ -228,7 +232,7 @@ fn certificates_are_accepted_and_refused_as_the_original_does() {
         VERIFY_FAILED.to_string(),
     ];
     let verify_failed = vec![VERIFY_FAILED.to_string()];
-    let cases: Vec<(&str, &str, &str, &str, bool, Vec<String>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "self-signed CA:TRUE as cafile",
             "selfsigned",

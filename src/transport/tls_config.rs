@@ -190,13 +190,9 @@ impl TlsSettings {
                 )));
             }
         }
-        if let Some(dir) = &self.capath {
-            let entries = std::fs::read_dir(dir).map_err(|_| {
-                TlsError::config(format!(
-                    "Error: Unable to load CA certificates, check capath \"{}\".",
-                    dir.display()
-                ))
-            })?;
+        // OpenSSL reads the folder lazily: one that cannot be read (or
+        // is not a folder) configures, and then trusts nothing.
+        if let Some(entries) = self.capath.as_ref().and_then(|d| std::fs::read_dir(d).ok()) {
             let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
             paths.sort();
             for path in paths.iter().filter(|p| p.is_file()) {
@@ -502,6 +498,16 @@ mod tests {
             ..TlsSettings::default()
         };
         assert!(s.client_config().is_ok());
+        // So does a missing one, or a file named as the folder, beside a
+        // CA file (the upstream pair 08-ssl-connect-cert-auth names a
+        // folder that does not exist).
+        for capath in [dir.join("missing"), empty.clone()] {
+            let s = TlsSettings {
+                capath: Some(capath),
+                ..TlsSettings::default()
+            };
+            assert!(s.client_config().is_ok());
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -608,6 +614,25 @@ mod tests {
                 assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
             }
         }
+    }
+
+    #[test]
+    fn pkcs8_keys_encrypted_with_des3_load() {
+        // `openssl pkcs8 -topk8 -v2 des3`, as upstream's client-encrypted.key.
+        let dir = legacy_keys();
+        let path = dir.join("rsa-pkcs8-des3.pem");
+        let out = path.to_str().unwrap();
+        let args = [
+            "pkcs8", "-topk8", "-in", "rsa.pem", "-v2", "des3", "-out", out,
+        ];
+        openssl(dir, &[&args[..], &["-passout", "pass:secret"]].concat());
+        let (pw, _) = source("secret");
+        let key = load_key(&path, Some(&pw)).unwrap_or_else(|e| panic!("{e}"));
+        let again = PrivateKeyDer::from_pem_slice(&std::fs::read(dir.join("rsa8.pem")).unwrap());
+        assert!(matches!(key, PrivateKeyDer::Pkcs8(_)));
+        assert_eq!(key.secret_der(), again.unwrap().secret_der());
+        let (wrong, _) = source("wrong");
+        assert!(load_key(&path, Some(&wrong)).is_err());
     }
 
     #[test]
