@@ -261,3 +261,77 @@ impl ServerCertVerifier for Verifier {
         self.algorithms.supported_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls_pki_types::pem::PemObject;
+    use std::path::{Path, PathBuf};
+
+    /// A self-signed certificate for CN=localhost from Debian's `openssl
+    /// req -x509` (marked CA:TRUE), in a fresh folder.
+    fn self_signed(dir: &Path, name: &str) -> CertificateDer<'static> {
+        let (key, crt) = (format!("{name}.key"), format!("{name}.crt"));
+        let out = std::process::Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
+            .args([
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-subj",
+                "/CN=localhost",
+            ])
+            .args(["-days", "30", "-keyout", &key, "-out", &crt])
+            .current_dir(dir)
+            .output()
+            .expect("run openssl");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        CertificateDer::from_pem_file(dir.join(crt)).unwrap()
+    }
+
+    #[test]
+    fn a_trusted_self_signed_certificate_is_its_own_anchor() {
+        let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/test-scratch/tls-verify")
+            .join(std::process::id().to_string());
+        std::fs::create_dir_all(&dir).unwrap();
+        let (cert, other) = (self_signed(&dir, "a"), self_signed(&dir, "b"));
+        assert_eq!(CertInfo::parse(&cert).unwrap().is_ca, Some(true));
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let check = |trusted: &CertificateDer<'static>, host: &str, insecure: bool| {
+            let v = Verifier::new(vec![trusted.clone()], &provider, true, insecure);
+            let name = ServerName::try_from(host.to_string()).unwrap();
+            v.verify_server_cert(&cert, &[], &name, &[], UnixTime::now())
+                .map(|_| ())
+        };
+        assert!(check(&cert, "localhost", false).is_ok());
+        assert!(check(&cert, "LOCALHOST", false).is_ok());
+        assert_eq!(
+            check(&cert, "127.0.0.1", false),
+            Err(CertificateError::NotValidForName.into())
+        );
+        assert!(check(&cert, "127.0.0.1", true).is_ok());
+        // Another self-signed certificate of the same name is no anchor,
+        // insecure or not; and webpki alone refuses a CA:TRUE one.
+        assert!(check(&other, "localhost", false).is_err());
+        assert!(check(&other, "localhost", true).is_err());
+        let mut roots = RootCertStore::empty();
+        roots.add(cert.clone()).unwrap();
+        let parsed = ParsedCertificate::try_from(&cert).unwrap();
+        let algs = provider.signature_verification_algorithms.all;
+        let webpki =
+            verify_server_cert_signed_by_trust_anchor(&parsed, &roots, &[], UnixTime::now(), algs);
+        assert!(webpki.is_err());
+        // Expired (checked one year on).
+        let v = Verifier::new(vec![cert.clone()], &provider, true, false);
+        let later = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            UnixTime::now().as_secs() + 365 * 86_400,
+        ));
+        let name = ServerName::try_from("localhost").unwrap();
+        assert!(v.verify_server_cert(&cert, &[], &name, &[], later).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
