@@ -453,6 +453,11 @@ impl Client {
         self.log_tls_error(&err);
         let mut after = Aftermath::default();
         let rc = self.with_state(|st| self.close_link(st, &err, &mut after));
+        if matches!(&err, ClientError::Tls(e) if e.during_handshake) {
+            // As the original: a failed handshake closes the socket
+            // without calling on_disconnect.
+            after.disconnected = None;
+        }
         self.report(after);
         if rc == 0 {
             Ok(())

@@ -27,10 +27,13 @@ impl Client {
         Ok(Arc::new(Stream::Tls(Box::new(stream))))
     }
 
-    /// Logs why TLS failed, if `err` is a TLS failure (no lock held).
+    /// Logs why TLS failed, one call per line, if `err` is a TLS failure
+    /// (no lock held).
     pub(super) fn log_tls_error(&self, err: &ClientError) {
         if let ClientError::Tls(e) = err {
-            dispatch::log(self, MOSQ_LOG_ERR, &e.message);
+            for line in e.message.lines() {
+                dispatch::log(self, MOSQ_LOG_ERR, line);
+            }
         }
     }
 }

@@ -6,7 +6,8 @@
 //!   connection.
 //! - [`socks5`]: the SOCKS5 handshake for `mosquitto_socks5_set`.
 //! - [`tls`] and [`tls_config`]: TLS over the connection (rustls), and the
-//!   settings it is configured from.
+//!   settings it is configured from; [`tls_verify`] checks the broker's
+//!   certificate as the original does (with [`x509`] reading its names).
 //! - [`websocket`]: MQTT over WebSocket (the HTTP upgrade and framing)
 //!   over the connection, TLS or not.
 //! - [`wakeup`]: lets any thread wake the network thread out of [`poll()`].
@@ -31,9 +32,12 @@ pub mod stream;
 pub mod tcp;
 pub mod tls;
 pub mod tls_config;
+pub mod tls_report;
+pub mod tls_verify;
 pub mod unix;
 pub mod wakeup;
 pub mod websocket;
+pub mod x509;
 
 pub use error::{ErrorCode, TransportError};
 pub use poll::{poll, Ready};

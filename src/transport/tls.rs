@@ -19,10 +19,11 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rustls::{AlertDescription, CertificateError, ClientConfig, ClientConnection, Error};
+use rustls::{ClientConfig, ClientConnection, Error};
 use rustls_pki_types::ServerName;
 
 use super::stream::Stream;
+use super::tls_report::{describe, UNEXPECTED_EOF};
 
 /// A TLS failure, with a message for the log.
 #[derive(Debug, Clone)]
@@ -30,7 +31,12 @@ pub struct TlsError {
     /// Whether it happened before the handshake completed (including
     /// setting up the configuration).
     pub handshake: bool,
-    /// What went wrong, for the log callback.
+    /// Whether the handshake itself failed (the broker's certificate, an
+    /// alert, a peer that does not speak TLS or hung up): the original
+    /// then closes the connection without calling on_disconnect.
+    pub during_handshake: bool,
+    /// What went wrong, for the log callback: one line or more, in the
+    /// original's words (see [`tls_report`](super::tls_report)).
     pub message: String,
 }
 
@@ -39,6 +45,7 @@ impl TlsError {
     pub fn config(message: String) -> TlsError {
         TlsError {
             handshake: true,
+            during_handshake: false,
             message,
         }
     }
@@ -47,7 +54,18 @@ impl TlsError {
     pub fn from_rustls(e: &Error, handshake: bool) -> TlsError {
         TlsError {
             handshake,
+            during_handshake: handshake,
             message: describe(e),
+        }
+    }
+
+    /// The broker closed or reset the connection before the handshake
+    /// completed.
+    fn hung_up() -> TlsError {
+        TlsError {
+            handshake: true,
+            during_handshake: true,
+            message: UNEXPECTED_EOF.to_string(),
         }
     }
 
@@ -71,40 +89,15 @@ impl fmt::Display for TlsError {
 
 impl std::error::Error for TlsError {}
 
-/// A log line naming the reason of a rustls failure.
-fn describe(e: &Error) -> String {
-    let reason = match e {
-        Error::InvalidCertificate(c) => match c {
-            CertificateError::UnknownIssuer => {
-                "certificate verify failed: unable to get local issuer certificate (unknown CA)"
-                    .to_string()
-            }
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                "certificate verify failed: certificate has expired".to_string()
-            }
-            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-                "certificate verify failed: certificate is not yet valid".to_string()
-            }
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-                return "Error: host name verification failed.".to_string();
-            }
-            CertificateError::Revoked => "certificate verify failed: certificate revoked".into(),
-            CertificateError::BadSignature => {
-                "certificate verify failed: certificate signature failure".into()
-            }
-            other => format!("certificate verify failed: {other:?}"),
-        },
-        Error::PeerIncompatible(p) => {
-            format!("protocol version or cipher not supported by the broker: {p:?}")
-        }
-        Error::AlertReceived(AlertDescription::ProtocolVersion) => {
-            "tlsv1 alert protocol version: the broker refused our TLS version".into()
-        }
-        Error::AlertReceived(a) => format!("alert received from the broker: {a:?}"),
-        Error::NoApplicationProtocol => "no application protocol (ALPN) agreed".into(),
-        other => other.to_string(),
-    };
-    format!("TLS Error: {reason}")
+/// Whether a socket error means the peer hung up (reset, or gone before
+/// our write), which OpenSSL reports mid-handshake as an unexpected EOF.
+fn hang_up(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::ConnectionAborted
+    )
 }
 
 /// The inner socket as `io::Read`/`io::Write` for rustls.
@@ -181,6 +174,9 @@ impl TlsStream {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if conn.is_handshaking() && hang_up(&e) => {
+                    return Err(TlsError::hung_up().into_io())
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -190,8 +186,12 @@ impl TlsStream {
     /// Reads TLS records from the socket once and processes them. `Ok(false)`
     /// means end of stream.
     fn pull(&self, conn: &mut ClientConnection) -> io::Result<bool> {
-        let n = conn.read_tls(&mut Sock(&self.inner))?;
         let handshaking = conn.is_handshaking();
+        let n = match conn.read_tls(&mut Sock(&self.inner)) {
+            Ok(0) if handshaking => return Err(TlsError::hung_up().into_io()),
+            Err(e) if handshaking && hang_up(&e) => return Err(TlsError::hung_up().into_io()),
+            other => other?,
+        };
         if let Err(e) = conn.process_new_packets() {
             // Tell the broker why (an alert), as far as the socket takes it.
             let _ = self.push(conn);
@@ -208,8 +208,14 @@ impl TlsStream {
             match conn.reader().read(buf) {
                 Ok(n) => return Ok(n),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                // Closed without close_notify: still the end of the stream.
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(0),
+                // Closed without close_notify: still the end of the stream
+                // (mid-handshake, a failed handshake).
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    if conn.is_handshaking() {
+                        return Err(TlsError::hung_up().into_io());
+                    }
+                    return Ok(0);
+                }
                 Err(e) => return Err(e),
             }
             self.push(&mut conn)?;
@@ -275,27 +281,25 @@ mod tests {
 
     #[test]
     fn errors_name_the_reason() {
+        use rustls::{AlertDescription, CertificateError};
         let e = TlsError::from_rustls(
             &Error::InvalidCertificate(CertificateError::UnknownIssuer),
             true,
         );
-        assert!(e.handshake);
-        assert!(e.message.contains("unknown CA"), "{e}");
-        let e = TlsError::from_rustls(&Error::InvalidCertificate(CertificateError::Expired), true);
-        assert!(e.message.contains("expired"), "{e}");
-        let e = TlsError::from_rustls(
-            &Error::InvalidCertificate(CertificateError::NotValidForName),
-            true,
-        );
-        assert_eq!(e.message, "Error: host name verification failed.");
+        assert!(e.handshake && e.during_handshake);
+        assert!(e.message.ends_with("certificate verify failed"), "{e}");
         let e = TlsError::from_rustls(
             &Error::AlertReceived(AlertDescription::ProtocolVersion),
             false,
         );
-        assert!(!e.handshake);
-        assert!(e.message.contains("protocol version"), "{e}");
+        assert!(!e.handshake && !e.during_handshake);
+        assert!(e.message.contains("tlsv1 alert protocol version"), "{e}");
         let io = e.clone().into_io();
         assert_eq!(TlsError::from_io(&io).unwrap().message, e.message);
         assert!(TlsError::from_io(&io::Error::other("x")).is_none());
+        assert!(!TlsError::config("x".into()).during_handshake);
+        let eof = TlsError::hung_up();
+        assert!(eof.handshake && eof.during_handshake);
+        assert!(eof.message.contains("unexpected eof while reading"));
     }
 }

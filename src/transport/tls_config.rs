@@ -10,7 +10,7 @@
 //!   names; reading them all trusts the same set for a `c_rehash`ed folder).
 //! - `cert_reqs` 0 turns off all certificate checks; otherwise the chain
 //!   is verified and, unless `insecure`, the broker's name (or IP address)
-//!   must be in the certificate.
+//!   must be in the certificate, as [`super::tls_verify`] has it.
 //! - `tls_version` is the lowest version allowed: "tlsv1.1" and "tlsv1.2"
 //!   allow TLS 1.2 and 1.3 (rustls has no TLS 1.1), "tlsv1.3" only 1.3.
 //! - `ciphers` is an OpenSSL cipher list; it restricts the TLS 1.2 suites
@@ -27,19 +27,16 @@ use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
-use rustls::crypto::{ring, CryptoProvider, WebPkiSupportedAlgorithms};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore};
-use rustls::{Error as RustlsError, SignatureScheme, SupportedCipherSuite};
+use rustls::crypto::{ring, CryptoProvider};
+use rustls::{ClientConfig, RootCertStore, SupportedCipherSuite};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{
     CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
-    ServerName, UnixTime,
 };
 
 use super::legacy_pem;
 use super::tls::TlsError;
+use super::tls_verify::Verifier;
 
 /// Asks the application for the password of an encrypted private key:
 /// returns the password, or `None` when it gives none.
@@ -150,8 +147,8 @@ impl TlsSettings {
             MinVersion::Tls12 => &[&rustls::version::TLS13, &rustls::version::TLS12],
             MinVersion::Tls13 => &[&rustls::version::TLS13],
         };
-        let roots = self.load_roots()?;
-        let verifier = Verifier::new(roots, &provider, self.cert_reqs != 0, self.insecure)?;
+        let trusted = self.load_roots()?;
+        let verifier = Verifier::new(trusted, &provider, self.cert_reqs != 0, self.insecure);
         let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
             .with_protocol_versions(versions)
             .map_err(|e| TlsError::config(format!("Error: {e}")))?
@@ -175,14 +172,17 @@ impl TlsSettings {
     }
 
     /// The trusted certificates: OS ones, then the CA file, then the folder.
-    fn load_roots(&self) -> Result<RootCertStore, TlsError> {
-        let mut roots = RootCertStore::empty();
+    fn load_roots(&self) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+        let mut roots = Vec::new();
         if self.use_os_certs {
-            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+            roots.extend(rustls_native_certs::load_native_certs().certs);
         }
         if let Some(file) = &self.cafile {
             let certs = read_certs(file).unwrap_or_default();
-            let (added, _) = roots.add_parsable_certificates(certs);
+            let added = RootCertStore::empty()
+                .add_parsable_certificates(certs.iter().cloned())
+                .0;
+            roots.extend(certs);
             if added == 0 {
                 return Err(TlsError::config(format!(
                     "Error: Unable to load CA certificates, check cafile \"{}\".",
@@ -190,18 +190,14 @@ impl TlsSettings {
                 )));
             }
         }
-        if let Some(dir) = &self.capath {
-            let entries = std::fs::read_dir(dir).map_err(|_| {
-                TlsError::config(format!(
-                    "Error: Unable to load CA certificates, check capath \"{}\".",
-                    dir.display()
-                ))
-            })?;
+        // OpenSSL reads the folder lazily: one that cannot be read (or
+        // is not a folder) configures, and then trusts nothing.
+        if let Some(entries) = self.capath.as_ref().and_then(|d| std::fs::read_dir(d).ok()) {
             let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
             paths.sort();
             for path in paths.iter().filter(|p| p.is_file()) {
                 if let Some(certs) = read_certs(path) {
-                    roots.add_parsable_certificates(certs);
+                    roots.extend(certs);
                 }
             }
         }
@@ -425,94 +421,6 @@ pub fn select_suites(
     Ok(chosen)
 }
 
-/// Checks the broker's certificate as the settings ask.
-#[derive(Debug)]
-struct Verifier {
-    /// The chain (and name) check; `None` when no CA is trusted.
-    webpki: Option<Arc<WebPkiServerVerifier>>,
-    /// `cert_reqs` != 0.
-    verify: bool,
-    /// Skip the name check only.
-    insecure: bool,
-    /// For the handshake signatures.
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl Verifier {
-    fn new(
-        roots: RootCertStore,
-        provider: &Arc<CryptoProvider>,
-        verify: bool,
-        insecure: bool,
-    ) -> Result<Verifier, TlsError> {
-        let webpki = if roots.is_empty() {
-            None
-        } else {
-            Some(
-                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(provider))
-                    .build()
-                    .map_err(|e| TlsError::config(format!("Error: {e}")))?,
-            )
-        };
-        Ok(Verifier {
-            webpki,
-            verify,
-            insecure,
-            algorithms: provider.signature_verification_algorithms,
-        })
-    }
-}
-
-impl ServerCertVerifier for Verifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, RustlsError> {
-        if !self.verify {
-            return Ok(ServerCertVerified::assertion());
-        }
-        let Some(webpki) = &self.webpki else {
-            return Err(RustlsError::InvalidCertificate(
-                CertificateError::UnknownIssuer,
-            ));
-        };
-        match webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
-            // The chain was verified before the name was looked at.
-            Err(RustlsError::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) if self.insecure => Ok(ServerCertVerified::assertion()),
-            other => other,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, RustlsError> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, RustlsError> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -590,6 +498,16 @@ mod tests {
             ..TlsSettings::default()
         };
         assert!(s.client_config().is_ok());
+        // So does a missing one, or a file named as the folder, beside a
+        // CA file (the upstream pair 08-ssl-connect-cert-auth names a
+        // folder that does not exist).
+        for capath in [dir.join("missing"), empty.clone()] {
+            let s = TlsSettings {
+                capath: Some(capath),
+                ..TlsSettings::default()
+            };
+            assert!(s.client_config().is_ok());
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -696,6 +614,25 @@ mod tests {
                 assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
             }
         }
+    }
+
+    #[test]
+    fn pkcs8_keys_encrypted_with_des3_load() {
+        // `openssl pkcs8 -topk8 -v2 des3`, as upstream's client-encrypted.key.
+        let dir = legacy_keys();
+        let path = dir.join("rsa-pkcs8-des3.pem");
+        let out = path.to_str().unwrap();
+        let args = [
+            "pkcs8", "-topk8", "-in", "rsa.pem", "-v2", "des3", "-out", out,
+        ];
+        openssl(dir, &[&args[..], &["-passout", "pass:secret"]].concat());
+        let (pw, _) = source("secret");
+        let key = load_key(&path, Some(&pw)).unwrap_or_else(|e| panic!("{e}"));
+        let again = PrivateKeyDer::from_pem_slice(&std::fs::read(dir.join("rsa8.pem")).unwrap());
+        assert!(matches!(key, PrivateKeyDer::Pkcs8(_)));
+        assert_eq!(key.secret_der(), again.unwrap().secret_der());
+        let (wrong, _) = source("wrong");
+        assert!(load_key(&path, Some(&wrong)).is_err());
     }
 
     #[test]
