@@ -27,8 +27,8 @@ pub(super) struct Aftermath {
     published: Vec<u16>,
     /// The connection ended: `on_disconnect(rc)`.
     disconnected: Option<i32>,
-    /// Debug log lines (only gathered with a log callback set).
-    logs: Vec<String>,
+    /// Log lines (only gathered with a log callback set).
+    logs: Vec<log::Line>,
     /// The loop thread to wake once the state lock is released (waking
     /// is a system call: made under the lock, it would keep the loop
     /// thread waiting for the lock it needs to write).
@@ -64,7 +64,7 @@ impl Client {
     #[inline(never)]
     fn report_events(&self, after: Aftermath) {
         for line in &after.logs {
-            dispatch::log(self, crate::ffi::constants::MOSQ_LOG_DEBUG, line);
+            dispatch::log(self, line.level, &line.text);
         }
         if !after.published.is_empty() {
             dispatch::published_qos0(self, &after.published);
@@ -90,7 +90,7 @@ impl Client {
         let id = log_id(st);
         let version = st.version();
         if st.out.vec().len() > before {
-            log::describe(&st.out.vec()[before..], version, &id, true, &mut after.logs);
+            log::describe_sent(&st.out.vec()[before..], version, &id, &mut after.logs);
         }
         r
     }
@@ -377,7 +377,7 @@ impl Client {
                 // A QoS 0 PUBLISH carries no id on the wire; the original's
                 // log line shows the message id all the same.
                 if let Some(line) = after.logs.last_mut() {
-                    *line = line.replacen(", m0, '", &format!(", m{mid}, '"), 1);
+                    line.text = line.text.replacen(", m0, '", &format!(", m{mid}, '"), 1);
                 }
             }
             if qos == 0 && self.tracks_qos0() {
@@ -547,14 +547,16 @@ impl Client {
                     });
                     if self.logging() {
                         let id = log_id(st);
-                        log::describe(frame, st.version(), &id, false, &mut after.logs);
+                        let session = &st.session;
+                        let known = |mid| session.outgoing_stage(mid).is_some();
+                        log::describe_received(frame, st.version(), &id, known, &mut after.logs);
                         after.logs.append(&mut lines.logs);
                     }
                     handled
                 };
                 if !after.logs.is_empty() {
                     for line in after.logs.drain(..) {
-                        dispatch::log(self, crate::ffi::constants::MOSQ_LOG_DEBUG, &line);
+                        dispatch::log(self, line.level, &line.text);
                     }
                 }
                 let broker_disconnect = matches!(handled.event, Some(Event::Disconnected { .. }));

@@ -2,39 +2,103 @@
 //! received (what `mosquitto_sub -d` prints), produced only when a log
 //! callback is set.
 
-use crate::protocol::packet::{frame, AckKind, Packet, ProtocolVersion};
+use std::ffi::c_int;
 
-/// The log lines for every complete packet in `bytes` (packets the client
-/// just queued, or one it received), for client `id`.
-pub fn describe(
-    bytes: &[u8],
-    version: ProtocolVersion,
-    id: &str,
-    sent: bool,
-    lines: &mut Vec<String>,
-) {
+use crate::ffi::constants::{MOSQ_LOG_DEBUG, MOSQ_LOG_ERR, MOSQ_LOG_WARNING};
+use crate::protocol::packet::{decode, frame, AckKind, Packet, ProtocolVersion};
+
+/// One line for the log callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// `MOSQ_LOG_DEBUG`, `MOSQ_LOG_WARNING`...
+    pub level: c_int,
+    /// The text, word for word the original's.
+    pub text: String,
+}
+
+impl Line {
+    fn debug(text: String) -> Line {
+        Line {
+            level: MOSQ_LOG_DEBUG,
+            text,
+        }
+    }
+}
+
+/// The log lines for every complete packet in `bytes`, which the client
+/// just queued, for client `id`.
+pub fn describe_sent(bytes: &[u8], version: ProtocolVersion, id: &str, lines: &mut Vec<Line>) {
     let mut rest = bytes;
     while let Ok(Some(f)) = frame(rest, 0) {
         let len = f.total_len();
         if len > rest.len() {
             break;
         }
-        if let Ok(p) = crate::protocol::packet::decode(&rest[..len], version) {
-            match p {
-                // A v3 broker's 2-byte refusal of a v5 CONNECT is reported
-                // (and logged) as "unsupported protocol version".
-                Packet::Connack(c) if version.is_v5() && len == 4 && c.reason_code == 1 => {
-                    lines.push(format!("Client {id} received CONNACK (132)"))
-                }
-                p => line(&p, id, sent, lines),
-            }
+        if let Ok(p) = decode(&rest[..len], version) {
+            line(&p, id, true, lines);
         }
         rest = &rest[len..];
     }
 }
 
+/// The log lines for one packet the client received and has handled;
+/// `known(mid)` says whether an outgoing message `mid` is still held (an
+/// unknown one in a PUBREC draws the original's warning).
+pub fn describe_received(
+    packet: &[u8],
+    version: ProtocolVersion,
+    id: &str,
+    known: impl Fn(u16) -> bool,
+    lines: &mut Vec<Line>,
+) {
+    let Some(&first) = packet.first() else {
+        return;
+    };
+    let command = first & 0xF0;
+    match command {
+        // Packets only a client sends, and the reserved type: the original
+        // rejects them before reading further (its text ends in a newline).
+        0x00 | 0x10 | 0x80 | 0xA0 => {
+            lines.push(Line {
+                level: MOSQ_LOG_ERR,
+                text: format!("Error: Unrecognised command {command}\n"),
+            });
+            return;
+        }
+        // Logged before anything is checked, whatever the protocol.
+        0xF0 => {
+            lines.push(Line::debug(format!("Client {id} received AUTH")));
+            return;
+        }
+        _ => {}
+    }
+    match decode(packet, version) {
+        // A v3 broker's 2-byte refusal of a v5 CONNECT is reported (and
+        // logged) as "unsupported protocol version".
+        Ok(Packet::Connack(c)) if version.is_v5() && packet.len() == 4 && c.reason_code == 1 => {
+            lines.push(Line::debug(format!("Client {id} received CONNACK (132)")))
+        }
+        Ok(p) => {
+            line(&p, id, false, lines);
+            if let Packet::Ack(a) = p {
+                let failed = version.is_v5() && a.reason_code >= 0x80;
+                if a.kind == AckKind::Pubrec && !failed && !known(a.packet_id) {
+                    lines.push(Line {
+                        level: MOSQ_LOG_WARNING,
+                        text: format!(
+                            "Warning: Received PUBREC from {id} for an unknown packet identifier {}.",
+                            a.packet_id
+                        ),
+                    });
+                }
+            }
+        }
+        Err(_) => {}
+    }
+}
+
 /// The original's wording for one packet.
-fn line(p: &Packet<'_>, id: &str, sent: bool, lines: &mut Vec<String>) {
+fn line(p: &Packet<'_>, id: &str, sent: bool, lines: &mut Vec<Line>) {
     let dir = if sent { "sending" } else { "received" };
     let text = match p {
         Packet::Connect(_) => format!("Client {id} sending CONNECT"),
@@ -80,41 +144,45 @@ fn line(p: &Packet<'_>, id: &str, sent: bool, lines: &mut Vec<String>) {
         },
         Packet::Subscribe(s) => {
             for sub in s.subscriptions.iter() {
-                lines.push(format!(
+                lines.push(Line::debug(format!(
                     "Client {id} sending SUBSCRIBE (Mid: {}, Topic: {}, QoS: {}, Options: 0x{:02x})",
                     s.packet_id,
                     String::from_utf8_lossy(sub.filter),
                     sub.qos(),
                     sub.options & 0xFC
-                ));
+                )));
             }
             return;
         }
         Packet::Suback(_) => format!("Client {id} received SUBACK"),
         Packet::Unsubscribe(u) => {
             for topic in u.topics.iter() {
-                lines.push(format!(
+                lines.push(Line::debug(format!(
                     "Client {id} sending UNSUBSCRIBE (Mid: {}, Topic: {})",
                     u.packet_id,
                     String::from_utf8_lossy(topic)
-                ));
+                )));
             }
             return;
         }
         Packet::Unsuback(_) => format!("Client {id} received UNSUBACK"),
-        Packet::Pingreq => format!("Client {id} sending PINGREQ"),
-        Packet::Pingresp => format!("Client {id} received PINGRESP"),
-        Packet::Disconnect(d) if sent => format!("Client {id} sending DISCONNECT"),
-        Packet::Disconnect(d) => format!("Client {id} received DISCONNECT ({})", d.reason_code),
-        Packet::Auth(a) => format!("Client {id} {dir} AUTH ({})", a.reason_code),
+        Packet::Pingreq => format!("Client {id} {dir} PINGREQ"),
+        Packet::Pingresp => format!("Client {id} {dir} PINGRESP"),
+        Packet::Disconnect(_) if sent => format!("Client {id} sending DISCONNECT"),
+        // The one received packet the original logs without the client id.
+        Packet::Disconnect(d) => format!("Received DISCONNECT ({})", d.reason_code),
+        // The original (2.0) never sends AUTH; 2.1's API does.
+        Packet::Auth(a) => format!("Client {id} sending AUTH ({})", a.reason_code),
     };
-    lines.push(text);
+    lines.push(Line::debug(text));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::packet::{Packet, Properties, Subscribe, Subscription, SubscriptionList};
+    use crate::protocol::packet::{
+        Ack, Disconnect, Packet, Properties, Subscribe, Subscription, SubscriptionList,
+    };
 
     #[test]
     fn subscribe_and_disconnect_lines() {
@@ -131,10 +199,94 @@ mod tests {
         let mut out = Vec::new();
         p.write(v, &mut out);
         let mut lines = Vec::new();
-        describe(&out, v, "c", true, &mut lines);
+        describe_sent(&out, v, "c", &mut lines);
         assert_eq!(
             lines,
-            ["Client c sending SUBSCRIBE (Mid: 7, Topic: a/#, QoS: 1, Options: 0x00)"]
+            [Line::debug(
+                "Client c sending SUBSCRIBE (Mid: 7, Topic: a/#, QoS: 1, Options: 0x00)".into()
+            )]
+        );
+    }
+
+    /// The texts `describe_received` gives for `packet`.
+    fn received(packet: &Packet<'_>, v: ProtocolVersion, known: bool) -> Vec<(c_int, String)> {
+        let mut out = Vec::new();
+        packet.write(v, &mut out);
+        let mut lines = Vec::new();
+        describe_received(&out, v, "c", |_| known, &mut lines);
+        lines.into_iter().map(|l| (l.level, l.text)).collect()
+    }
+
+    #[test]
+    fn received_disconnect_has_no_client_id() {
+        let p = Packet::Disconnect(Disconnect {
+            reason_code: 158,
+            properties: Properties::EMPTY,
+        });
+        assert_eq!(
+            received(&p, ProtocolVersion::V5, true),
+            [(MOSQ_LOG_DEBUG, "Received DISCONNECT (158)".to_string())]
+        );
+    }
+
+    #[test]
+    fn unknown_pubrec_draws_a_warning_unless_it_failed() {
+        let ack = |reason_code| {
+            Packet::Ack(Ack {
+                kind: AckKind::Pubrec,
+                packet_id: 77,
+                reason_code,
+                properties: Properties::EMPTY,
+            })
+        };
+        let warning = (
+            MOSQ_LOG_WARNING,
+            "Warning: Received PUBREC from c for an unknown packet identifier 77.".to_string(),
+        );
+        let debug = (
+            MOSQ_LOG_DEBUG,
+            "Client c received PUBREC (Mid: 77)".to_string(),
+        );
+        assert_eq!(
+            received(&ack(0), ProtocolVersion::V311, false),
+            [debug.clone(), warning]
+        );
+        assert_eq!(received(&ack(0), ProtocolVersion::V5, true).len(), 1);
+        assert_eq!(received(&ack(0x80), ProtocolVersion::V5, false), [debug]);
+    }
+
+    #[test]
+    fn packets_only_a_client_sends_are_unrecognised_when_received() {
+        let mut lines = Vec::new();
+        describe_received(
+            &[0x80, 0x00],
+            ProtocolVersion::V311,
+            "c",
+            |_| true,
+            &mut lines,
+        );
+        describe_received(
+            &[0xC0, 0x00],
+            ProtocolVersion::V311,
+            "c",
+            |_| true,
+            &mut lines,
+        );
+        describe_received(
+            &[0xF0, 0x00],
+            ProtocolVersion::V311,
+            "c",
+            |_| true,
+            &mut lines,
+        );
+        let texts: Vec<(c_int, &str)> = lines.iter().map(|l| (l.level, l.text.as_str())).collect();
+        assert_eq!(
+            texts,
+            [
+                (MOSQ_LOG_ERR, "Error: Unrecognised command 128\n"),
+                (MOSQ_LOG_DEBUG, "Client c received PINGREQ"),
+                (MOSQ_LOG_DEBUG, "Client c received AUTH"),
+            ]
         );
     }
 }

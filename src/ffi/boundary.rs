@@ -3,11 +3,27 @@
 //! A panic unwinding into C is undefined behaviour, so every exported
 //! function wraps its body in [`ffi_boundary`] (or [`ffi_boundary_or`] when
 //! the "something went wrong" value is not the return type's default).
+//!
+//! The boundary also decides what the caller finds in `errno`: the original
+//! changes it only by its socket I/O (see [`io_errno`]), by the failures
+//! that set it ([`report_errno`]) and by what the application's callbacks
+//! leave ([`around_callback`]). Everything else our code does (the standard
+//! library's system calls, `shutdown`, `getpeername`...) may clobber it, so
+//! the outermost entry point restores the caller's value unless one of those
+//! says otherwise.
 
+use std::cell::Cell;
 use std::ffi::{c_char, c_int, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::constants::mosq_err_t;
+use crate::transport::io_errno;
+
+thread_local! {
+    /// The caller's `errno` while an entry point runs on this thread
+    /// (`None` outside any; entry points called from callbacks nest).
+    static CALLER_ERRNO: Cell<Option<c_int>> = const { Cell::new(None) };
+}
 
 /// The value an entry point returns when its body panicked.
 pub trait PanicValue {
@@ -50,9 +66,49 @@ pub fn ffi_boundary<R: PanicValue>(body: impl FnOnce() -> R) -> R {
 
 /// Runs `body`, turning a panic into `on_panic`.
 pub fn ffi_boundary_or<R>(on_panic: R, body: impl FnOnce() -> R) -> R {
+    let outermost = CALLER_ERRNO.with(Cell::get).is_none();
+    if outermost {
+        CALLER_ERRNO.with(|c| c.set(Some(errno())));
+        io_errno::set(None);
+    }
     // AssertUnwindSafe: after a panic we never look at the closure's captured
     // state again; we only return a constant to C.
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or(on_panic)
+    let r = catch_unwind(AssertUnwindSafe(body)).unwrap_or(on_panic);
+    if outermost {
+        let caller = CALLER_ERRNO.with(Cell::take).unwrap_or_default();
+        set_errno(io_errno::take().unwrap_or(caller));
+    }
+    r
+}
+
+/// Makes the current entry point leave `value` in `errno` (unless later I/O
+/// in the same call changes it, as in the original).
+pub fn report_errno(value: c_int) {
+    io_errno::set(Some(value));
+}
+
+/// Calls an application callback with `errno` as the original would show
+/// it, and keeps what the callback leaves there for the caller.
+pub fn around_callback(f: impl FnOnce()) {
+    let Some(caller) = CALLER_ERRNO.with(Cell::get) else {
+        // The loop thread: no C caller waits for this thread's errno.
+        return f();
+    };
+    set_errno(io_errno::get().unwrap_or(caller));
+    f();
+    io_errno::set(Some(errno()));
+}
+
+/// The calling thread's `errno`.
+pub fn errno() -> c_int {
+    // SAFETY: __errno_location returns this thread's errno slot.
+    unsafe { *libc::__errno_location() }
+}
+
+/// Sets the calling thread's `errno`.
+fn set_errno(value: c_int) {
+    // SAFETY: __errno_location returns this thread's errno slot.
+    unsafe { *libc::__errno_location() = value };
 }
 
 /// Borrows a NUL-terminated C string, or `None` for NULL.

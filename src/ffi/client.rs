@@ -9,7 +9,7 @@ use std::ffi::{c_char, c_int, c_uint, c_void};
 use std::ptr;
 use std::sync::Arc;
 
-use super::boundary::{c_str, ffi_boundary, ffi_boundary_or};
+use super::boundary::{c_str, ffi_boundary, ffi_boundary_or, report_errno};
 use super::constants::{mosq_err_t::*, rc};
 use super::property::{error_code, view_list, view_outgoing};
 use super::types::{mosquitto, mosquitto_property};
@@ -45,42 +45,12 @@ pub(crate) unsafe fn client_arc(mosq: *mut mosquitto) -> Option<Arc<Client>> {
     }
 }
 
-/// Sets the calling thread's `errno`.
-pub(crate) fn set_errno(value: c_int) {
-    // SAFETY: __errno_location returns this thread's errno slot.
-    unsafe { *libc::__errno_location() = value };
-}
-
 /// The return code for `e`, setting `errno` where the original does.
 pub(crate) fn error_rc(e: &ClientError) -> c_int {
     if let Some(errno) = e.errno() {
-        set_errno(errno);
+        report_errno(errno);
     }
     e.mosq_err()
-}
-
-/// The calling thread's `errno`.
-pub(crate) fn errno() -> c_int {
-    // SAFETY: __errno_location returns this thread's errno slot.
-    unsafe { *libc::__errno_location() }
-}
-
-/// Runs an entry point that does socket I/O. On success `errno` is left as
-/// the caller had it (our reads run until `EAGAIN`, which the original's
-/// byte-wise reads rarely reach; bindings such as ctypes-mosquitto check
-/// `errno` after calls); on failure it is what the failure set.
-pub(crate) fn keeping_errno(f: impl FnOnce() -> c_int) -> c_int {
-    let saved = errno();
-    let rc = f();
-    if rc == 0 {
-        set_errno(saved);
-    }
-    rc
-}
-
-/// [`keeping_errno`] around a runtime call.
-pub(crate) fn io_rc(f: impl FnOnce() -> Result<(), ClientError>) -> c_int {
-    keeping_errno(|| result_rc(f()))
 }
 
 /// The return code for `r`.
@@ -150,12 +120,12 @@ pub unsafe extern "C" fn mosquitto_new(
         // SAFETY: NULL or a NUL-terminated string from the caller.
         let id = unsafe { c_str(id) }.map(|s| s.to_bytes());
         if !clean_session && id.is_none() {
-            set_errno(libc::EINVAL);
+            report_errno(libc::EINVAL);
             return ptr::null_mut();
         }
         if let Err(code) = check_id(id) {
             if code == rc(MOSQ_ERR_INVAL) {
-                set_errno(libc::EINVAL);
+                report_errno(libc::EINVAL);
             }
             return ptr::null_mut();
         }

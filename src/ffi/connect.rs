@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_int};
 
 use super::boundary::{c_str, ffi_boundary};
-use super::client::{client, io_rc, properties};
+use super::client::{client, properties, result_rc};
 use super::constants::{mosq_err_t::*, rc};
 use super::types::{mosquitto, mosquitto_property};
 use crate::protocol::property::{CMD_CONNECT, CMD_DISCONNECT};
@@ -52,16 +52,14 @@ unsafe fn connect(
         return rc(MOSQ_ERR_INVAL);
     }
     let host = host.to_string_lossy();
-    io_rc(|| {
-        client.connect(
-            &host,
-            port as u16,
-            keepalive as u16,
-            bind.as_deref(),
-            owned,
-            blocking,
-        )
-    })
+    result_rc(client.connect(
+        &host,
+        port as u16,
+        keepalive as u16,
+        bind.as_deref(),
+        owned,
+        blocking,
+    ))
 }
 
 /// Connects to a broker, blocking until the TCP connection is made, and
@@ -165,7 +163,7 @@ pub unsafe extern "C" fn mosquitto_reconnect(mosq: *mut mosquitto) -> c_int {
     ffi_boundary(|| {
         // SAFETY: forwarded contract.
         match unsafe { client(mosq) } {
-            Some(c) => io_rc(|| c.reconnect(true)),
+            Some(c) => result_rc(c.reconnect(true)),
             None => rc(MOSQ_ERR_INVAL),
         }
     })
@@ -180,7 +178,7 @@ pub unsafe extern "C" fn mosquitto_reconnect_async(mosq: *mut mosquitto) -> c_in
     ffi_boundary(|| {
         // SAFETY: forwarded contract.
         match unsafe { client(mosq) } {
-            Some(c) => io_rc(|| c.reconnect(false)),
+            Some(c) => result_rc(c.reconnect(false)),
             None => rc(MOSQ_ERR_INVAL),
         }
     })
@@ -226,6 +224,6 @@ pub unsafe extern "C" fn mosquitto_disconnect_v5(
         if let Err(e) = crate::session::check_properties(CMD_DISCONNECT, &props) {
             return e.mosq_err();
         }
-        io_rc(|| client.disconnect(reason_code as u8, &props))
+        result_rc(client.disconnect(reason_code as u8, &props))
     })
 }

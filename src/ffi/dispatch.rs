@@ -10,6 +10,7 @@
 use std::ffi::{c_char, c_int, c_void};
 use std::ptr;
 
+use super::boundary::around_callback;
 use super::property::{build_list, free_list};
 use super::types::{mosquitto_message, mosquitto_property};
 use crate::client::Client;
@@ -44,7 +45,7 @@ impl Drop for CList {
 /// Runs `f` marked as a callback of `client`.
 fn in_callback(client: &Client, f: impl FnOnce()) {
     let was = client.enter_callback();
-    f();
+    around_callback(f);
     client.leave_callback(was);
 }
 

@@ -5,7 +5,7 @@
 use std::ffi::c_int;
 
 use super::boundary::{ffi_boundary, ffi_boundary_or};
-use super::client::{client, client_arc, io_rc, result_rc};
+use super::client::{client, client_arc, result_rc};
 use super::constants::{mosq_err_t::*, rc};
 use super::types::mosquitto;
 
@@ -28,7 +28,7 @@ pub unsafe extern "C" fn mosquitto_loop_forever(
         if max_packets < 1 {
             return rc(MOSQ_ERR_INVAL);
         }
-        io_rc(|| client.loop_forever(timeout))
+        result_rc(client.loop_forever(timeout))
     })
 }
 
@@ -80,7 +80,7 @@ pub unsafe extern "C" fn mosquitto_loop(
         if max_packets < 1 {
             return rc(MOSQ_ERR_INVAL);
         }
-        io_rc(|| client.run_loop(timeout))
+        result_rc(client.run_loop(timeout))
     })
 }
 
@@ -98,7 +98,7 @@ pub unsafe extern "C" fn mosquitto_loop_read(mosq: *mut mosquitto, max_packets: 
         if max_packets < 1 {
             return rc(MOSQ_ERR_INVAL);
         }
-        io_rc(|| client.loop_read())
+        result_rc(client.loop_read())
     })
 }
 
@@ -116,7 +116,7 @@ pub unsafe extern "C" fn mosquitto_loop_write(mosq: *mut mosquitto, max_packets:
         if max_packets < 1 {
             return rc(MOSQ_ERR_INVAL);
         }
-        io_rc(|| client.loop_write())
+        result_rc(client.loop_write())
     })
 }
 
@@ -129,7 +129,7 @@ pub unsafe extern "C" fn mosquitto_loop_misc(mosq: *mut mosquitto) -> c_int {
     ffi_boundary(|| {
         // SAFETY: forwarded contract.
         match unsafe { client(mosq) } {
-            Some(c) => io_rc(|| c.loop_misc()),
+            Some(c) => result_rc(c.loop_misc()),
             None => rc(MOSQ_ERR_INVAL),
         }
     })

@@ -3,7 +3,7 @@
 use std::ffi::{c_char, c_int, c_void, CStr};
 
 use super::boundary::{c_str, ffi_boundary};
-use super::client::{client, error_rc, keeping_errno, outgoing_properties, properties};
+use super::client::{client, error_rc, outgoing_properties, properties};
 use super::constants::{mosq_err_t::*, rc};
 use super::types::{mosquitto, mosquitto_property};
 use crate::protocol::property::{Identifier, Property, Value};
@@ -142,22 +142,20 @@ unsafe fn publish(
         // SAFETY: non-NULL and valid for `payloadlen` bytes per the contract.
         unsafe { std::slice::from_raw_parts(payload as *const u8, payloadlen as usize) }
     };
-    keeping_errno(
-        || match client.publish(topic, payload, qos as u8, retain, &props) {
-            Ok(m) => {
+    match client.publish(topic, payload, qos as u8, retain, &props) {
+        Ok(m) => {
+            // SAFETY: forwarded contract.
+            unsafe { store_mid(mid, m) };
+            rc(MOSQ_ERR_SUCCESS)
+        }
+        Err((e, m)) => {
+            if let Some(m) = m {
                 // SAFETY: forwarded contract.
                 unsafe { store_mid(mid, m) };
-                rc(MOSQ_ERR_SUCCESS)
             }
-            Err((e, m)) => {
-                if let Some(m) = m {
-                    // SAFETY: forwarded contract.
-                    unsafe { store_mid(mid, m) };
-                }
-                error_rc(&e)
-            }
-        },
-    )
+            error_rc(&e)
+        }
+    }
 }
 
 /// The shared body of the subscribe functions.
@@ -202,16 +200,14 @@ unsafe fn subscribe(
     } else {
         filters
     };
-    keeping_errno(
-        || match client.subscribe(&filters, qos as u8, options as u8, &props) {
-            Ok(m) => {
-                // SAFETY: forwarded contract.
-                unsafe { store_mid(mid, m) };
-                rc(MOSQ_ERR_SUCCESS)
-            }
-            Err(e) => error_rc(&e),
-        },
-    )
+    match client.subscribe(&filters, qos as u8, options as u8, &props) {
+        Ok(m) => {
+            // SAFETY: forwarded contract.
+            unsafe { store_mid(mid, m) };
+            rc(MOSQ_ERR_SUCCESS)
+        }
+        Err(e) => error_rc(&e),
+    }
 }
 
 /// The filters of a C array (NULL entries stand as [`NULL_FILTER`]).
@@ -317,14 +313,14 @@ unsafe fn unsubscribe(
         Ok(p) => p,
         Err(code) => return code,
     };
-    keeping_errno(|| match client.unsubscribe(&filters, &props) {
+    match client.unsubscribe(&filters, &props) {
         Ok(m) => {
             // SAFETY: forwarded contract.
             unsafe { store_mid(mid, m) };
             rc(MOSQ_ERR_SUCCESS)
         }
         Err(e) => error_rc(&e),
-    })
+    }
 }
 
 /// Unsubscribes from one topic filter.
@@ -431,9 +427,9 @@ pub unsafe extern "C" fn mosquitto_ext_auth_continue(
                 value: Value::Binary(data),
             });
         }
-        keeping_errno(|| match client.auth(0x18, &all) {
+        match client.auth(0x18, &all) {
             Ok(()) => rc(MOSQ_ERR_SUCCESS),
             Err(e) => error_rc(&e),
-        })
+        }
     })
 }

@@ -12,6 +12,7 @@
 //!   over the connection, TLS or not.
 //! - [`wakeup`]: lets any thread wake the network thread out of [`poll()`].
 //! - [`poll()`]: waits for the stream and the wake-up descriptor.
+//! - [`io_errno`]: the `errno` the original leaves after socket I/O.
 //! - [`TransportError`]: failures, with the original's return code and
 //!   `errno` for each ([`ErrorCode`]).
 //!
@@ -24,6 +25,7 @@
 //! goes through `std` and `socket2`.
 
 pub mod error;
+pub mod io_errno;
 pub mod legacy_pem;
 pub mod poll;
 pub mod resolve;

@@ -8,6 +8,7 @@ use std::os::unix::net::UnixStream;
 
 use socket2::SockRef;
 
+use super::io_errno;
 use super::tls::TlsStream;
 use super::websocket::WsStream;
 
@@ -36,22 +37,28 @@ impl Stream {
     }
 
     /// Reads what is available into `buf`; `Ok(0)` means the peer closed.
+    /// The outcome is noted for `errno` ([`io_errno`]).
     pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
+        let r = match self {
             Stream::Tcp(s) => (&*s).read(buf),
             Stream::Unix(s) => (&*s).read(buf),
             Stream::Tls(s) => s.read(buf),
             Stream::Ws(s) => s.read(buf),
-        }
+        };
+        io_errno::note_read(&r);
+        r
     }
 
-    /// Sends as much of `buf` as the socket takes now.
+    /// Sends as much of `buf` as the socket takes now (the outcome noted
+    /// for `errno`, as for every write below).
     pub fn write(&self, buf: &[u8]) -> io::Result<usize> {
-        match self {
+        let r = match self {
             Stream::Tls(s) => s.write(buf),
             Stream::Ws(s) => s.write(buf),
             _ => SockRef::from(self).send_with_flags(buf, libc::MSG_NOSIGNAL),
-        }
+        };
+        io_errno::note_write(&r);
+        r
     }
 
     /// Sends as much of `bufs`, in order, as the socket takes now, in one
@@ -60,7 +67,9 @@ impl Stream {
     pub fn write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         match self {
             Stream::Tcp(_) | Stream::Unix(_) => {
-                SockRef::from(self).send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL)
+                let r = SockRef::from(self).send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL);
+                io_errno::note_write(&r);
+                r
             }
             _ => match bufs.iter().find(|b| !b.is_empty()) {
                 Some(b) => self.write(b),
@@ -73,18 +82,17 @@ impl Stream {
     /// system call (`sendmsg`; with TLS, `first` only when it is not empty;
     /// with WebSocket, in one frame).
     pub fn write2(&self, first: &[u8], second: &[u8]) -> io::Result<usize> {
-        if let Stream::Ws(s) = self {
-            return s.write2(first, second);
-        }
-        if let Stream::Tls(s) = self {
-            return if first.is_empty() {
-                s.write(second)
-            } else {
-                s.write(first)
-            };
-        }
-        let bufs = [IoSlice::new(first), IoSlice::new(second)];
-        SockRef::from(self).send_vectored_with_flags(&bufs, libc::MSG_NOSIGNAL)
+        let r = match self {
+            Stream::Ws(s) => s.write2(first, second),
+            Stream::Tls(s) if first.is_empty() => s.write(second),
+            Stream::Tls(s) => s.write(first),
+            _ => {
+                let bufs = [IoSlice::new(first), IoSlice::new(second)];
+                SockRef::from(self).send_vectored_with_flags(&bufs, libc::MSG_NOSIGNAL)
+            }
+        };
+        io_errno::note_write(&r);
+        r
     }
 
     /// Shuts down both directions (the peer sees end of stream; with TLS,

@@ -12,11 +12,13 @@
 //! mod support;
 //! ```
 //!
-//! (`clients` builds on `common`'s `Lib` and `command_with`).
+//! (`clients` and `diff` build on `common`'s `Lib` and `command_with`;
+//! [`diff`] runs one C trace program on both libraries and compares).
 #![allow(dead_code, unused_imports)]
 
 pub mod broker;
 pub mod clients;
+pub mod diff;
 pub mod fake;
 pub mod packets;
 pub mod probe;
