@@ -10,7 +10,9 @@
 //!   that exit in the callback rely on it.
 //! - `mosquitto_loop_start` followed by `mosquitto_connect_async`, or
 //!   `mosquitto_reconnect_async` while the loop thread runs, opens exactly
-//!   one connection each time.
+//!   one connection each time; `mosquitto_loop_forever` goes on with a
+//!   connection that `on_disconnect` made (where the original drops it for
+//!   one more).
 
 mod common;
 mod support;
@@ -182,7 +184,14 @@ struct CountingBroker {
 }
 
 impl CountingBroker {
+    /// Keeps every connection open until the client closes it.
     fn new() -> CountingBroker {
+        CountingBroker::start(false)
+    }
+
+    /// With `close_first`, closes the first connection right after its
+    /// CONNACK.
+    fn start(close_first: bool) -> CountingBroker {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
         listener.set_nonblocking(true).expect("non-blocking");
         let port = listener.local_addr().unwrap().port();
@@ -193,9 +202,14 @@ impl CountingBroker {
             match listener.accept() {
                 Ok((stream, _)) => {
                     stream.set_nonblocking(false).expect("blocking stream");
-                    c.lock().unwrap().accepted += 1;
+                    let first = {
+                        let mut counts = c.lock().unwrap();
+                        counts.accepted += 1;
+                        counts.accepted == 1
+                    };
+                    let close = close_first && first;
                     let c = Arc::clone(&c);
-                    thread::spawn(move || serve(PacketConn::new(stream, V311), &c));
+                    thread::spawn(move || serve(PacketConn::new(stream, V311), &c, close));
                 }
                 // Once asked to stop, what is left in the backlog still counts.
                 Err(_) if s.load(Ordering::Acquire) => return,
@@ -220,13 +234,14 @@ impl CountingBroker {
     }
 }
 
-/// Answers CONNECTs on one connection until it closes.
-fn serve(mut conn: PacketConn, counts: &Mutex<Counts>) {
+/// Answers CONNECTs on one connection until it closes (with `close`,
+/// closes it after the first CONNACK).
+fn serve(mut conn: PacketConn, counts: &Mutex<Counts>, close: bool) {
     loop {
         match conn.recv_timeout(Duration::from_secs(30)) {
             Ok(p) if p.packet_type() == Some(PacketType::Connect) => {
                 counts.lock().unwrap().connects += 1;
-                if conn.try_send(&packets::connack_ok(V311)).is_err() {
+                if conn.try_send(&packets::connack_ok(V311)).is_err() || close {
                     return;
                 }
             }
@@ -238,8 +253,12 @@ fn serve(mut conn: PacketConn, counts: &Mutex<Counts>) {
 
 /// Runs `mode` with `count` and returns what the broker counted.
 fn count_connections(lib: Lib, mode: &str, count: usize) -> Counts {
-    let broker = CountingBroker::new();
-    let mut p = start(lib, broker.port, mode, Some(count));
+    count_on(CountingBroker::new(), lib, mode, Some(count))
+}
+
+/// Runs `mode` against `broker` and returns what it counted.
+fn count_on(broker: CountingBroker, lib: Lib, mode: &str, count: Option<usize>) -> Counts {
+    let mut p = start(lib, broker.port, mode, count);
     expect_success(&mut p, lib);
     assert_eq!(p.expect_line(EXIT_LIMIT), "done");
     broker.counts()
@@ -269,4 +288,21 @@ fn reconnect_async_beside_the_loop_thread_opens_one_connection() {
         };
         assert_eq!(counts, want, "{lib:?}: connections for {RUNS} reconnects");
     }
+}
+
+/// `mosquitto_reconnect` from `on_disconnect` inside `mosquitto_loop_forever`:
+/// the loop goes on with that connection. The original reconnects once
+/// more after its reconnect delay, dropping the callback's connection
+/// unused (a difference listed in the README).
+#[test]
+fn loop_forever_keeps_a_connection_made_in_on_disconnect() {
+    let mode = "reconnect-on-disconnect";
+    let reference = count_on(CountingBroker::start(true), Lib::Reference, mode, None);
+    assert_eq!(reference.accepted, 3, "the reference: {reference:?}");
+    let ours = count_on(CountingBroker::start(true), Lib::Ours, mode, None);
+    let want = Counts {
+        accepted: 2,
+        connects: 2,
+    };
+    assert_eq!(ours, want, "ours");
 }

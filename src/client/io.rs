@@ -762,13 +762,17 @@ impl Client {
         if let Some(d) = deadline {
             timeout = timeout.min(d.saturating_sub(now_ms()) as i64);
         }
-        let ready = poll(
+        let ready = match poll(
             Some(stream.as_fd()),
             want_write,
             wake.as_ref().map(|w| w.as_fd()),
             timeout.clamp(0, i64::from(i32::MAX)) as i32,
-        )
-        .map_err(ClientError::Io)?;
+        ) {
+            Ok(ready) => ready,
+            // Closed like any failed connection: `loop_forever` reconnects
+            // only when no connection is left.
+            Err(e) => return self.fail_on(&stream, ClientError::Io(e)),
+        };
         if ready.interrupted {
             return Ok(());
         }

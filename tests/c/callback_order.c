@@ -22,6 +22,9 @@
  *                            one client, loop_start, connect_async; COUNT
  *                            times, after each on_connect, reconnect_async;
  *                            then disconnect, loop_stop(false), destroy.
+ *   reconnect-on-disconnect  mosquitto_loop_forever(); the first
+ *                            on_disconnect calls mosquitto_reconnect(), the
+ *                            second on_connect disconnects.
  *
  * Prints "done" (or the message) and exits 0; an alarm stops it after
  * 20 s. The client id is "order", keep alive 60, MQTT 3.1.1.
@@ -54,6 +57,9 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
 	pthread_mutex_lock(&mutex);
 	connected++;
 	pthread_mutex_unlock(&mutex);
+	if (!strcmp((const char *)obj, "reconnect-on-disconnect") && connected == 2) {
+		mosquitto_disconnect(m);
+	}
 	if (!strcmp((const char *)obj, "disconnect-on-publish")) {
 		int rc2 = mosquitto_publish(m, NULL, "t/0", 1, "m", 0, false);
 		if (rc2) {
@@ -68,6 +74,18 @@ static void on_publish(struct mosquitto *m, void *obj, int mid)
 	(void)mid;
 	mosquitto_disconnect(m);
 	done = 1;
+}
+
+static void on_disconnect(struct mosquitto *m, void *obj, int rc)
+{
+	(void)obj;
+	(void)rc;
+	if (!done++) {
+		int rc2 = mosquitto_reconnect(m);
+		if (rc2) {
+			fail("reconnect", rc2);
+		}
+	}
 }
 
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
@@ -104,6 +122,10 @@ static struct mosquitto *client(const char *mode)
 	mosquitto_connect_callback_set(m, on_connect);
 	mosquitto_publish_callback_set(m, on_publish);
 	mosquitto_message_callback_set(m, on_message);
+	if (!strcmp(mode, "reconnect-on-disconnect")) {
+		mosquitto_disconnect_callback_set(m, on_disconnect);
+		mosquitto_reconnect_delay_set(m, 1, 1, false);
+	}
 	return m;
 }
 
@@ -156,11 +178,14 @@ int main(int argc, char **argv)
 		if ((rc = mosquitto_connect(m, "127.0.0.1", port, 60))) {
 			fail("connect", rc);
 		}
-		if (!strcmp(mode, "exit-on-message-forever")) {
+		if (!strcmp(mode, "reconnect-on-disconnect")) {
+			if ((rc = mosquitto_loop_forever(m, -1, 1))) {
+				fail("loop_forever", rc);
+			}
+		} else if (!strcmp(mode, "exit-on-message-forever")) {
 			rc = mosquitto_loop_forever(m, -1, 1);
 			fail("loop_forever", rc);
-		}
-		if (!strcmp(mode, "disconnect-on-publish-direct")) {
+		} else if (!strcmp(mode, "disconnect-on-publish-direct")) {
 			while (!connections()) {
 				mosquitto_loop(m, 100, 1);
 			}
