@@ -74,6 +74,38 @@ impl Client {
         }
     }
 
+    /// Reports `after`, then writes what its publish callbacks queued, and
+    /// again while writing completes more QoS 0 messages: the original's
+    /// write loop goes on with whatever `on_publish` queued (a DISCONNECT,
+    /// the next message) before it returns. Only the thread that flushed
+    /// (the loop, or an API call writing directly) gets here with
+    /// completions to report; inside a callback nothing more is written.
+    fn settle(&self, mut after: Aftermath) -> Result<(), ClientError> {
+        loop {
+            let completed = !after.published.is_empty();
+            self.report(after);
+            if !completed || self.in_callback() {
+                return Ok(());
+            }
+            after = Aftermath::default();
+            let written = self.with_state(|st| {
+                let ready = st
+                    .link
+                    .as_ref()
+                    .is_some_and(|l| !l.connecting && l.socks.is_none());
+                if ready && !st.out.is_empty() {
+                    self.flush_locked(st, &mut after)
+                } else {
+                    Ok(())
+                }
+            });
+            if let Err(e) = written {
+                self.report(after);
+                return Err(e);
+            }
+        }
+    }
+
     /// Runs `f`, then, with a log callback set, describes the packets it
     /// queued as the original's debug log does.
     fn logged<R>(
@@ -215,13 +247,45 @@ impl Client {
             if let Some(p) = properties {
                 cfg.connect_properties = p;
             }
-            st.intent = Intent::Connect;
         });
         self.reconnect(blocking)
     }
 
     /// `mosquitto_reconnect*`: a new connection to the recorded broker.
     pub fn reconnect(&self, blocking: bool) -> Result<(), ClientError> {
+        self.dial(blocking, false).map(|_| ())
+    }
+
+    /// `loop_forever`'s reconnect: none when another thread has connected
+    /// (or is connecting) meanwhile, as `mosquitto_reconnect_async` racing
+    /// the loop thread does; whether it connected.
+    fn redial(&self) -> Result<bool, ClientError> {
+        self.dial(true, true)
+    }
+
+    /// Opens a new connection; with `unless_connected`, only when there is
+    /// none and none being opened. Whether it connected.
+    fn dial(&self, blocking: bool, unless_connected: bool) -> Result<bool, ClientError> {
+        // Claimed under the lock before the connection is opened without
+        // it, so that `loop_start`'s thread waits for this connection
+        // rather than opening a second one.
+        let claimed = self.with_state(|st| {
+            if !st.session.config().version.is_v5()
+                && !st.session.config().connect_properties.is_empty()
+            {
+                return Err(ClientError::NotSupported);
+            }
+            if unless_connected && (st.dialing > 0 || st.link.is_some()) {
+                return Ok(false);
+            }
+            st.dialing += 1;
+            st.intent = Intent::Connect;
+            Ok(true)
+        })?;
+        if !claimed {
+            return Ok(false);
+        }
+        let _dialing = Dialing(self);
         dispatch::pre_connect(self);
         let (target, nodelay, tls, ws) = self.with_state(|st| {
             (
@@ -325,7 +389,7 @@ impl Client {
         if let Err(e) = &result {
             self.log_tls_error(e);
         }
-        result
+        result.map(|()| true)
     }
 
     /// `mosquitto_disconnect_v5`.
@@ -343,8 +407,8 @@ impl Client {
             })?;
             self.kick(st, was_empty, &mut after)
         });
-        self.report(after);
-        result
+        let settled = self.settle(after);
+        result.and(settled)
     }
 
     /// `mosquitto_publish_v5`: returns the message id (also on some
@@ -387,8 +451,10 @@ impl Client {
                 .map_err(|e| (e, Some(mid)))?;
             Ok(mid)
         });
-        self.report(after);
-        result
+        let settled = self.settle(after);
+        let mid = result?;
+        settled.map_err(|e| (e, Some(mid)))?;
+        Ok(mid)
     }
 
     /// `mosquitto_subscribe_multiple` / `_v5`.
@@ -400,7 +466,7 @@ impl Client {
         props: &[Property<'_>],
     ) -> Result<u16, ClientError> {
         let mut after = Aftermath::default();
-        let result = self.with_state(|st| {
+        let result: Result<u16, ClientError> = self.with_state(|st| {
             let was_empty = st.out.is_empty();
             let mid = self.logged(st, &mut after, |st| {
                 st.session
@@ -409,8 +475,10 @@ impl Client {
             self.kick(st, was_empty, &mut after)?;
             Ok(mid)
         });
-        self.report(after);
-        result
+        let settled = self.settle(after);
+        let mid = result?;
+        settled?;
+        Ok(mid)
     }
 
     /// `mosquitto_unsubscribe_multiple` / `_v5`.
@@ -420,7 +488,7 @@ impl Client {
         props: &[Property<'_>],
     ) -> Result<u16, ClientError> {
         let mut after = Aftermath::default();
-        let result = self.with_state(|st| {
+        let result: Result<u16, ClientError> = self.with_state(|st| {
             let was_empty = st.out.is_empty();
             let mid = self.logged(st, &mut after, |st| {
                 st.session
@@ -429,8 +497,10 @@ impl Client {
             self.kick(st, was_empty, &mut after)?;
             Ok(mid)
         });
-        self.report(after);
-        result
+        let settled = self.settle(after);
+        let mid = result?;
+        settled?;
+        Ok(mid)
     }
 
     /// `mosquitto_ext_auth_continue` (2.1): writes AUTH.
@@ -443,8 +513,8 @@ impl Client {
             })?;
             self.kick(st, was_empty, &mut after)
         });
-        self.report(after);
-        result
+        let settled = self.settle(after);
+        result.and(settled)
     }
 
     /// Ends the connection after a failure and reports it; returns what
@@ -466,6 +536,28 @@ impl Client {
         }
     }
 
+    /// [`Self::fail`] for an error on `stream`, which another thread may
+    /// have replaced meanwhile (`mosquitto_reconnect*` closes the old
+    /// connection without reporting it, as the original does): then the
+    /// new connection stays and nothing is reported.
+    fn fail_on(
+        &self,
+        stream: &Arc<transport::Stream>,
+        err: ClientError,
+    ) -> Result<(), ClientError> {
+        let replaced = self.with_state(|st| {
+            st.dialing > 0
+                || st
+                    .link
+                    .as_ref()
+                    .is_some_and(|l| !Arc::ptr_eq(&l.stream, stream))
+        });
+        if replaced {
+            return Ok(());
+        }
+        self.fail(err)
+    }
+
     /// `mosquitto_loop_read`: reads what the socket has and handles every
     /// complete packet, then writes the replies they caused.
     pub fn loop_read(&self) -> Result<(), ClientError> {
@@ -473,6 +565,10 @@ impl Client {
         let stream = {
             let mut st = lock(&self.state);
             let Some(link) = st.link.as_ref() else {
+                if st.dialing > 0 {
+                    // Another thread is opening a new connection.
+                    return Ok(());
+                }
                 drop(st);
                 return self.fail(ClientError::NoConn);
             };
@@ -520,8 +616,8 @@ impl Client {
             match rd.buf.fill(&stream) {
                 Ok(Filled::Bytes { drained: d, .. }) => drained = d,
                 Ok(Filled::WouldBlock) => break,
-                Ok(Filled::Closed) => return self.fail(ClientError::ConnLost),
-                Err(e) => return self.fail(ClientError::from_io(e)),
+                Ok(Filled::Closed) => return self.fail_on(&stream, ClientError::ConnLost),
+                Err(e) => return self.fail_on(&stream, ClientError::from_io(e)),
             }
             loop {
                 let range = match rd.buf.next_packet(max_packet_size) {
@@ -552,13 +648,25 @@ impl Client {
                         log::describe_received(frame, st.version(), &id, known, &mut after.logs);
                         after.logs.append(&mut lines.logs);
                     }
-                    handled
+                    // The original puts the PUBACK (or PUBCOMP) on the wire
+                    // before it calls on_message when it writes at once (no
+                    // loop thread): a program may exit in the callback.
+                    let message = matches!(handled.event, Some(Event::Message(_)));
+                    let mut acked = Aftermath::default();
+                    let ack = if message && !st.out.is_empty() && self.writes_directly() {
+                        self.flush_locked(st, &mut acked)
+                    } else {
+                        Ok(())
+                    };
+                    (handled, acked, ack)
                 };
+                let (handled, acked, ack) = handled;
                 if !after.logs.is_empty() {
                     for line in after.logs.drain(..) {
                         dispatch::log(self, line.level, &line.text);
                     }
                 }
+                let ack = ack.and(self.settle(acked));
                 let broker_disconnect = matches!(handled.event, Some(Event::Disconnected { .. }));
                 if let Some(event) = &handled.event {
                     if let Err(rc) = dispatch::event(self, event, &mut rd.scratch) {
@@ -567,6 +675,9 @@ impl Client {
                 }
                 if let Some(err) = handled.close {
                     return self.fail(ClientError::Session(err));
+                }
+                if let Err(e) = ack {
+                    return self.fail(e);
                 }
                 if broker_disconnect {
                     // Already reported with the broker's reason code.
@@ -595,8 +706,8 @@ impl Client {
                 self.flush_locked(st, &mut after)
             }
         });
-        self.report(after);
-        match result {
+        let settled = self.settle(after);
+        match result.and(settled) {
             Ok(()) => Ok(()),
             Err(e) => self.fail(e),
         }
@@ -606,8 +717,8 @@ impl Client {
     pub fn loop_write(&self) -> Result<(), ClientError> {
         let mut after = Aftermath::default();
         let result = self.with_state(|st| self.flush_locked(st, &mut after));
-        self.report(after);
-        match result {
+        let settled = self.settle(after);
+        match result.and(settled) {
             Ok(()) => Ok(()),
             Err(e) => self.fail(e),
         }
@@ -627,8 +738,8 @@ impl Client {
             }
             Ok(())
         });
-        self.report(after);
-        match result {
+        let settled = self.settle(after);
+        match result.and(settled) {
             Ok(()) => Ok(()),
             Err(ClientError::NoConn) => Err(ClientError::NoConn),
             Err(e) => self.fail(e),
@@ -664,13 +775,17 @@ impl Client {
         if let Some(d) = deadline {
             timeout = timeout.min(d.saturating_sub(now_ms()) as i64);
         }
-        let ready = poll(
+        let ready = match poll(
             Some(stream.as_fd()),
             want_write,
             wake.as_ref().map(|w| w.as_fd()),
             timeout.clamp(0, i64::from(i32::MAX)) as i32,
-        )
-        .map_err(ClientError::Io)?;
+        ) {
+            Ok(ready) => ready,
+            // Closed like any failed connection: `loop_forever` reconnects
+            // only when no connection is left.
+            Err(e) => return self.fail_on(&stream, ClientError::Io(e)),
+        };
         if ready.interrupted {
             return Ok(());
         }
@@ -735,6 +850,17 @@ impl Client {
                 if self.stop_requested() {
                     return Ok(());
                 }
+                // Another thread (`mosquitto_reconnect_async`) connected, or
+                // is connecting: go on with its connection.
+                let elsewhere = self.with_state(|st| (st.dialing > 0, st.link.is_some()));
+                match elsewhere {
+                    (true, _) => {
+                        std::thread::sleep(std::time::Duration::from_millis(10));
+                        continue;
+                    }
+                    (false, true) => break,
+                    (false, false) => {}
+                }
                 let delay = self.with_state(|st| {
                     if st.intent == Intent::Disconnect {
                         return None;
@@ -764,8 +890,8 @@ impl Client {
                 if self.stop_requested() || self.with_state(|st| st.intent == Intent::Disconnect) {
                     return Ok(());
                 }
-                match self.reconnect(true) {
-                    Ok(()) => break,
+                match self.redial() {
+                    Ok(_) => break,
                     // With no delay (a maximum of 0), a connection refused at
                     // once would spin a core, as the original does; a short
                     // pause keeps it to a few attempts a second.
@@ -820,6 +946,16 @@ impl Client {
                         || l.socks.as_ref().is_some_and(|s| s.wants_write())
                 })
         })
+    }
+}
+
+/// Marks a connection being opened (see [`Client::dial`]) until dropped.
+struct Dialing<'a>(&'a Client);
+
+impl Drop for Dialing<'_> {
+    fn drop(&mut self) {
+        self.0
+            .with_state(|st| st.dialing = st.dialing.saturating_sub(1));
     }
 }
 

@@ -118,6 +118,9 @@ pub struct State {
     pub target: Target,
     /// What the application asked for.
     pub intent: Intent,
+    /// Connections being opened outside the lock (by `mosquitto_connect*`
+    /// or `mosquitto_reconnect*`), which the loop thread waits for.
+    pub dialing: u32,
     /// Reconnect backoff settings.
     pub reconnect_delay: ReconnectDelay,
     /// Reconnect attempts since `loop_forever` started.
@@ -203,6 +206,7 @@ impl State {
             out: OutBuffer::default(),
             target: Target::default(),
             intent: Intent::New,
+            dialing: 0,
             reconnect_delay: ReconnectDelay {
                 delay: 1,
                 max: 1,
@@ -327,10 +331,15 @@ impl Client {
         self.in_callback.store(was, Ordering::Release);
     }
 
+    /// Whether the library is running a callback.
+    fn in_callback(&self) -> bool {
+        self.in_callback.load(Ordering::Acquire)
+    }
+
     /// Whether an API call should write to the socket itself, as the
     /// original does without a loop thread and outside callbacks.
     fn writes_directly(&self) -> bool {
-        self.threading() == Threading::None && !self.in_callback.load(Ordering::Acquire)
+        self.threading() == Threading::None && !self.in_callback()
     }
 
     /// Whether a log callback wants debug lines.

@@ -35,7 +35,9 @@ impl Client {
     }
 
     fn thread_main(&self) {
-        while self.with_state(|st| st.intent == Intent::New) {
+        // Until a connect is asked for and its connection is open (or has
+        // failed): starting earlier would race it with a second one.
+        while self.with_state(|st| st.intent == Intent::New || st.dialing > 0) {
             if self.stop_requested() {
                 return;
             }
