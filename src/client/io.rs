@@ -504,12 +504,16 @@ impl Client {
         // A bounded number of reads per call keeps one busy connection from
         // starving the caller's other work.
         let mut drained = false;
+        let mut got_bytes = false;
         for _ in 0..64 {
             if drained {
                 break;
             }
             match rd.buf.fill(&stream) {
-                Ok(Filled::Bytes { drained: d, .. }) => drained = d,
+                Ok(Filled::Bytes { drained: d, .. }) => {
+                    drained = d;
+                    got_bytes = true;
+                }
                 Ok(Filled::WouldBlock) => break,
                 Ok(Filled::Closed) => return self.fail(ClientError::ConnLost),
                 Err(e) => return self.fail(ClientError::from_io(e)),
@@ -572,8 +576,10 @@ impl Client {
         if rd.scratch.capacity() > 4096 {
             rd.scratch = Vec::new();
         }
+        let mut answerless = false;
         let result = self.with_state(|st| {
             if st.out.is_empty() || st.link.is_none() {
+                answerless = st.out.is_empty() && st.link.is_some();
                 Ok(())
             } else if self.threading() == Threading::OwnThread {
                 // The loop thread writes right after reading.
@@ -582,6 +588,10 @@ impl Client {
                 self.flush_locked(st, &mut after)
             }
         });
+        if got_bytes && answerless {
+            // No answer carries our ACK: send it now (see Stream::ack_now).
+            let _ = stream.ack_now();
+        }
         self.report(after);
         match result {
             Ok(()) => Ok(()),
