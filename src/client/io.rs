@@ -10,7 +10,7 @@ use super::buffers::Filled;
 use super::error::ClientError;
 use super::{lock, log, now_ms, Client, Intent, Link, State, Threading};
 use crate::ffi::dispatch;
-use crate::protocol::packet::{Properties, ProtocolVersion};
+use crate::protocol::packet::{PacketType, Properties, ProtocolVersion};
 use crate::protocol::property::{Identifier, Property, Value};
 use crate::session::{Event, OwnedProperties, PublishError, State as SessionState};
 use crate::transport::{self, poll, Connecting, Socks5, WakeSender};
@@ -504,16 +504,15 @@ impl Client {
         // A bounded number of reads per call keeps one busy connection from
         // starving the caller's other work.
         let mut drained = false;
-        let mut got_bytes = false;
+        // Whether an acknowledgement (or other packet that is not a
+        // PUBLISH) arrived: see `ack_now` below.
+        let mut got_ack = false;
         for _ in 0..64 {
             if drained {
                 break;
             }
             match rd.buf.fill(&stream) {
-                Ok(Filled::Bytes { drained: d, .. }) => {
-                    drained = d;
-                    got_bytes = true;
-                }
+                Ok(Filled::Bytes { drained: d, .. }) => drained = d,
                 Ok(Filled::WouldBlock) => break,
                 Ok(Filled::Closed) => return self.fail(ClientError::ConnLost),
                 Err(e) => return self.fail(ClientError::from_io(e)),
@@ -525,6 +524,7 @@ impl Client {
                     Err(e) => return self.fail(ClientError::Session(e.into())),
                 };
                 let frame = &rd.buf.bytes()[range];
+                got_ack |= PacketType::from_header(frame[0]) != Some(PacketType::Publish);
                 let handled = {
                     let mut st = lock(&self.state);
                     if st
@@ -588,8 +588,14 @@ impl Client {
                 self.flush_locked(st, &mut after)
             }
         });
-        if got_bytes && answerless {
-            // No answer carries our ACK: send it now (see Stream::ack_now).
+        if got_ack && answerless {
+            // A broker often sends more right after an acknowledgement (the
+            // message just published, retained messages after a SUBACK):
+            // with Nagle on, it holds that until our ACK, which no answer
+            // of ours carries here. Send it now (see Stream::ack_now). A
+            // lone QoS 0 PUBLISH is left to the kernel: our next packet
+            // usually carries the ACK, and an ACK segment per message
+            // would slow QoS 0 round trips.
             let _ = stream.ack_now();
         }
         self.report(after);
