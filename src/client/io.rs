@@ -504,9 +504,9 @@ impl Client {
         // A bounded number of reads per call keeps one busy connection from
         // starving the caller's other work.
         let mut drained = false;
-        // Whether an acknowledgement (or other packet that is not a
-        // PUBLISH) arrived: see `ack_now` below.
-        let mut got_ack = false;
+        // The first byte of the last packet handled (0: none), for
+        // `ack_now` below.
+        let mut last_header = 0u8;
         for _ in 0..64 {
             if drained {
                 break;
@@ -524,7 +524,7 @@ impl Client {
                     Err(e) => return self.fail(ClientError::Session(e.into())),
                 };
                 let frame = &rd.buf.bytes()[range];
-                got_ack |= PacketType::from_header(frame[0]) != Some(PacketType::Publish);
+                last_header = frame[0];
                 let handled = {
                     let mut st = lock(&self.state);
                     if st
@@ -588,14 +588,14 @@ impl Client {
                 self.flush_locked(st, &mut after)
             }
         });
-        if got_ack && answerless {
+        if answerless && last_header != 0 && last_header >> 4 != PacketType::Publish as u8 {
             // A broker often sends more right after an acknowledgement (the
             // message just published, retained messages after a SUBACK):
             // with Nagle on, it holds that until our ACK, which no answer
-            // of ours carries here. Send it now (see Stream::ack_now). A
-            // lone QoS 0 PUBLISH is left to the kernel: our next packet
-            // usually carries the ACK, and an ACK segment per message
-            // would slow QoS 0 round trips.
+            // of ours carries here. Send it now (see Stream::ack_now).
+            // After a PUBLISH that needs no answer (QoS 0), the kernel
+            // decides: our next packet usually carries the ACK, and an ACK
+            // segment per message would slow QoS 0 round trips.
             let _ = stream.ack_now();
         }
         self.report(after);
