@@ -70,6 +70,10 @@ free_port() {
 BROKER_PORT=$(free_port)
 TLS_PORT=$(free_port)
 while [ "$TLS_PORT" = "$BROKER_PORT" ]; do TLS_PORT=$(free_port); done
+RTT_PORT=$(free_port)
+while [ "$RTT_PORT" = "$BROKER_PORT" ] || [ "$RTT_PORT" = "$TLS_PORT" ]; do
+    RTT_PORT=$(free_port)
+done
 
 # A CA and a server certificate for 127.0.0.1 (EC P-256), for connect_tls.
 PKI=$OUT/pki
@@ -105,13 +109,25 @@ keyfile $PKI/server.key
 EOF
 mosquitto -c "$OUT/broker.conf" > "$OUT/broker.log" 2>&1 &
 pids+=($!)
-for port in "$BROKER_PORT" "$TLS_PORT"; do
+# A second broker with mosquitto's defaults (Nagle on: no set_tcp_nodelay),
+# as most are deployed, for the round trips (rtt0/1/2): there the broker
+# holds its second small packet in a row until the client has acknowledged
+# the first, so how soon a client's ACKs leave shows in the latency.
+cat > "$OUT/broker-default.conf" <<EOF
+$broker_user
+allow_anonymous true
+listener $RTT_PORT 127.0.0.1
+EOF
+mosquitto -c "$OUT/broker-default.conf" > "$OUT/broker-default.log" 2>&1 &
+pids+=($!)
+for port in "$BROKER_PORT" "$TLS_PORT" "$RTT_PORT"; do
     for _ in $(seq 100); do
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
         sleep 0.05
     done
 done
-echo "sink on port $SINK_PORT, mosquitto broker on ports $BROKER_PORT (plain) and $TLS_PORT (TLS)"
+echo "sink on port $SINK_PORT, mosquitto broker on ports $BROKER_PORT (plain) and $TLS_PORT (TLS)," \
+    "default-config broker on port $RTT_PORT"
 
 echo "== sink self-check (raw socket peer, no MQTT library)"
 "$SINK" --selfcheck
@@ -120,8 +136,10 @@ n() { awk -v a="$1" -v s="$SCALE" 'BEGIN { printf "%d", a * s }'; }
 
 # Latency through a real broker moves more from run to run than throughput
 # does (thread wake-ups on a shared machine): rtt runs more pairs, so that
-# its medians say something.
+# its medians say something. rtt2 runs fewer, shorter ones: on the
+# reference every QoS 2 round trip through a default broker takes ~44 ms.
 RTT_PAIRS=$((PAIRS * 2 - 1))
+RTT2_PAIRS=$(((PAIRS + 1) / 2))
 
 # name | bench arguments | pairs
 scenarios=(
@@ -137,7 +155,9 @@ scenarios=(
     "sub0|sub -p $SINK_PORT -q 0 -n $(n 1000000)|$PAIRS"
     "sub1|sub -p $SINK_PORT -q 1 -n $(n 200000)|$PAIRS"
     "sub2|sub -p $SINK_PORT -q 2 -n $(n 100000)|$PAIRS"
-    "rtt|rtt -p $BROKER_PORT -n $(n 5000)|$RTT_PAIRS"
+    "rtt0|rtt -p $RTT_PORT -q 0 -n $(n 5000)|$RTT_PAIRS"
+    "rtt1|rtt -p $RTT_PORT -q 1 -n $(n 3000)|$RTT_PAIRS"
+    "rtt2|rtt -p $RTT_PORT -q 2 -n $(n 500)|$RTT2_PAIRS"
     "connect|connect -p $SINK_PORT -n $(n 3000)|$PAIRS"
     "connect_tls|connect -p $TLS_PORT -c $PKI/ca.crt -n $(n 1000)|$PAIRS"
     "clients1000|clients -p $SINK_PORT -n 1000|$PAIRS"

@@ -24,7 +24,7 @@ use ::mosquitto::ffi::connect::{
     mosquitto_connect, mosquitto_connect_bind_v5, mosquitto_disconnect, mosquitto_reconnect,
 };
 use ::mosquitto::ffi::library::mosquitto_lib_init;
-use ::mosquitto::ffi::loops::mosquitto_loop;
+use ::mosquitto::ffi::loops::{mosquitto_loop, mosquitto_socket};
 use ::mosquitto::ffi::options::{mosquitto_int_option, mosquitto_max_inflight_messages_set};
 use ::mosquitto::ffi::property::{
     mosquitto_property_add_int16, mosquitto_property_add_int32, mosquitto_property_add_string,
@@ -2143,4 +2143,71 @@ fn announced_maximum_packet_size_is_enforced_on_incoming_packets() {
     // ...one larger than announced ends the connection from its header.
     fake.send(&[0x30, 0xE8, 0x07]); // PUBLISH, remaining length 1000
     c.wait_line(&format!("disconnect rc={ERR_OVERSIZE_PACKET}"));
+}
+
+// ---- TCP acknowledgements -----------------------------------------------------
+
+/// Whether the kernel would acknowledge the client's next received segment
+/// at once (`TCP_QUICKACK` reads back as 1 outside its delayed-ACK mode).
+#[cfg(target_os = "linux")]
+fn quickack(c: &Mosq) -> bool {
+    use std::os::fd::BorrowedFd;
+    // SAFETY: live handle.
+    let fd = unsafe { mosquitto_socket(c.m) };
+    assert!(fd >= 0);
+    // SAFETY: the client's socket stays open while `c` is connected, for
+    // the duration of this borrow.
+    let sock = unsafe { BorrowedFd::borrow_raw(fd) };
+    socket2::SockRef::from(&sock).tcp_quickack().unwrap()
+}
+
+/// Puts the client's socket in the kernel's delayed-ACK mode, where it
+/// normally is after answering the broker quickly.
+#[cfg(target_os = "linux")]
+fn delay_acks(c: &Mosq) {
+    use std::os::fd::BorrowedFd;
+    // SAFETY: live handle.
+    let fd = unsafe { mosquitto_socket(c.m) };
+    assert!(fd >= 0);
+    // SAFETY: as in `quickack`.
+    let sock = unsafe { BorrowedFd::borrow_raw(fd) };
+    socket2::SockRef::from(&sock)
+        .set_tcp_quickack(false)
+        .unwrap();
+    assert!(!quickack(c));
+}
+
+/// An acknowledgement that needs no answer (PUBACK, PUBCOMP, SUBACK) is
+/// acknowledged by TCP at once, not after the delayed-ACK timer: a broker
+/// with Nagle's algorithm on (mosquitto's default) holds what it sends
+/// next (the message just published, retained messages) until then, ~44
+/// ms per QoS 1/2 round trip. The check is the socket's mode right after
+/// the loop handled the packet, not a time.
+#[cfg(target_os = "linux")]
+#[test]
+fn answerless_packets_are_acknowledged_at_once() {
+    let (mut fake, mut c) = connected(V311_OPT);
+    let m1 = c.publish_ok("q1", b"x", 1, false);
+    c.expect(&mut fake, &pkt(0x32, &[&s("q1"), &be16(m1), b"x"]));
+    delay_acks(&c);
+    fake.send(&packets::puback(V311, m1));
+    c.wait_line(&format!("publish mid={m1}"));
+    assert!(quickack(&c), "PUBACK left waiting for a delayed ACK");
+
+    let m2 = c.publish_ok("q2", b"y", 2, false);
+    c.expect(&mut fake, &pkt(0x34, &[&s("q2"), &be16(m2), b"y"]));
+    fake.send(&packets::pubrec(V311, m2));
+    c.expect(&mut fake, &pkt(0x62, &[&be16(m2)]));
+    delay_acks(&c);
+    fake.send(&packets::pubcomp(V311, m2));
+    c.wait_line(&format!("publish mid={m2}"));
+    assert!(quickack(&c), "PUBCOMP left waiting for a delayed ACK");
+
+    // Retained messages follow a SUBACK.
+    let mid = subscribe(&mut c, "r", 0);
+    c.expect(&mut fake, &pkt(0x82, &[&be16(mid as u16), &s("r"), &[0]]));
+    delay_acks(&c);
+    fake.send(&packets::suback(V311, mid as u16, &[0]));
+    c.wait_line(&format!("subscribe mid={mid} granted=0"));
+    assert!(quickack(&c), "SUBACK left waiting for a delayed ACK");
 }

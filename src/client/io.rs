@@ -10,7 +10,7 @@ use super::buffers::Filled;
 use super::error::ClientError;
 use super::{lock, log, now_ms, Client, Intent, Link, State, Threading};
 use crate::ffi::dispatch;
-use crate::protocol::packet::{Properties, ProtocolVersion};
+use crate::protocol::packet::{PacketType, Properties, ProtocolVersion};
 use crate::protocol::property::{Identifier, Property, Value};
 use crate::session::{Event, OwnedProperties, PublishError, State as SessionState};
 use crate::transport::{self, poll, Connecting, Socks5, WakeSender};
@@ -609,6 +609,9 @@ impl Client {
         // A bounded number of reads per call keeps one busy connection from
         // starving the caller's other work.
         let mut drained = false;
+        // The first byte of the last packet handled (0: none), for
+        // `ack_now` below.
+        let mut last_header = 0u8;
         for _ in 0..64 {
             if drained {
                 break;
@@ -626,6 +629,7 @@ impl Client {
                     Err(e) => return self.fail(ClientError::Session(e.into())),
                 };
                 let frame = &rd.buf.bytes()[range];
+                last_header = frame[0];
                 let handled = {
                     let mut st = lock(&self.state);
                     if st
@@ -696,8 +700,10 @@ impl Client {
         if rd.scratch.capacity() > 4096 {
             rd.scratch = Vec::new();
         }
+        let mut answerless = false;
         let result = self.with_state(|st| {
             if st.out.is_empty() || st.link.is_none() {
+                answerless = st.out.is_empty() && st.link.is_some();
                 Ok(())
             } else if self.threading() == Threading::OwnThread {
                 // The loop thread writes right after reading.
@@ -706,6 +712,16 @@ impl Client {
                 self.flush_locked(st, &mut after)
             }
         });
+        if answerless && last_header != 0 && last_header >> 4 != PacketType::Publish as u8 {
+            // A broker often sends more right after an acknowledgement (the
+            // message just published, retained messages after a SUBACK):
+            // with Nagle on, it holds that until our ACK, which no answer
+            // of ours carries here. Send it now (see Stream::ack_now).
+            // After a PUBLISH that needs no answer (QoS 0), the kernel
+            // decides: our next packet usually carries the ACK, and an ACK
+            // segment per message would slow QoS 0 round trips.
+            let _ = stream.ack_now();
+        }
         let settled = self.settle(after);
         match result.and(settled) {
             Ok(()) => Ok(()),

@@ -144,6 +144,27 @@ impl Stream {
         SockRef::from(self).set_tcp_nodelay(nodelay)
     }
 
+    /// Makes the kernel acknowledge what was read at once (Linux
+    /// `TCP_QUICKACK`) instead of holding the ACK back for up to 40 ms in
+    /// the hope of sending it with an answer.
+    ///
+    /// Call it after reading when no answer is about to be written. A
+    /// broker with Nagle's algorithm on (mosquitto's default) holds its
+    /// next small packet until its previous one is acknowledged, so a
+    /// delayed ACK here stalls the next packet (a QoS 1 echo after a
+    /// PUBACK, a QoS 2 PUBLISH after a PUBCOMP) by the delayed-ACK timer.
+    /// The option does not stick (the kernel goes back to delaying ACKs as
+    /// soon as we answer quickly), hence once per read. Nothing to do on a
+    /// unix socket or where the option does not exist.
+    pub fn ack_now(&self) -> io::Result<()> {
+        match self {
+            Stream::Tcp(_) => quickack(self),
+            Stream::Tls(s) => s.inner().ack_now(),
+            Stream::Ws(s) => s.inner().ack_now(),
+            Stream::Unix(_) => Ok(()),
+        }
+    }
+
     /// Whether a non-blocking connect has finished.
     ///
     /// Call it once the socket polls writable: `Err` is the connect's failure
@@ -179,6 +200,18 @@ impl Stream {
             other => matches!(other, Stream::Unix(_)),
         }
     }
+}
+
+/// Sets `TCP_QUICKACK` (see [`Stream::ack_now`]); Linux and Android only.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn quickack(stream: &Stream) -> io::Result<()> {
+    SockRef::from(stream).set_tcp_quickack(true)
+}
+
+/// Elsewhere the option does not exist: ACKs go as the system decides.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn quickack(_stream: &Stream) -> io::Result<()> {
+    Ok(())
 }
 
 impl AsFd for Stream {
@@ -283,6 +316,29 @@ mod tests {
         client.shutdown().unwrap();
         let mut buf = [0u8; 1];
         assert_eq!(server.read(&mut buf).unwrap(), 0);
+    }
+
+    /// `TCP_QUICKACK` reads back as 0 in the kernel's delayed-ACK
+    /// ("ping-pong") mode, which clearing it enters; `ack_now` leaves it.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn ack_now_sets_quickack() {
+        let (client, mut server) = tcp_pair();
+        SockRef::from(&client).set_tcp_quickack(false).unwrap();
+        assert!(!SockRef::from(&client).tcp_quickack().unwrap());
+        server.write_all(b"x").unwrap();
+        let ready = crate::transport::poll::poll(Some(client.as_fd()), false, None, 2000).unwrap();
+        assert!(ready.readable);
+        let mut buf = [0u8; 4];
+        assert_eq!(client.read(&mut buf).unwrap(), 1);
+        client.ack_now().unwrap();
+        assert!(SockRef::from(&client).tcp_quickack().unwrap());
+    }
+
+    #[test]
+    fn ack_now_on_a_unix_socket_is_a_no_op() {
+        let (a, _b) = UnixStream::pair().unwrap();
+        Stream::Unix(a).ack_now().unwrap();
     }
 
     #[test]
