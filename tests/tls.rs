@@ -13,10 +13,11 @@ mod common;
 mod support;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Output, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
+use support::certs::openssl;
 
 use common::{command_with, Lib};
 use support::clients::{args, mosquitto_sub, next_message};
@@ -31,20 +32,6 @@ impl Pki {
     fn path(&self, name: &str) -> String {
         self.dir.join(name).to_str().unwrap().to_string()
     }
-}
-
-/// Runs `openssl` with `args` in `dir`, panicking with its output on failure.
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 const EXTENSIONS: &str = "\

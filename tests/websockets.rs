@@ -15,9 +15,10 @@ mod support;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+use support::certs::openssl;
 
 use common::Lib;
 use support::run::{describe, run_with_timeout};
@@ -25,20 +26,6 @@ use support::{Broker, BrokerOptions};
 
 /// How long one client run may take.
 const RUN_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Runs `openssl` with `args` in `dir`, panicking with its output on failure.
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// A CA and a server certificate for 127.0.0.1 / localhost, made once.
 fn pki() -> &'static PathBuf {

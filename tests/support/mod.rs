@@ -3,7 +3,7 @@
 //! running programs with deadlines ([`run`]) and Debian's command-line
 //! clients on either library ([`clients`]), a SOCKS5 proxy ([`socks`]) and
 //! a C probe run on the reference library against the fake broker
-//! ([`probe`]).
+//! ([`probe`]), and test certificates made with `openssl` ([`certs`]).
 //!
 //! A test file uses it with
 //!
@@ -17,6 +17,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod broker;
+pub mod certs;
 pub mod clients;
 pub mod diff;
 pub mod fake;
