@@ -21,6 +21,7 @@ pub mod certs;
 pub mod clients;
 pub mod diff;
 pub mod fake;
+pub mod inproc;
 pub mod packets;
 pub mod probe;
 pub mod proxy;

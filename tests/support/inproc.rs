@@ -1,0 +1,558 @@
+//! Our library driven in-process through its C API, for tests against the
+//! fake broker: a client handle ([`Mosq`]) whose callbacks write lines in
+//! tests/c/packet_probe.c's format, v5 property lists ([`PropList`]),
+//! connected sessions ([`session`], [`connected`]) and hand-made packet
+//! bytes ([`pkt`], [`s`]).
+
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::sync::{Mutex, Once};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use ::mosquitto::ffi::callbacks::*;
+use ::mosquitto::ffi::client::{mosquitto_destroy, mosquitto_new, mosquitto_will_set_v5};
+use ::mosquitto::ffi::client::{mosquitto_username_pw_set, mosquitto_will_set};
+use ::mosquitto::ffi::connect::{
+    mosquitto_connect, mosquitto_connect_bind_v5, mosquitto_disconnect, mosquitto_reconnect,
+};
+use ::mosquitto::ffi::library::mosquitto_lib_init;
+use ::mosquitto::ffi::loops::{mosquitto_loop, mosquitto_socket};
+use ::mosquitto::ffi::options::{mosquitto_int_option, mosquitto_max_inflight_messages_set};
+use ::mosquitto::ffi::property::{
+    mosquitto_property_add_int16, mosquitto_property_add_int32, mosquitto_property_add_string,
+    mosquitto_property_add_varint, mosquitto_property_free_all,
+};
+use ::mosquitto::ffi::pubsub::{
+    mosquitto_publish, mosquitto_publish_v5, mosquitto_subscribe, mosquitto_subscribe_multiple,
+    mosquitto_subscribe_v5, mosquitto_unsubscribe, mosquitto_unsubscribe_v5,
+};
+use ::mosquitto::ffi::types::{mosquitto as Handle, mosquitto_message, mosquitto_property};
+use ::mosquitto::protocol::packet::{AckKind, PacketType};
+use ::mosquitto::protocol::property::{Identifier, Property, Value};
+
+use super::fake::RecvError;
+use super::packets::{self, hex, V311, V5};
+use super::{FakeBroker, RawPacket};
+
+// ---- constants --------------------------------------------------------------
+
+pub const V31_OPT: c_int = 3;
+pub const V311_OPT: c_int = 4;
+pub const V5_OPT: c_int = 5;
+
+pub const ERR_PROTOCOL: c_int = 2;
+pub const ERR_NO_CONN: c_int = 4;
+pub const ERR_CONN_REFUSED: c_int = 5;
+pub const ERR_CONN_LOST: c_int = 7;
+pub const ERR_KEEPALIVE: c_int = 19;
+pub const ERR_QOS_NOT_SUPPORTED: c_int = 24;
+pub const ERR_OVERSIZE_PACKET: c_int = 25;
+
+pub const PROP_SUBSCRIPTION_IDENTIFIER: c_int = 11;
+pub const PROP_SESSION_EXPIRY_INTERVAL: c_int = 17;
+pub const PROP_WILL_DELAY_INTERVAL: c_int = 24;
+pub const PROP_CONTENT_TYPE: c_int = 3;
+pub const PROP_TOPIC_ALIAS_MAXIMUM: c_int = 34;
+
+/// How long any single wait may take.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+// ---- hand-made expected bytes -------------------------------------------------
+
+/// An MQTT string: two-byte length, then the bytes.
+pub fn s(x: &str) -> Vec<u8> {
+    let mut v = (x.len() as u16).to_be_bytes().to_vec();
+    v.extend_from_slice(x.as_bytes());
+    v
+}
+
+/// A whole packet: first byte, remaining length, then the parts.
+pub fn pkt(first: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let body: Vec<u8> = parts.concat();
+    let mut out = vec![first];
+    let mut n = body.len();
+    loop {
+        let mut b = (n % 128) as u8;
+        n /= 128;
+        if n > 0 {
+            b |= 0x80;
+        }
+        out.push(b);
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&body);
+    out
+}
+
+pub fn be16(n: u16) -> [u8; 2] {
+    n.to_be_bytes()
+}
+
+// ---- the client under test ----------------------------------------------------
+
+/// What the callbacks saw, as lines in tests/c/packet_probe.c's format.
+#[derive(Default)]
+pub struct Log {
+    pub lines: Mutex<Vec<String>>,
+    /// Messages whose payload or topic lacked the NUL after it.
+    pub missing_nul: Mutex<Vec<String>>,
+}
+
+impl Log {
+    pub fn push(&self, line: String) {
+        self.lines.lock().unwrap().push(line);
+    }
+}
+
+/// The log behind a callback's `obj`.
+///
+/// # Safety
+/// `obj` is the `Log` passed to `mosquitto_new`, alive for the client's life.
+pub unsafe fn log<'a>(obj: *mut c_void) -> &'a Log {
+    // SAFETY: see the function's contract.
+    unsafe { &*(obj as *const Log) }
+}
+
+pub unsafe extern "C" fn on_connect(_: *mut Handle, obj: *mut c_void, rc: c_int) {
+    // SAFETY: obj is our Log.
+    unsafe { log(obj) }.push(format!("on_connect rc={rc}"));
+}
+
+pub unsafe extern "C" fn on_connect_flags(_: *mut Handle, obj: *mut c_void, rc: c_int, f: c_int) {
+    // SAFETY: obj is our Log.
+    unsafe { log(obj) }.push(format!("connect rc={rc} flags={f}"));
+}
+
+pub unsafe extern "C" fn on_disconnect(_: *mut Handle, obj: *mut c_void, rc: c_int) {
+    // SAFETY: obj is our Log.
+    unsafe { log(obj) }.push(format!("disconnect rc={rc}"));
+}
+
+pub unsafe extern "C" fn on_disconnect_v5(
+    _: *mut Handle,
+    obj: *mut c_void,
+    rc: c_int,
+    _: *const mosquitto_property,
+) {
+    // SAFETY: obj is our Log.
+    unsafe { log(obj) }.push(format!("disconnect_v5 rc={rc}"));
+}
+
+pub unsafe extern "C" fn on_publish(_: *mut Handle, obj: *mut c_void, mid: c_int) {
+    // SAFETY: obj is our Log.
+    unsafe { log(obj) }.push(format!("publish mid={mid}"));
+}
+
+pub unsafe extern "C" fn on_publish_v5(
+    _: *mut Handle,
+    obj: *mut c_void,
+    mid: c_int,
+    rc: c_int,
+    _: *const mosquitto_property,
+) {
+    // SAFETY: obj is our Log.
+    unsafe { log(obj) }.push(format!("publish_v5 mid={mid} rc={rc}"));
+}
+
+pub unsafe extern "C" fn on_message(_: *mut Handle, obj: *mut c_void, m: *const mosquitto_message) {
+    // SAFETY: obj is our Log; `m` and what it points to are valid during
+    // the call; the payload is followed by a NUL, which we check.
+    unsafe {
+        let log = log(obj);
+        let m = &*m;
+        let topic = CStr::from_ptr(m.topic).to_string_lossy().into_owned();
+        let len = m.payloadlen as usize;
+        let payload = if m.payload.is_null() {
+            Vec::new()
+        } else {
+            let p = m.payload as *const u8;
+            if *p.add(len) != 0 {
+                log.missing_nul.lock().unwrap().push(topic.clone());
+            }
+            std::slice::from_raw_parts(p, len).to_vec()
+        };
+        log.push(format!(
+            "message mid={} topic={topic} len={} qos={} retain={} payload={}",
+            m.mid,
+            m.payloadlen,
+            m.qos,
+            u8::from(m.retain),
+            String::from_utf8_lossy(&payload)
+        ));
+    }
+}
+
+pub unsafe extern "C" fn on_subscribe(
+    _: *mut Handle,
+    obj: *mut c_void,
+    mid: c_int,
+    n: c_int,
+    granted: *const c_int,
+) {
+    // SAFETY: `granted` holds `n` entries during the call.
+    let g = unsafe { std::slice::from_raw_parts(granted, n as usize) };
+    let g: Vec<String> = g.iter().map(|x| x.to_string()).collect();
+    // SAFETY: obj is our Log.
+    unsafe { log(obj) }.push(format!("subscribe mid={mid} granted={}", g.join(",")));
+}
+
+pub unsafe extern "C" fn on_unsubscribe(_: *mut Handle, obj: *mut c_void, mid: c_int) {
+    // SAFETY: obj is our Log.
+    unsafe { log(obj) }.push(format!("unsubscribe mid={mid}"));
+}
+
+pub unsafe extern "C" fn on_unsubscribe_v5(
+    _: *mut Handle,
+    obj: *mut c_void,
+    mid: c_int,
+    _: *const mosquitto_property,
+) {
+    // SAFETY: obj is our Log.
+    unsafe { log(obj) }.push(format!("unsubscribe_v5 mid={mid}"));
+}
+
+pub unsafe extern "C" fn on_unsubscribe2_v5(
+    _: *mut Handle,
+    obj: *mut c_void,
+    mid: c_int,
+    n: c_int,
+    reasons: *const c_int,
+    _: *const mosquitto_property,
+) {
+    // SAFETY: `reasons` holds `n` entries during the call.
+    let r = unsafe { std::slice::from_raw_parts(reasons, n as usize) };
+    let r: Vec<String> = r.iter().map(|x| x.to_string()).collect();
+    // SAFETY: obj is our Log.
+    unsafe { log(obj) }.push(format!("unsubscribe2_v5 mid={mid} reasons={}", r.join(",")));
+}
+
+/// One of our clients, with every v3 callback recording into its log.
+pub struct Mosq {
+    pub m: *mut Handle,
+    pub log: Box<Log>,
+    /// The previous `mosquitto_loop` return code.
+    pub last_rc: c_int,
+}
+
+impl Drop for Mosq {
+    fn drop(&mut self) {
+        // SAFETY: `m` is a live handle owned by this value.
+        unsafe { mosquitto_destroy(self.m) };
+    }
+}
+
+pub fn lib_init() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        mosquitto_lib_init();
+    });
+}
+
+pub fn cstr(x: &str) -> CString {
+    CString::new(x).unwrap()
+}
+
+impl Mosq {
+    /// A client with `id` (None: NULL), clean session, protocol `version`.
+    pub fn new(id: Option<&str>, clean: bool, version: c_int) -> Mosq {
+        lib_init();
+        let log = Box::<Log>::default();
+        let id = id.map(cstr);
+        let obj = &*log as *const Log as *mut c_void;
+        // SAFETY: the id is NULL or NUL-terminated; `obj` outlives the client
+        // (the Box is dropped after mosquitto_destroy in Drop order: `m` is
+        // destroyed in Drop::drop before fields drop).
+        let m = unsafe {
+            mosquitto_new(
+                id.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
+                clean,
+                obj,
+            )
+        };
+        assert!(!m.is_null(), "mosquitto_new failed");
+        // SAFETY: `m` is live; the callbacks have the right signatures.
+        unsafe {
+            assert_eq!(mosquitto_int_option(m, 1, version), 0);
+            mosquitto_connect_with_flags_callback_set(m, Some(on_connect_flags));
+            mosquitto_disconnect_callback_set(m, Some(on_disconnect));
+            mosquitto_publish_callback_set(m, Some(on_publish));
+            mosquitto_message_callback_set(m, Some(on_message));
+            mosquitto_subscribe_callback_set(m, Some(on_subscribe));
+            mosquitto_unsubscribe_callback_set(m, Some(on_unsubscribe));
+        }
+        Mosq { m, log, last_rc: 0 }
+    }
+
+    /// `mosquitto_connect` to the fake broker.
+    pub fn connect(&mut self, fake: &FakeBroker, keepalive: c_int) -> c_int {
+        let host = cstr("127.0.0.1");
+        // SAFETY: live handle, NUL-terminated host.
+        unsafe { mosquitto_connect(self.m, host.as_ptr(), c_int::from(fake.port()), keepalive) }
+    }
+
+    /// `mosquitto_connect_bind_v5` with CONNECT properties.
+    pub fn connect_v5(&mut self, fake: &FakeBroker, keepalive: c_int, props: &PropList) -> c_int {
+        let host = cstr("127.0.0.1");
+        // SAFETY: live handle, NUL-terminated host, valid (or NULL) list.
+        unsafe {
+            mosquitto_connect_bind_v5(
+                self.m,
+                host.as_ptr(),
+                c_int::from(fake.port()),
+                keepalive,
+                std::ptr::null(),
+                props.0,
+            )
+        }
+    }
+
+    /// One `mosquitto_loop` call; a changed non-zero return code (other
+    /// than NO_CONN) is logged as `loop rc=N`, as the probe does.
+    pub fn step(&mut self, timeout_ms: c_int) -> c_int {
+        // SAFETY: live handle.
+        let rc = unsafe { mosquitto_loop(self.m, timeout_ms, 1) };
+        if rc != self.last_rc && rc != ERR_NO_CONN {
+            self.log.push(format!("loop rc={rc}"));
+        }
+        self.last_rc = rc;
+        rc
+    }
+
+    pub fn lines(&self) -> Vec<String> {
+        self.log.lines.lock().unwrap().clone()
+    }
+
+    /// Takes the lines seen so far.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.log.lines.lock().unwrap())
+    }
+
+    /// Loops until `line` has been logged; panics after [`WAIT`].
+    pub fn wait_line(&mut self, line: &str) {
+        let deadline = Instant::now() + WAIT;
+        while !self.lines().iter().any(|l| l == line) {
+            assert!(
+                Instant::now() < deadline,
+                "no `{line}` within {WAIT:?}; lines: {:?}",
+                self.lines()
+            );
+            self.step(10);
+        }
+    }
+
+    /// Loops for `d`.
+    pub fn pump_for(&mut self, d: Duration) {
+        let end = Instant::now() + d;
+        while Instant::now() < end {
+            self.step(5);
+        }
+    }
+
+    /// Loops until the fake broker receives a whole packet.
+    pub fn recv(&mut self, fake: &mut FakeBroker) -> RawPacket {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            self.step(2);
+            match fake.recv_timeout(Duration::from_millis(3)) {
+                Ok(p) => return p,
+                Err(RecvError::Timeout(_)) if Instant::now() < deadline => {}
+                Err(e) => panic!(
+                    "no packet from the client: {e:?}; lines: {:?}",
+                    self.lines()
+                ),
+            }
+        }
+    }
+
+    /// Loops until the fake broker receives a packet; asserts its bytes.
+    pub fn expect(&mut self, fake: &mut FakeBroker, bytes: &[u8]) {
+        let p = self.recv(fake);
+        assert_eq!(hex(&p.bytes), hex(bytes), "unexpected packet {p:?}");
+    }
+
+    /// Loops for `d`, asserting the client sends nothing.
+    pub fn expect_quiet(&mut self, fake: &mut FakeBroker, d: Duration) {
+        let end = Instant::now() + d;
+        while Instant::now() < end {
+            self.step(2);
+            match fake.recv_timeout(Duration::from_millis(3)) {
+                Ok(p) => panic!("unexpected packet {p:?}"),
+                Err(RecvError::Timeout(b)) => {
+                    assert!(b.is_empty(), "unexpected bytes {}", hex(&b))
+                }
+                Err(e) => panic!("connection failed: {e:?}"),
+            }
+        }
+    }
+
+    /// `mosquitto_publish`: (rc, mid).
+    pub fn publish(
+        &mut self,
+        topic: &str,
+        payload: &[u8],
+        qos: c_int,
+        retain: bool,
+    ) -> (c_int, c_int) {
+        self.publish_v5(topic, payload, qos, retain, &PropList::default())
+    }
+
+    /// `mosquitto_publish_v5`: (rc, mid).
+    pub fn publish_v5(
+        &mut self,
+        topic: &str,
+        payload: &[u8],
+        qos: c_int,
+        retain: bool,
+        props: &PropList,
+    ) -> (c_int, c_int) {
+        let t = cstr(topic);
+        let mut mid = -1;
+        // SAFETY: live handle; valid pointers for the stated lengths.
+        let rc = unsafe {
+            if props.0.is_null() {
+                mosquitto_publish(
+                    self.m,
+                    &mut mid,
+                    t.as_ptr(),
+                    payload.len() as c_int,
+                    payload.as_ptr() as *const c_void,
+                    qos,
+                    retain,
+                )
+            } else {
+                mosquitto_publish_v5(
+                    self.m,
+                    &mut mid,
+                    t.as_ptr(),
+                    payload.len() as c_int,
+                    payload.as_ptr() as *const c_void,
+                    qos,
+                    retain,
+                    props.0,
+                )
+            }
+        };
+        (rc, mid)
+    }
+
+    /// Publishes and asserts success; returns the mid.
+    pub fn publish_ok(&mut self, topic: &str, payload: &[u8], qos: c_int, retain: bool) -> u16 {
+        let (rc, mid) = self.publish(topic, payload, qos, retain);
+        assert_eq!(rc, 0, "publish {topic} qos {qos}");
+        mid as u16
+    }
+
+    /// Registers the v5 callbacks too.
+    pub fn v5_callbacks(&mut self) {
+        // SAFETY: live handle; matching signatures.
+        unsafe {
+            mosquitto_publish_v5_callback_set(self.m, Some(on_publish_v5));
+            mosquitto_disconnect_v5_callback_set(self.m, Some(on_disconnect_v5));
+            mosquitto_unsubscribe_v5_callback_set(self.m, Some(on_unsubscribe_v5));
+            mosquitto_unsubscribe2_v5_callback_set(self.m, Some(on_unsubscribe2_v5));
+        }
+    }
+}
+
+/// An owned C property list (NULL when empty).
+pub struct PropList(pub *mut mosquitto_property);
+
+impl Default for PropList {
+    fn default() -> Self {
+        PropList(std::ptr::null_mut())
+    }
+}
+
+impl Drop for PropList {
+    fn drop(&mut self) {
+        // SAFETY: a list built by the add functions, freed once.
+        unsafe { mosquitto_property_free_all(&mut self.0) };
+    }
+}
+
+impl PropList {
+    pub fn int16(mut self, id: c_int, v: u16) -> Self {
+        // SAFETY: valid list pointer.
+        assert_eq!(
+            unsafe { mosquitto_property_add_int16(&mut self.0, id, v) },
+            0
+        );
+        self
+    }
+    pub fn int32(mut self, id: c_int, v: u32) -> Self {
+        // SAFETY: valid list pointer.
+        assert_eq!(
+            unsafe { mosquitto_property_add_int32(&mut self.0, id, v) },
+            0
+        );
+        self
+    }
+    pub fn varint(mut self, id: c_int, v: u32) -> Self {
+        // SAFETY: valid list pointer.
+        assert_eq!(
+            unsafe { mosquitto_property_add_varint(&mut self.0, id, v) },
+            0
+        );
+        self
+    }
+    pub fn string(mut self, id: c_int, v: &str) -> Self {
+        let c = cstr(v);
+        // SAFETY: valid list pointer; NUL-terminated value.
+        assert_eq!(
+            unsafe { mosquitto_property_add_string(&mut self.0, id, c.as_ptr()) },
+            0
+        );
+        self
+    }
+}
+
+/// A fake broker and a client of `version` connected to it (CONNECT
+/// received, CONNACK `connack` sent and reported). Returns the CONNECT.
+pub fn session(
+    version: c_int,
+    id: Option<&str>,
+    clean: bool,
+    connack: &[u8],
+) -> (FakeBroker, Mosq, RawPacket) {
+    let mut fake = FakeBroker::new();
+    let mut c = Mosq::new(id, clean, version);
+    assert_eq!(c.connect(&fake, 60), 0);
+    fake.accept();
+    let connect = fake.expect_type(PacketType::Connect);
+    fake.send(connack);
+    c.wait_line(&format!("connect rc=0 flags={}", connack[2] & 1));
+    c.take();
+    (fake, c, connect)
+}
+
+/// A connected client with a successful CONNACK.
+pub fn connected(version: c_int) -> (FakeBroker, Mosq) {
+    let v = match version {
+        V5_OPT => V5,
+        V31_OPT => packets::V31,
+        _ => V311,
+    };
+    let (fake, c, _) = session(version, Some("pl"), true, &packets::connack_ok(v));
+    (fake, c)
+}
+
+pub fn version_of(opt: c_int) -> ::mosquitto::protocol::packet::ProtocolVersion {
+    match opt {
+        V5_OPT => V5,
+        V31_OPT => packets::V31,
+        _ => V311,
+    }
+}
+
+/// The v5 property-length byte(s) of an empty list, or nothing before v5.
+pub fn no_props(version: c_int) -> &'static [u8] {
+    if version == V5_OPT {
+        &[0]
+    } else {
+        &[]
+    }
+}
+
+pub const ALL: [c_int; 3] = [V31_OPT, V311_OPT, V5_OPT];
