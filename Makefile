@@ -11,7 +11,7 @@
 #   make utility-demo     build and run c-examples/utility_demo.c on our library
 #   make bench            side-by-side benchmark, Debian's library vs ours (benches/)
 #   make headers          regenerate include/*.h (MOSQ_BLESS=1 cargo test --test headers)
-#   make readme           regenerate the README's compatibility table
+#   make readme           regenerate the README's compatibility and conformance tables
 #   make uninstall        remove what `make install` put in place
 #   make clean            remove build products
 #
@@ -155,7 +155,7 @@ headers:
 	MOSQ_BLESS=1 $(CARGO) test --test headers
 
 readme:
-	MOSQ_BLESS=1 $(CARGO) test --test compat_table
+	MOSQ_BLESS=1 $(CARGO) test --test compat_table --test conformance readme_
 
 clean:
 	$(CARGO) clean

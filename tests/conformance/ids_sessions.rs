@@ -1,0 +1,6 @@
+//! Rules TODO.
+
+use super::Rule;
+
+/// This module's rules.
+pub const RULES: &[Rule] = &[];
