@@ -121,6 +121,7 @@ const V5_OPT: c_int = 5;
 const ERR_NOMEM: c_int = 1;
 const ERR_PROTOCOL: c_int = 2;
 const ERR_CONN_REFUSED: c_int = 5;
+const ERR_NO_CONN: c_int = 4;
 const ERR_CONN_LOST: c_int = 7;
 const ERR_UNKNOWN: c_int = 13;
 const ERR_MALFORMED_UTF8: c_int = 18;
@@ -419,6 +420,27 @@ impl Outcome {
             .map(|rc| rc.parse().unwrap())
     }
 
+    /// The error the session ended with. On MQTT 5 a violation by the
+    /// broker makes ours send DISCONNECT with the reason code the
+    /// specification names, and `on_disconnect` reports that reason code
+    /// (0x81 and up); the error code is then the one the loop call
+    /// returned (what `on_disconnect` reports in the original).
+    fn end_error(&self) -> Option<c_int> {
+        let failed = self.loop_rcs.iter().copied().find(|&rc| rc != 0);
+        match (self.end_rc(), failed) {
+            // A broker's own DISCONNECT ends the loop with NO_CONN after a
+            // successful read; our violation DISCONNECT with the error.
+            (Some(reason), Some(rc)) if reason >= 0x80 && rc != ERR_NO_CONN => {
+                assert!(
+                    [0x81, 0x82, 0x93, 0x94, 0x95].contains(&reason),
+                    "on_disconnect with reason {reason:#x}: {self:?}"
+                );
+                Some(rc)
+            }
+            (rc, _) => rc,
+        }
+    }
+
     /// Asserts the session ended in a defined way: connected, exactly one
     /// `on_disconnect`, no `MOSQ_ERR_UNKNOWN` anywhere.
     fn assert_defined(&self, what: &str) {
@@ -617,7 +639,7 @@ fn check(
     }
     out.assert_defined(what);
     assert_eq!(
-        out.end_rc(),
+        out.end_error(),
         Some(expected),
         "{what} v{} [{}]: {out:?}",
         setup.opt,
@@ -897,7 +919,7 @@ fn topic_alias_beyond_maximum() {
     let bytes = publish5(b"t", &[0x23, 0, 3]);
     let out = ours(setup, |f| play(f, Connack, &bytes, Open));
     out.assert_defined("alias beyond max");
-    assert_eq!(out.end_rc(), Some(ERR_PROTOCOL), "{out:?}");
+    assert_eq!(out.end_error(), Some(ERR_PROTOCOL), "{out:?}");
     assert_eq!(out.messages, 0);
 }
 
@@ -906,7 +928,7 @@ fn topic_alias_without_announced_maximum() {
     let bytes = publish5(b"t", &[0x23, 0, 1]);
     let out = ours(Setup::v(V5_OPT), |f| play(f, Connack, &bytes, Open));
     out.assert_defined("alias without max");
-    assert_eq!(out.end_rc(), Some(ERR_PROTOCOL), "{out:?}");
+    assert_eq!(out.end_error(), Some(ERR_PROTOCOL), "{out:?}");
 }
 
 // ---- SUBACK with a wrong number of codes --------------------------------------------------
@@ -1192,7 +1214,7 @@ fn mutation_run(opt: c_int, seed: u64, sessions: usize) {
             "{what}: MOSQ_ERR_UNKNOWN: {out:?}"
         );
         assert_eq!(out.disconnects, 1, "{what}: no defined end: {out:?}");
-        let rc = out.end_rc().unwrap();
+        let rc = out.end_error().unwrap();
         assert!(
             acceptable_end(rc, opt, &bytes),
             "{what}: ended with {rc}: {out:?}"
@@ -1241,7 +1263,7 @@ fn pubcomp_for_a_pending_qos1_publish_is_a_protocol_error() {
             f.send(&packets::pubcomp(v, 1));
         });
         out.assert_defined("pubcomp for qos 1");
-        assert_eq!(out.end_rc(), Some(ERR_PROTOCOL), "v{opt}: {out:?}");
+        assert_eq!(out.end_error(), Some(ERR_PROTOCOL), "v{opt}: {out:?}");
         assert!(!out.lines.contains(&"publish mid=1".to_string()));
     }
 }

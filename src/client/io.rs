@@ -12,7 +12,7 @@ use super::{lock, log, now_ms, Client, Intent, Link, State, Threading};
 use crate::ffi::dispatch;
 use crate::protocol::packet::{PacketType, Properties, ProtocolVersion};
 use crate::protocol::property::{Identifier, Property, Value};
-use crate::session::{Event, OwnedProperties, PublishError, State as SessionState};
+use crate::session::{Event, OwnedProperties, PublishError, SessionError, State as SessionState};
 use crate::transport::{self, poll, Connecting, Socks5, WakeSender};
 
 /// How long `loop_forever` pauses after a reconnect that failed at once
@@ -536,6 +536,33 @@ impl Client {
         }
     }
 
+    /// Ends the connection because the broker broke the protocol with
+    /// `err`. On MQTT 5 the session has queued a DISCONNECT with the
+    /// `farewell` reason code: it goes out first (best effort: the socket
+    /// may already be gone), and `on_disconnect` reports that reason code;
+    /// the loop call returns `err`.
+    fn fail_violation(&self, err: SessionError, farewell: Option<u8>) -> Result<(), ClientError> {
+        let Some(reason) = farewell else {
+            return self.fail(ClientError::Session(err));
+        };
+        let err = ClientError::Session(err);
+        let mut after = Aftermath::default();
+        self.with_state(|st| {
+            if let Some(link) = st.link.as_ref() {
+                let stream = Arc::clone(&link.stream);
+                if st.out.flush(&stream, &mut after.published).is_ok() {
+                    let _ = stream.flush();
+                }
+            }
+            self.close_link(st, &err, &mut after);
+        });
+        if after.disconnected.is_some() {
+            after.disconnected = Some(i32::from(reason));
+        }
+        self.report(after);
+        Err(err)
+    }
+
     /// [`Self::fail`] for an error on `stream`, which another thread may
     /// have replaced meanwhile (`mosquitto_reconnect*` closes the old
     /// connection without reporting it, as the original does): then the
@@ -626,7 +653,12 @@ impl Client {
                 let range = match rd.buf.next_packet(max_packet_size) {
                     Ok(Some(r)) => r,
                     Ok(None) => break,
-                    Err(e) => return self.fail(ClientError::Session(e.into())),
+                    Err(e) => {
+                        let err = e.into();
+                        let farewell =
+                            self.with_state(|st| st.session.farewell(err, now_ms(), st.out.vec()));
+                        return self.fail_violation(err, farewell);
+                    }
                 };
                 let frame = &rd.buf.bytes()[range];
                 last_header = frame[0];
@@ -678,7 +710,7 @@ impl Client {
                     }
                 }
                 if let Some(err) = handled.close {
-                    return self.fail(ClientError::Session(err));
+                    return self.fail_violation(err, handled.farewell);
                 }
                 if let Err(e) = ack {
                     return self.fail(e);

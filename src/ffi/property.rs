@@ -43,7 +43,9 @@ pub fn error_code(err: PropertyError) -> c_int {
         PropertyError::Malformed => MOSQ_ERR_PROTOCOL,
         PropertyError::MalformedUtf8 => MOSQ_ERR_MALFORMED_UTF8,
         PropertyError::Duplicate => MOSQ_ERR_DUPLICATE_PROPERTY,
-        PropertyError::NotAllowed | PropertyError::InvalidValue => MOSQ_ERR_PROTOCOL,
+        PropertyError::NotAllowed | PropertyError::InvalidValue | PropertyError::ZeroTopicAlias => {
+            MOSQ_ERR_PROTOCOL
+        }
     })
 }
 

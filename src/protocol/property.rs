@@ -322,6 +322,9 @@ pub enum PropertyError {
     /// A value the specification forbids, e.g. a receive maximum of 0
     /// (`MOSQ_ERR_PROTOCOL`).
     InvalidValue,
+    /// A received PUBLISH carries Topic Alias 0 [MQTT-3.3.2-8]: an invalid
+    /// alias for the receiver (MQTT 5 reason 0x94), not just a bad value.
+    ZeroTopicAlias,
 }
 
 impl fmt::Display for PropertyError {
@@ -332,6 +335,7 @@ impl fmt::Display for PropertyError {
             PropertyError::Duplicate => "duplicate property",
             PropertyError::NotAllowed => "property not allowed in this packet",
             PropertyError::InvalidValue => "invalid property value",
+            PropertyError::ZeroTopicAlias => "topic alias 0",
         })
     }
 }
@@ -592,6 +596,13 @@ pub fn parse_properties(block: &[u8], command: u32) -> Result<PropertyIter<'_>, 
     let iter = PropertyIter {
         reader: Reader { rest: block },
     };
+    if command == CMD_PUBLISH
+        && iter
+            .clone()
+            .any(|p| p.id == Identifier::TopicAlias && p.value.number() == 0)
+    {
+        return Err(PropertyError::ZeroTopicAlias);
+    }
     check_raw(
         command,
         iter.clone()

@@ -20,12 +20,15 @@ impl AliasMap {
         self.topics.resize(usize::from(maximum), None);
     }
 
-    /// The slot for `alias`: 0 or above the maximum is a protocol error.
+    /// The slot for `alias`: 0 or above the maximum (none announced
+    /// included) is an invalid alias [MQTT-3.3.2-7], [MQTT-3.3.2-10].
     fn slot(&mut self, alias: u16) -> Result<&mut Option<Vec<u8>>, SessionError> {
         let index = usize::from(alias)
             .checked_sub(1)
-            .ok_or(SessionError::Protocol)?;
-        self.topics.get_mut(index).ok_or(SessionError::Protocol)
+            .ok_or(SessionError::TopicAliasInvalid)?;
+        self.topics
+            .get_mut(index)
+            .ok_or(SessionError::TopicAliasInvalid)
     }
 
     /// Records `topic` under `alias` (a PUBLISH carrying both).
@@ -46,7 +49,7 @@ impl AliasMap {
     pub fn get(&mut self, alias: u16) -> Result<&[u8], SessionError> {
         match self.slot(alias)? {
             Some(t) => Ok(t),
-            None => Err(SessionError::Protocol),
+            None => Err(SessionError::TopicAliasInvalid),
         }
     }
 }
@@ -58,16 +61,16 @@ mod tests {
     #[test]
     fn bounds_and_lookup() {
         let mut m = AliasMap::default();
-        assert_eq!(m.set(1, b"a"), Err(SessionError::Protocol));
+        assert_eq!(m.set(1, b"a"), Err(SessionError::TopicAliasInvalid));
         m.reset(2);
-        assert_eq!(m.set(0, b"a"), Err(SessionError::Protocol));
-        assert_eq!(m.set(3, b"a"), Err(SessionError::Protocol));
-        assert_eq!(m.get(2), Err(SessionError::Protocol));
+        assert_eq!(m.set(0, b"a"), Err(SessionError::TopicAliasInvalid));
+        assert_eq!(m.set(3, b"a"), Err(SessionError::TopicAliasInvalid));
+        assert_eq!(m.get(2), Err(SessionError::TopicAliasInvalid));
         m.set(2, b"x/y").unwrap();
         assert_eq!(m.get(2).unwrap(), b"x/y");
         m.set(2, b"z").unwrap();
         assert_eq!(m.get(2).unwrap(), b"z");
         m.reset(2);
-        assert_eq!(m.get(2), Err(SessionError::Protocol));
+        assert_eq!(m.get(2), Err(SessionError::TopicAliasInvalid));
     }
 }

@@ -20,6 +20,12 @@ use crate::protocol::property::PropertyError;
 /// | `DuplicateProperty` | `MOSQ_ERR_DUPLICATE_PROPERTY` (22)|
 /// | `QosNotSupported`   | `MOSQ_ERR_QOS_NOT_SUPPORTED` (24)|
 /// | `OversizePacket`    | `MOSQ_ERR_OVERSIZE_PACKET` (25) |
+/// | `BrokerMalformed`   | `MOSQ_ERR_PROTOCOL` (2)         |
+/// | `ReceiveMaximumExceeded` | `MOSQ_ERR_PROTOCOL` (2)    |
+/// | `TopicAliasInvalid` | `MOSQ_ERR_PROTOCOL` (2)         |
+///
+/// When the broker's packet is at fault, [`SessionError::disconnect_reason`]
+/// names the reason code an MQTT 5 client sends in its DISCONNECT.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionError {
     /// An argument is invalid (bad QoS, bad topic, bad options...).
@@ -45,8 +51,17 @@ pub enum SessionError {
     DuplicateProperty,
     /// The QoS is above the broker's Maximum QoS.
     QosNotSupported,
-    /// The packet would exceed the broker's Maximum Packet Size.
+    /// The packet would exceed the broker's Maximum Packet Size (or a
+    /// received one exceeds ours).
     OversizePacket,
+    /// A packet from the broker is malformed. Reported as
+    /// `MOSQ_ERR_PROTOCOL`, as 2.0 does; MQTT 5 answers with reason 0x81.
+    BrokerMalformed,
+    /// The broker sent more unacknowledged QoS 1 and 2 PUBLISHes than the
+    /// Receive Maximum we announced (MQTT 5 reason 0x93).
+    ReceiveMaximumExceeded,
+    /// The broker used a topic alias it may not use (MQTT 5 reason 0x94).
+    TopicAliasInvalid,
 }
 
 impl SessionError {
@@ -65,6 +80,32 @@ impl SessionError {
             SessionError::DuplicateProperty => 22,
             SessionError::QosNotSupported => 24,
             SessionError::OversizePacket => 25,
+            SessionError::BrokerMalformed
+            | SessionError::ReceiveMaximumExceeded
+            | SessionError::TopicAliasInvalid => 2,
+        }
+    }
+
+    /// The reason code of the DISCONNECT an MQTT 5 client sends when a
+    /// packet from the broker fails this way [MQTT-4.13.1-1]; `None` for
+    /// errors that are not the broker's packet's fault.
+    pub fn disconnect_reason(self) -> Option<u8> {
+        match self {
+            SessionError::BrokerMalformed
+            | SessionError::MalformedPacket
+            | SessionError::MalformedUtf8 => Some(0x81),
+            // "It is a Protocol Error to include the ... more than once."
+            SessionError::Protocol | SessionError::DuplicateProperty => Some(0x82),
+            SessionError::ReceiveMaximumExceeded => Some(0x93),
+            SessionError::TopicAliasInvalid => Some(0x94),
+            SessionError::OversizePacket => Some(0x95),
+            SessionError::Inval
+            | SessionError::NoConn
+            | SessionError::ConnRefused
+            | SessionError::PayloadSize
+            | SessionError::NotSupported
+            | SessionError::Keepalive
+            | SessionError::QosNotSupported => None,
         }
     }
 }
@@ -74,11 +115,12 @@ impl From<DecodeError> for SessionError {
         match e {
             // libmosquitto 2.0 reports a malformed packet from the broker
             // as a protocol error.
-            DecodeError::Malformed => SessionError::Protocol,
+            DecodeError::Malformed => SessionError::BrokerMalformed,
             DecodeError::Protocol => SessionError::Protocol,
             DecodeError::MalformedUtf8 => SessionError::MalformedUtf8,
             DecodeError::Oversize => SessionError::OversizePacket,
             DecodeError::DuplicateProperty => SessionError::DuplicateProperty,
+            DecodeError::TopicAliasZero => SessionError::TopicAliasInvalid,
         }
     }
 }
@@ -113,6 +155,9 @@ impl core::fmt::Display for SessionError {
             SessionError::DuplicateProperty => "duplicate property",
             SessionError::QosNotSupported => "QoS not supported",
             SessionError::OversizePacket => "packet too large",
+            SessionError::BrokerMalformed => "malformed packet from the broker",
+            SessionError::ReceiveMaximumExceeded => "receive maximum exceeded",
+            SessionError::TopicAliasInvalid => "topic alias invalid",
         })
     }
 }

@@ -85,6 +85,10 @@ pub struct Handled<'a> {
     /// this error (e.g. `on_disconnect(err)`). The session has already
     /// reset its per-connection state, as [`super::Session::connection_lost`].
     pub close: Option<SessionError>,
+    /// With `close` on MQTT 5: the reason code of the DISCONNECT the
+    /// session wrote before the close (see [`super::Session::farewell`]);
+    /// the runtime writes it out before closing and reports this code.
+    pub farewell: Option<u8>,
 }
 
 impl<'a> Handled<'a> {
@@ -92,6 +96,7 @@ impl<'a> Handled<'a> {
     pub(crate) const NOTHING: Handled<'static> = Handled {
         event: None,
         close: None,
+        farewell: None,
     };
 
     /// Just an event.
@@ -99,6 +104,7 @@ impl<'a> Handled<'a> {
         Handled {
             event: Some(e),
             close: None,
+            farewell: None,
         }
     }
 }

@@ -38,17 +38,48 @@ impl Session {
             return Handled {
                 event: None,
                 close: Some(SessionError::NoConn),
+                farewell: None,
             };
         }
-        let handled = self.dispatch(frame, now, out).unwrap_or_else(|e| Handled {
-            event: None,
-            close: Some(e),
-        });
+        let handled = match self.dispatch(frame, now, out) {
+            Ok(handled) => handled,
+            Err(e) => Handled {
+                event: None,
+                close: Some(e),
+                farewell: self.farewell(e, now, out),
+            },
+        };
         self.keepalive.received(now);
         if handled.close.is_some() {
             self.connection_lost();
         }
         handled
+    }
+
+    /// With Request Problem Information 0 in our CONNECT, a Reason String
+    /// or User Property on any packet but PUBLISH, CONNACK and DISCONNECT
+    /// is a protocol error [MQTT-3.1.2-29].
+    fn check_problem_information(&self, packet: &Packet<'_>) -> Result<(), SessionError> {
+        let props = match packet {
+            Packet::Ack(a) => &a.properties,
+            Packet::Suback(s) => &s.properties,
+            Packet::Unsuback(u) => &u.properties,
+            Packet::Auth(a) => &a.properties,
+            _ => return Ok(()),
+        };
+        let problem = props
+            .iter()
+            .any(|p| matches!(p.id, Identifier::ReasonString | Identifier::UserProperty));
+        let refused = self
+            .config
+            .connect_properties
+            .find(Identifier::RequestProblemInformation)
+            .is_some_and(|v| v.number() == 0);
+        if problem && refused {
+            Err(SessionError::Protocol)
+        } else {
+            Ok(())
+        }
     }
 
     fn dispatch<'a>(
@@ -57,7 +88,11 @@ impl Session {
         now: u64,
         out: &mut Vec<u8>,
     ) -> Result<Handled<'a>, SessionError> {
-        match decode(frame, self.config.version)? {
+        let packet = decode(frame, self.config.version)?;
+        if self.v5() {
+            self.check_problem_information(&packet)?;
+        }
+        match packet {
             // A 3.1.1-only broker answers a v5 CONNECT with a 2-byte CONNACK.
             Packet::Connack(c) => self.on_connack(c, frame.len() == 4, now, out),
             Packet::Publish(p) => self.on_publish(p, now, out),
@@ -195,6 +230,7 @@ impl Session {
                 properties: props,
             }),
             close: Some(error),
+            farewell: None,
         })
     }
 
@@ -206,9 +242,11 @@ impl Session {
     ) -> Result<Handled<'a>, SessionError> {
         self.require_connected()?;
         let redelivery = p.qos == 2 && self.incoming.contains(p.packet_id);
+        // QoS 1 is acknowledged at once, so only QoS 2 messages waiting for
+        // their PUBREL count against the Receive Maximum we announced.
         if self.v5() && p.qos > 0 && !redelivery && self.incoming.len() >= usize::from(self.in_max)
         {
-            return Err(SessionError::Protocol);
+            return Err(SessionError::ReceiveMaximumExceeded);
         }
         let topic: Cow<'a, [u8]> = match p.topic_alias() {
             Some(alias) if p.topic.is_empty() => Cow::Owned(self.aliases.get(alias)?.to_vec()),

@@ -542,6 +542,25 @@ impl Session {
         Ok(())
     }
 
+    /// The broker broke the protocol with `err`: on MQTT 5 writes the
+    /// DISCONNECT carrying the reason code the specification names for it
+    /// (0x81 malformed packet, 0x82 protocol error, 0x93, 0x94, 0x95;
+    /// [MQTT-4.13.1-1]) and returns that code; the runtime sends it, then
+    /// closes. MQTT 3.1 and 3.1.1 have no such DISCONNECT: `None`, just
+    /// close.
+    pub fn farewell(&mut self, err: SessionError, now: u64, out: &mut Vec<u8>) -> Option<u8> {
+        if !self.config.version.is_v5() || !self.transport_open() {
+            return None;
+        }
+        let reason = err.disconnect_reason()?;
+        let p = Disconnect {
+            reason_code: reason,
+            properties: Properties::List(&[]),
+        };
+        self.send(&Packet::Disconnect(p), now, out);
+        Some(reason)
+    }
+
     /// Writes a v5 AUTH (enhanced authentication: continue or
     /// re-authenticate with the method and data in `props`).
     pub fn auth(

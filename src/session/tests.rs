@@ -482,8 +482,12 @@ fn incoming_receive_maximum() {
     let mut out = Vec::new();
     s.handle_packet(&publish_pkt(V5, 2, 1, b"t", b"", &[]), 0, &mut out);
     let f = publish_pkt(V5, 1, 2, b"t", b"", &[]);
+    out.clear();
     let h = s.handle_packet(&f, 0, &mut out);
-    assert_eq!(h.close, Some(SessionError::Protocol));
+    assert_eq!(h.close, Some(SessionError::ReceiveMaximumExceeded));
+    // The DISCONNECT with "receive maximum exceeded" is written first.
+    assert_eq!(h.farewell, Some(0x93));
+    assert_eq!(out, [0xe0, 1, 0x93]);
 }
 
 #[test]
@@ -521,14 +525,14 @@ fn topic_aliases() {
     let f = publish_pkt(V5, 0, 0, b"", b"3", &USE2);
     assert_eq!(
         s.handle_packet(&f, 0, &mut out).close,
-        Some(SessionError::Protocol)
+        Some(SessionError::TopicAliasInvalid)
     );
     // Above our maximum.
     connected(&mut s, &[]);
     let f = publish_pkt(V5, 0, 0, b"x", b"", &BIG);
     assert_eq!(
         s.handle_packet(&f, 0, &mut out).close,
-        Some(SessionError::Protocol)
+        Some(SessionError::TopicAliasInvalid)
     );
     // Alias 0 is refused by the property rules.
     connected(&mut s, &[]);
@@ -537,14 +541,14 @@ fn topic_aliases() {
     f[at] = 0;
     assert_eq!(
         s.handle_packet(&f, 0, &mut out).close,
-        Some(SessionError::Protocol)
+        Some(SessionError::TopicAliasInvalid)
     );
     // Aliases do not survive a reconnection.
     connected(&mut s, &[]);
     let f = publish_pkt(V5, 0, 0, b"", b"", &SET);
     assert_eq!(
         s.handle_packet(&f, 0, &mut out).close,
-        Some(SessionError::Protocol)
+        Some(SessionError::TopicAliasInvalid)
     );
 }
 
@@ -735,8 +739,9 @@ fn unexpected_and_unknown_packets() {
     s.start_connect(0, &mut out).unwrap();
     assert_eq!(
         s.handle_packet(&[0x20, 3, 0, 0, 0], 0, &mut out).close,
-        // libmosquitto 2.0 reports a malformed packet as a protocol error.
-        Some(SessionError::Protocol)
+        // libmosquitto 2.0 reports a malformed packet as a protocol error
+        // (BrokerMalformed's MOSQ_ERR_PROTOCOL).
+        Some(SessionError::BrokerMalformed)
     );
 }
 

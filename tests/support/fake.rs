@@ -250,6 +250,18 @@ impl PacketConn {
         self.pending.drain(..n);
     }
 
+    /// Reads the DISCONNECT an MQTT 5 client sends before it closes
+    /// because this broker broke the protocol, and returns its reason code.
+    pub fn expect_disconnect_reason(&mut self) -> u8 {
+        let p = self.expect_type(PacketType::Disconnect);
+        assert!(
+            p.bytes.len() >= 3,
+            "a DISCONNECT without a reason code: {}",
+            hex(&p.bytes)
+        );
+        p.bytes[2]
+    }
+
     /// Asserts that the peer closes the connection within the timeout
     /// without sending anything more.
     pub fn expect_closed(&mut self) {

@@ -17,15 +17,15 @@ use crate::protocol::property::PropertyError;
 pub enum DecodeError {
     /// The bytes do not form a packet: bad remaining length, truncated or
     /// trailing data, invalid fixed-header flags, QoS 3, DUP on QoS 0,
-    /// reserved bits set, unknown property identifier, wildcard in a
-    /// PUBLISH topic.
+    /// reserved bits set, unknown property identifier or one not valid for
+    /// the packet type, wildcard in a PUBLISH topic.
     Malformed,
     /// A well-formed packet the protocol forbids here: reserved packet type,
     /// AUTH before v5, packet identifier 0, empty topic without an alias,
     /// empty SUBSCRIBE/UNSUBSCRIBE/SUBACK lists, a property value the rules
-    /// forbid (e.g. Topic Alias 0, as `mosquitto_property_check_all` says
-    /// `MOSQ_ERR_PROTOCOL`), a property not allowed in
-    /// this packet, an unknown protocol name or level in CONNECT.
+    /// forbid (e.g. a Receive Maximum of 0, as `mosquitto_property_check_all`
+    /// says `MOSQ_ERR_PROTOCOL`), an unknown protocol name or level in
+    /// CONNECT.
     Protocol,
     /// A string field is not valid MQTT UTF-8.
     MalformedUtf8,
@@ -33,6 +33,8 @@ pub enum DecodeError {
     Oversize,
     /// A property that may appear once appears more than once.
     DuplicateProperty,
+    /// A PUBLISH with Topic Alias 0 [MQTT-3.3.2-8].
+    TopicAliasZero,
 }
 
 impl From<PropertyError> for DecodeError {
@@ -41,8 +43,12 @@ impl From<PropertyError> for DecodeError {
         match e {
             PropertyError::Malformed => DecodeError::Malformed,
             PropertyError::Duplicate => DecodeError::DuplicateProperty,
-            PropertyError::NotAllowed | PropertyError::InvalidValue => DecodeError::Protocol,
+            // An identifier not valid for the packet type makes it a
+            // Malformed Packet (MQTT 5, 2.2.2.2).
+            PropertyError::NotAllowed => DecodeError::Malformed,
+            PropertyError::InvalidValue => DecodeError::Protocol,
             PropertyError::MalformedUtf8 => DecodeError::MalformedUtf8,
+            PropertyError::ZeroTopicAlias => DecodeError::TopicAliasZero,
             _ => DecodeError::Malformed,
         }
     }
@@ -56,6 +62,7 @@ impl core::fmt::Display for DecodeError {
             DecodeError::MalformedUtf8 => "malformed UTF-8",
             DecodeError::Oversize => "packet too large",
             DecodeError::DuplicateProperty => "duplicate property",
+            DecodeError::TopicAliasZero => "topic alias 0",
         })
     }
 }

@@ -153,9 +153,9 @@ mod tests {
         // Topic alias 5 in PUBLISH: fine.
         let mut r = Reader::new(&[0x03, 0x23, 0x00, 0x05]);
         assert_eq!(r.properties(0x30).unwrap().wire_len(), 3);
-        // Same property in SUBSCRIBE: not allowed.
+        // Same property in SUBSCRIBE: not valid for the type, malformed.
         let mut r = Reader::new(&[0x03, 0x23, 0x00, 0x05]);
-        assert_eq!(r.properties(0x80), Err(DecodeError::Protocol));
+        assert_eq!(r.properties(0x80), Err(DecodeError::Malformed));
         // Block longer than the packet.
         let mut r = Reader::new(&[0x05, 0x23, 0x00]);
         assert_eq!(r.properties(0x30), Err(DecodeError::Malformed));

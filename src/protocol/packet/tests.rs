@@ -591,10 +591,10 @@ fn subscription_options() {
 
 #[test]
 fn property_errors() {
-    // Topic Alias is not allowed in PUBACK.
+    // Topic Alias is not valid in PUBACK: a Malformed Packet (2.2.2.2).
     assert_eq!(
         err(&[0x40, 7, 0, 1, 0, 3, 0x23, 0, 1], V5),
-        DecodeError::Protocol
+        DecodeError::Malformed
     );
     // Two Content Types in PUBLISH.
     let dup = [0x30, 13, 0, 1, b'a', 8, 3, 0, 1, b'x', 3, 0, 1, b'y', b'p'];
@@ -625,7 +625,7 @@ fn property_errors() {
         c[1] = (c.len() - 2) as u8;
         c
     };
-    assert_eq!(err(&will_with(&[0x23, 0, 1]), V5), DecodeError::Protocol);
+    assert_eq!(err(&will_with(&[0x23, 0, 1]), V5), DecodeError::Malformed);
     let good = will_with(&[0x01, 1]);
     let Ok(Packet::Connect(c)) = decode(&good, V5) else {
         panic!("will with payload format indicator rejected")
