@@ -749,17 +749,28 @@ cases! {
         |_| vec![0x60, 0x02, 0x00, 0x01], Open => ERR_PROTOCOL, Same;
     // 2.0.11 checks the flags of PUBREL (above), SUBSCRIBE, UNSUBSCRIBE
     // and DISCONNECT only; other server packets with wrong flags are
-    // handled as if the flags were right, by it and by us.
-    suback_flags_1: ALL, Connack,
+    // handled as if the flags were right. Ours does that in MQTT 3.1, and
+    // from 3.1.1 on follows the specification: reserved flags set make a
+    // malformed packet that ends the connection ([MQTT-2.2.2-2],
+    // [MQTT-2.1.3-1]; tests/conformance/).
+    suback_flags_1_v31: [V31_OPT], Connack,
         |opt| pkt(0x91, &[&be16(1), np(opt), &[0]]), Close => ERR_CONN_LOST, Same;
-    pingresp_flags_1: ALL, Connack,
+    suback_flags_1: [V311_OPT, V5_OPT], Connack,
+        |opt| pkt(0x91, &[&be16(1), np(opt), &[0]]), Open => ERR_PROTOCOL, Ignores;
+    pingresp_flags_1_v31: [V31_OPT], Connack,
         |_| vec![0xD1, 0x00], Close => ERR_CONN_LOST, Same;
-    connack_flags_1: ALL, Nothing,
+    pingresp_flags_1: [V311_OPT, V5_OPT], Connack,
+        |_| vec![0xD1, 0x00], Open => ERR_PROTOCOL, Ignores;
+    connack_flags_1_v31: [V31_OPT], Nothing,
         |opt| pkt(0x21, &[&[0, 0], np(opt)]), Close => ERR_CONN_LOST, Same;
-    pubrec_flags_1: ALL, Connack,
+    connack_flags_1: [V311_OPT, V5_OPT], Nothing,
+        |opt| pkt(0x21, &[&[0, 0], np(opt)]), Open => ERR_PROTOCOL, Ignores;
+    pubrec_flags_1_v31: [V31_OPT], Connack,
         |_| vec![0x51, 0x02, 0x00, 0x01], Close => ERR_CONN_LOST, Same;
+    pubrec_flags_1: [V311_OPT, V5_OPT], Connack,
+        |_| vec![0x51, 0x02, 0x00, 0x01], Open => ERR_PROTOCOL, Ignores;
     unsuback_flags_2_v5: ONLY5, Connack,
-        |_| vec![0xB2, 0x04, 0x00, 0x01, 0x00, 0x00], Close => ERR_CONN_LOST, Same;
+        |_| vec![0xB2, 0x04, 0x00, 0x01, 0x00, 0x00], Open => ERR_PROTOCOL, Ignores;
     disconnect_flags_1_v5: ONLY5, Connack,
         |_| vec![0xE1, 0x00], Open => ERR_PROTOCOL, Same;
     // Divergence: 2.0.11 delivers a QoS 0 PUBLISH with DUP set.

@@ -1333,24 +1333,41 @@ fn diff_wrong_fixed_header_flags() {
             ERR_PROTOCOL
         };
         assert_eq!(lines, connected_then(rc), "v{opt}");
-        // PUBACK and PUBCOMP with flags 2 (unknown ids): ignored.
+        // PUBACK and PUBCOMP with flags 2 (unknown ids): ignored by the
+        // original; from 3.1.1 on ours ends the connection, as the
+        // specification says ([MQTT-2.2.2-2], [MQTT-2.1.3-1];
+        // tests/conformance/).
         for bytes in [[0x42u8, 0x02, 0x00, 0x01], [0x72, 0x02, 0x00, 0x01]] {
-            let lines = differential(opt, None, move |f| connack_then_close(f, &bytes));
+            let script = move |f: &mut FakeBroker| connack_then_close(f, &bytes);
+            if opt == V31_OPT {
+                let lines = differential(opt, None, script);
+                assert_eq!(lines, connected_then(ERR_CONN_LOST), "{}", hex(&bytes));
+                continue;
+            }
+            let reference = run_reference(opt, Opts::default(), &script);
             assert_eq!(
-                lines,
+                reference,
                 connected_then(ERR_CONN_LOST),
                 "v{opt} {}",
                 hex(&bytes)
             );
+            let ours = without_violation_reasons(&run_ours(opt, Opts::default(), &script));
+            let ours: Vec<String> = ours.into_iter().filter(|l| l != "loop rc=0").collect();
+            assert_eq!(ours, connected_then(ERR_PROTOCOL), "v{opt} {}", hex(&bytes));
         }
     }
-    // UNSUBACK with flags 2: delivered before v5.
-    for opt in [V31_OPT, V311_OPT] {
-        let lines = differential(opt, None, |f| {
-            connack_then_close(f, &[0xB2, 0x02, 0x00, 0x01])
-        });
-        assert_eq!(lines[2], "unsubscribe mid=1");
-    }
+    // UNSUBACK with flags 2: delivered before v5 by the original; ours
+    // delivers it in 3.1 and ends the connection from 3.1.1 on.
+    let script = |f: &mut FakeBroker| connack_then_close(f, &[0xB2, 0x02, 0x00, 0x01]);
+    let lines = differential(V31_OPT, None, script);
+    assert_eq!(lines[2], "unsubscribe mid=1");
+    let reference = run_reference(V311_OPT, Opts::default(), &script);
+    assert_eq!(reference[2], "unsubscribe mid=1");
+    let ours = run_ours(V311_OPT, Opts::default(), &script);
+    assert!(
+        ours.contains(&format!("disconnect rc={ERR_PROTOCOL}")),
+        "{ours:?}"
+    );
 }
 
 #[test]

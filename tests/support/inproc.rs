@@ -19,8 +19,8 @@ use ::mosquitto::ffi::library::mosquitto_lib_init;
 use ::mosquitto::ffi::loops::{mosquitto_loop, mosquitto_socket};
 use ::mosquitto::ffi::options::{mosquitto_int_option, mosquitto_max_inflight_messages_set};
 use ::mosquitto::ffi::property::{
-    mosquitto_property_add_int16, mosquitto_property_add_int32, mosquitto_property_add_string,
-    mosquitto_property_add_varint, mosquitto_property_free_all,
+    mosquitto_property_add_byte, mosquitto_property_add_int16, mosquitto_property_add_int32,
+    mosquitto_property_add_string, mosquitto_property_add_varint, mosquitto_property_free_all,
 };
 use ::mosquitto::ffi::pubsub::{
     mosquitto_publish, mosquitto_publish_v5, mosquitto_subscribe, mosquitto_subscribe_multiple,
@@ -473,6 +473,14 @@ impl Drop for PropList {
 }
 
 impl PropList {
+    pub fn byte(mut self, id: c_int, v: u8) -> Self {
+        // SAFETY: valid list pointer.
+        assert_eq!(
+            unsafe { mosquitto_property_add_byte(&mut self.0, id, v) },
+            0
+        );
+        self
+    }
     pub fn int16(mut self, id: c_int, v: u16) -> Self {
         // SAFETY: valid list pointer.
         assert_eq!(

@@ -134,15 +134,20 @@ pub fn decode_body(
     let flags = first_byte & 0x0F;
     match t {
         PacketType::Publish => {}
-        // Like libmosquitto, a PUBREL with other flags is refused from
-        // 3.1.1 on (3.1 did not fix them)...
-        PacketType::Pubrel if flags != t.required_flags() && version != ProtocolVersion::V31 => {
-            return Err(DecodeError::Protocol)
+        // Reserved flags must be as the specification lists them: other
+        // flags make a Malformed Packet in MQTT 5 [MQTT-2.1.3-1], and close
+        // the connection in 3.1.1 [MQTT-2.2.2-2]. MQTT 3.1 did not fix
+        // them (not even PUBREL's); libmosquitto ignores the flags of
+        // PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK and PINGRESP in every
+        // version. In 3.1...
+        _ if flags != t.required_flags() && version != ProtocolVersion::V31 => {
+            return Err(DecodeError::Malformed)
         }
-        // ...as is a DISCONNECT with flags (libmosquitto refuses it), and
-        // an AUTH with flags (2.1 refuses it; 2.0 ignored AUTH)...
-        PacketType::Disconnect if flags != t.required_flags() => return Err(DecodeError::Protocol),
-        PacketType::Auth if flags != t.required_flags() => return Err(DecodeError::Malformed),
+        // ...a DISCONNECT or AUTH with flags is refused (libmosquitto
+        // refuses DISCONNECT; 2.1 refuses AUTH)...
+        PacketType::Disconnect | PacketType::Auth if flags != t.required_flags() => {
+            return Err(DecodeError::Malformed)
+        }
         // ...the packets only a client sends must carry their flags...
         PacketType::Connect
         | PacketType::Subscribe
@@ -152,8 +157,8 @@ pub fn decode_body(
         {
             return Err(DecodeError::Malformed)
         }
-        // ...and the reserved flags of the packets a server sends are
-        // ignored, as libmosquitto ignores them.
+        // ...and the reserved flags of the other packets a server sends
+        // are ignored in 3.1, as libmosquitto ignores them.
         _ => {}
     }
     let v = version;

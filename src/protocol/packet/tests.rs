@@ -425,24 +425,26 @@ fn invalid_fixed_header_flags() {
         assert_eq!(err(bytes, V311), DecodeError::Malformed, "{bytes:02x?}");
         assert_eq!(err(bytes, V5), DecodeError::Malformed, "{bytes:02x?}");
     }
-    // PUBREL's flags are fixed from 3.1.1 on (a protocol error, as
-    // libmosquitto reports it); 3.1 did not fix them.
+    // PUBREL's flags are fixed from 3.1.1 on; 3.1 did not fix them.
     for bytes in [&[0x60u8, 2, 0, 1][..], &[0x63, 2, 0, 1]] {
-        assert_eq!(err(bytes, V311), DecodeError::Protocol, "{bytes:02x?}");
-        assert_eq!(err(bytes, V5), DecodeError::Protocol, "{bytes:02x?}");
+        assert_eq!(err(bytes, V311), DecodeError::Malformed, "{bytes:02x?}");
+        assert_eq!(err(bytes, V5), DecodeError::Malformed, "{bytes:02x?}");
         assert!(decode(bytes, V31).is_ok(), "{bytes:02x?}");
     }
-    // The reserved flags of what a server sends are ignored, as
-    // libmosquitto ignores them.
-    let ignored: &[&[u8]] = &[
+    // The reserved flags of what a server sends are checked from 3.1.1 on
+    // [MQTT-2.2.2-2], [MQTT-2.1.3-1] (libmosquitto ignores them), and
+    // ignored in 3.1, as libmosquitto does.
+    let reserved: &[&[u8]] = &[
         &[0x42, 2, 0, 1],    // PUBACK with flags
         &[0x72, 2, 0, 1],    // PUBCOMP with flags
         &[0x91, 3, 0, 1, 0], // SUBACK with flags
         &[0xD8, 0],          // PINGRESP with flags
         &[0x21, 2, 0, 0],    // CONNACK with flags
     ];
-    for bytes in ignored {
-        assert!(decode(bytes, V311).is_ok(), "{bytes:02x?}");
+    for bytes in reserved {
+        assert_eq!(err(bytes, V311), DecodeError::Malformed, "{bytes:02x?}");
+        assert_eq!(err(bytes, V5), DecodeError::Malformed, "{bytes:02x?}");
+        assert!(decode(bytes, V31).is_ok(), "{bytes:02x?}");
     }
 }
 
