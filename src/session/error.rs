@@ -20,6 +20,8 @@ use crate::protocol::property::PropertyError;
 /// | `DuplicateProperty` | `MOSQ_ERR_DUPLICATE_PROPERTY` (22)|
 /// | `QosNotSupported`   | `MOSQ_ERR_QOS_NOT_SUPPORTED` (24)|
 /// | `OversizePacket`    | `MOSQ_ERR_OVERSIZE_PACKET` (25) |
+/// | `RetainNotSupported`| `MOSQ_ERR_RETAIN_NOT_SUPPORTED` (28)|
+/// | `TopicAliasInvalid` | `MOSQ_ERR_TOPIC_ALIAS_INVALID` (29)|
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionError {
     /// An argument is invalid (bad QoS, bad topic, bad options...).
@@ -47,6 +49,11 @@ pub enum SessionError {
     QosNotSupported,
     /// The packet would exceed the broker's Maximum Packet Size.
     OversizePacket,
+    /// A retained message while the broker has no Retain Available.
+    RetainNotSupported,
+    /// A Topic Alias the broker does not allow (0, above its Topic Alias
+    /// Maximum) or, with an empty topic, one not set on this connection.
+    TopicAliasInvalid,
 }
 
 impl SessionError {
@@ -65,6 +72,8 @@ impl SessionError {
             SessionError::DuplicateProperty => 22,
             SessionError::QosNotSupported => 24,
             SessionError::OversizePacket => 25,
+            SessionError::RetainNotSupported => 28,
+            SessionError::TopicAliasInvalid => 29,
         }
     }
 }
@@ -113,6 +122,8 @@ impl core::fmt::Display for SessionError {
             SessionError::DuplicateProperty => "duplicate property",
             SessionError::QosNotSupported => "QoS not supported",
             SessionError::OversizePacket => "packet too large",
+            SessionError::RetainNotSupported => "retain not supported",
+            SessionError::TopicAliasInvalid => "topic alias invalid",
         })
     }
 }

@@ -578,9 +578,17 @@ fn broker_limits_from_connack() {
             .error,
         SessionError::QosNotSupported
     );
+    // Issue 11, rule 9: a retained message fails (the original cleared
+    // RETAIN and sent it) [MQTT-3.2.2-14].
     out.clear();
-    s.publish(b"a/b", b"", 1, true, &[], 0, &mut out).unwrap();
-    assert_eq!(out[0], 0x32, "retain cleared");
+    assert_eq!(
+        s.publish(b"a/b", b"", 1, true, &[], 0, &mut out),
+        Err(PublishError {
+            error: SessionError::RetainNotSupported,
+            mid: None
+        })
+    );
+    assert!(out.is_empty());
 }
 
 #[test]
@@ -611,9 +619,14 @@ fn publish_argument_checks() {
         SessionError::NotSupported
     );
     assert!(out.is_empty());
-    // v5: an empty topic with a Topic Alias is allowed; bad properties not.
+    // v5: an empty topic with a Topic Alias the broker allows and that
+    // this connection mapped is allowed; bad properties not.
     let mut s = session(V5);
-    connected(&mut s, &[]);
+    connected(
+        &mut s,
+        &[prop(Identifier::TopicAliasMaximum, Value::Int16(1))],
+    );
+    assert!(s.publish(b"a", b"", 0, false, &alias, 0, &mut out).is_ok());
     assert!(s.publish(b"", b"", 0, false, &alias, 0, &mut out).is_ok());
     let twice = [alias[0], alias[0]];
     assert_eq!(
