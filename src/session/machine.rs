@@ -320,7 +320,7 @@ impl Session {
     /// before v5 (`NotSupported`), QoS above the broker's Maximum QoS
     /// (`QosNotSupported`), RETAIN while the broker has no Retain
     /// Available (`RetainNotSupported`, where the original clears RETAIN),
-    /// the property list; an empty topic needs a v5 Topic Alias property
+    /// Topic Alias 0 (`TopicAliasInvalid`), the property list; an empty topic needs a v5 Topic Alias property
     /// (`Inval`); otherwise topic UTF-8 (`MalformedUtf8`), payload size
     /// (`PayloadSize`), wildcards or length (`Inval`); a Topic Alias must
     /// be allowed by this connection's CONNACK (1 to its Topic Alias
@@ -363,6 +363,15 @@ impl Session {
         }
         if retain && !self.retain_available {
             return Err(SessionError::RetainNotSupported.into());
+        }
+        // Alias 0 is never allowed [MQTT-3.3.2-8]: the most specific code
+        // (the property check alone would say `Protocol`, as the original).
+        let alias_zero = Property {
+            id: Identifier::TopicAlias,
+            value: Value::Int16(0),
+        };
+        if props.contains(&alias_zero) {
+            return Err(SessionError::TopicAliasInvalid.into());
         }
         check_properties(CMD_PUBLISH, props)?;
         if topic::is_plain_topic_name(topic_name) {
