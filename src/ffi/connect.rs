@@ -195,6 +195,7 @@ pub unsafe extern "C" fn mosquitto_disconnect(mosq: *mut mosquitto) -> c_int {
 }
 
 /// Sends DISCONNECT with an MQTT 5 reason code and properties.
+/// Difference: in MQTT 5, a reason code not sent by clients, or a non-zero Session Expiry Interval after a CONNECT without one, returns MOSQ_ERR_INVAL and sends nothing (the original sends it).
 ///
 /// # Safety
 /// `mosq` NULL or live; `properties` NULL or a valid list.

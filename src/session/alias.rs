@@ -1,9 +1,12 @@
-//! Topic aliases the broker assigns in v5 PUBLISH packets.
+//! v5 Topic Aliases, for one network connection each way.
 //!
-//! The map holds as many entries as the Topic Alias Maximum we announced
-//! in CONNECT (0 unless the caller put that property in the CONNECT
-//! properties, as libmosquitto sends none by default). It lives for one
-//! network connection.
+//! [`AliasMap`]: the aliases the broker assigns in the PUBLISH packets it
+//! sends. The map holds as many entries as the Topic Alias Maximum we
+//! announced in CONNECT (0 unless the caller put that property in the
+//! CONNECT properties, as libmosquitto sends none by default).
+//!
+//! [`OutAliases`]: the aliases the application puts in its publish calls,
+//! within the broker's Topic Alias Maximum from CONNACK.
 
 use super::error::SessionError;
 
