@@ -940,3 +940,28 @@ fn auth_passes_through() {
         Err(SessionError::NotSupported)
     );
 }
+
+/// Issue 11, rule 5: an AUTH above the broker's Maximum Packet Size loses
+/// its Reason String and User Properties [MQTT-3.15.2-2, -3], or is
+/// refused when still too large.
+#[test]
+fn auth_sheds_optional_properties_to_fit() {
+    let mut s = session(V5);
+    connected(
+        &mut s,
+        &[prop(Identifier::MaximumPacketSize, Value::Int32(20))],
+    );
+    let method = prop(Identifier::AuthenticationMethod, Value::String(b"m"));
+    let reason = prop(Identifier::ReasonString, Value::String(&[b'r'; 30]));
+    let mut out = Vec::new();
+    s.auth(0x18, &[method, reason], 0, &mut out).unwrap();
+    // F0, length 6, reason 0x18, properties length 4: method "m".
+    assert_eq!(out, [0xF0, 6, 0x18, 4, 0x15, 0, 1, b'm']);
+    let data = prop(Identifier::AuthenticationData, Value::Binary(&[0; 30]));
+    out.clear();
+    assert_eq!(
+        s.auth(0x18, &[method, data], 0, &mut out),
+        Err(SessionError::OversizePacket)
+    );
+    assert!(out.is_empty());
+}
