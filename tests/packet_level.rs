@@ -408,8 +408,11 @@ fn connack_v5_maximum_qos() {
     c.expect(&mut fake, &pkt(0x32, &[&s("t"), &be16(mid), &[0], b"1"]));
 }
 
+// Issue 11, rule 9: this test once expected RETAIN to be cleared, as
+// 2.0.11 does; the publish now fails instead [MQTT-3.2.2-14] (see
+// tests/conformance/sizes_aliases.rs).
 #[test]
-fn connack_v5_retain_unavailable_clears_retain_bit() {
+fn connack_v5_retain_unavailable_refuses_retained_publish() {
     let props = [Property {
         id: Identifier::RetainAvailable,
         value: Value::Byte(0),
@@ -420,9 +423,10 @@ fn connack_v5_retain_unavailable_clears_retain_bit() {
         true,
         &packets::connack(V5, 0, false, &props),
     );
-    c.publish_ok("r", b"0", 0, true);
-    c.expect(&mut fake, &pkt(0x30, &[&s("r"), &[0], b"0"]));
-    let mid = c.publish_ok("r", b"1", 1, true);
+    const ERR_RETAIN_NOT_SUPPORTED: c_int = 28;
+    assert_eq!(c.publish("r", b"0", 0, true).0, ERR_RETAIN_NOT_SUPPORTED);
+    assert_eq!(c.publish("r", b"1", 1, true).0, ERR_RETAIN_NOT_SUPPORTED);
+    let mid = c.publish_ok("r", b"1", 1, false);
     c.expect(&mut fake, &pkt(0x32, &[&s("r"), &be16(mid), &[0], b"1"]));
 }
 

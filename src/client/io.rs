@@ -422,21 +422,23 @@ impl Client {
         props: &[Property<'_>],
     ) -> Result<u16, (ClientError, Option<u16>)> {
         let mut after = Aftermath::default();
+        let mut dropped = Vec::new();
         let result = self.with_state(|st| {
             let was_empty = st.out.is_empty();
-            let mid = self
-                .logged(st, &mut after, |st| {
-                    if qos == 0 && props.is_empty() {
-                        // QoS 0 needs no clock: its write is noted when flushed.
-                        return st
-                            .session
-                            .publish_qos0(topic, payload, retain, st.out.vec());
-                    }
-                    let now = if qos == 0 { 0 } else { now_ms() };
-                    st.session
-                        .publish(topic, payload, qos, retain, props, now, st.out.vec())
-                })
-                .map_err(|PublishError { error, mid }| (ClientError::from(error), mid))?;
+            let published = self.logged(st, &mut after, |st| {
+                if qos == 0 && props.is_empty() {
+                    // QoS 0 needs no clock: its write is noted when flushed.
+                    return st
+                        .session
+                        .publish_qos0(topic, payload, retain, st.out.vec());
+                }
+                let now = if qos == 0 { 0 } else { now_ms() };
+                st.session
+                    .publish(topic, payload, qos, retain, props, now, st.out.vec())
+            });
+            dropped = st.session.take_dropped();
+            let mid =
+                published.map_err(|PublishError { error, mid }| (ClientError::from(error), mid))?;
             if qos == 0 {
                 // A QoS 0 PUBLISH carries no id on the wire; the original's
                 // log line shows the message id all the same.
@@ -452,9 +454,18 @@ impl Client {
             Ok(mid)
         });
         let settled = self.settle(after);
+        self.report_dropped(dropped);
         let mid = result?;
         settled.map_err(|e| (e, Some(mid)))?;
         Ok(mid)
+    }
+
+    /// `on_publish` for messages the session dropped when they were due to
+    /// be written (see `Session::take_dropped`), with their reason code.
+    fn report_dropped(&self, dropped: Vec<(u16, u8)>) {
+        for (mid, rc) in dropped {
+            dispatch::published(self, mid, rc, Properties::EMPTY);
+        }
     }
 
     /// `mosquitto_subscribe_multiple` / `_v5`.
@@ -677,6 +688,7 @@ impl Client {
                     let handled = self.logged(st, &mut lines, |st| {
                         st.session.handle_packet(frame, now_ms(), st.out.vec())
                     });
+                    let dropped = st.session.take_dropped();
                     if self.logging() {
                         let id = log_id(st);
                         let session = &st.session;
@@ -694,9 +706,9 @@ impl Client {
                     } else {
                         Ok(())
                     };
-                    (handled, acked, ack)
+                    (handled, acked, ack, dropped)
                 };
-                let (handled, acked, ack) = handled;
+                let (handled, acked, ack, dropped) = handled;
                 if !after.logs.is_empty() {
                     for line in after.logs.drain(..) {
                         dispatch::log(self, line.level, &line.text);
@@ -709,6 +721,7 @@ impl Client {
                         return self.fail(ClientError::Refused(rc));
                     }
                 }
+                self.report_dropped(dropped);
                 if let Some(err) = handled.close {
                     return self.fail_violation(err, handled.farewell);
                 }

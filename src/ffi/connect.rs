@@ -195,6 +195,7 @@ pub unsafe extern "C" fn mosquitto_disconnect(mosq: *mut mosquitto) -> c_int {
 }
 
 /// Sends DISCONNECT with an MQTT 5 reason code and properties.
+/// Difference: in MQTT 5, a reason code not sent by clients, or a non-zero Session Expiry Interval after a CONNECT without one, returns MOSQ_ERR_INVAL and sends nothing (the original sends it).
 ///
 /// # Safety
 /// `mosq` NULL or live; `properties` NULL or a valid list.
@@ -224,6 +225,12 @@ pub unsafe extern "C" fn mosquitto_disconnect_v5(
         if let Err(e) = crate::session::check_properties(CMD_DISCONNECT, &props) {
             return e.mosq_err();
         }
-        result_rc(client.disconnect(reason_code as u8, &props))
+        // A DISCONNECT the specification forbids fails before the client
+        // changes anything (it would otherwise stop reconnecting).
+        let code = reason_code as u8;
+        if let Err(e) = client.with_state(|st| st.session.check_disconnect(code, &props)) {
+            return e.mosq_err();
+        }
+        result_rc(client.disconnect(code, &props))
     })
 }

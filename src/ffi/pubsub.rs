@@ -26,6 +26,7 @@ unsafe fn store_mid(mid: *mut c_int, value: u16) {
 }
 
 /// Publishes a message.
+/// Difference: RETAIN while the broker has no Retain Available fails with MOSQ_ERR_RETAIN_NOT_SUPPORTED (the original clears it and sends the message) [MQTT-3.2.2-14].
 ///
 /// # Safety
 /// `mosq` NULL or live; `mid` NULL or writable; `topic` NULL or
@@ -58,7 +59,7 @@ pub unsafe extern "C" fn mosquitto_publish(
 }
 
 /// Publishes a message with MQTT 5 properties.
-/// Difference: a NULL payload with a positive length returns MOSQ_ERR_INVAL once connected (the original reads through the NULL); unconnected it fails with MOSQ_ERR_NO_CONN as the original does.
+/// Difference: a NULL payload with a positive length returns MOSQ_ERR_INVAL once connected (the original reads through the NULL); unconnected it fails with MOSQ_ERR_NO_CONN as the original does. MQTT 5 rules the original breaks: RETAIN while the broker has no Retain Available fails with MOSQ_ERR_RETAIN_NOT_SUPPORTED (the original clears it), a Topic Alias the broker does not allow with MOSQ_ERR_TOPIC_ALIAS_INVALID (the original sends it).
 ///
 /// # Safety
 /// As [`mosquitto_publish`]; `properties` NULL or a valid list.

@@ -20,9 +20,11 @@ use crate::protocol::property::PropertyError;
 /// | `DuplicateProperty` | `MOSQ_ERR_DUPLICATE_PROPERTY` (22)|
 /// | `QosNotSupported`   | `MOSQ_ERR_QOS_NOT_SUPPORTED` (24)|
 /// | `OversizePacket`    | `MOSQ_ERR_OVERSIZE_PACKET` (25) |
+/// | `RetainNotSupported`| `MOSQ_ERR_RETAIN_NOT_SUPPORTED` (28)|
+/// | `TopicAliasInvalid` | `MOSQ_ERR_TOPIC_ALIAS_INVALID` (29)|
 /// | `BrokerMalformed`   | `MOSQ_ERR_PROTOCOL` (2)         |
 /// | `ReceiveMaximumExceeded` | `MOSQ_ERR_PROTOCOL` (2)    |
-/// | `TopicAliasInvalid` | `MOSQ_ERR_PROTOCOL` (2)         |
+/// | `BrokerTopicAliasInvalid` | `MOSQ_ERR_PROTOCOL` (2)   |
 ///
 /// When the broker's packet is at fault, [`SessionError::disconnect_reason`]
 /// names the reason code an MQTT 5 client sends in its DISCONNECT.
@@ -61,6 +63,11 @@ pub enum SessionError {
     /// Receive Maximum we announced (MQTT 5 reason 0x93).
     ReceiveMaximumExceeded,
     /// The broker used a topic alias it may not use (MQTT 5 reason 0x94).
+    BrokerTopicAliasInvalid,
+    /// A retained message while the broker has no Retain Available.
+    RetainNotSupported,
+    /// A Topic Alias the broker does not allow (0, above its Topic Alias
+    /// Maximum) or, with an empty topic, one not set on this connection.
     TopicAliasInvalid,
 }
 
@@ -80,9 +87,11 @@ impl SessionError {
             SessionError::DuplicateProperty => 22,
             SessionError::QosNotSupported => 24,
             SessionError::OversizePacket => 25,
+            SessionError::RetainNotSupported => 28,
+            SessionError::TopicAliasInvalid => 29,
             SessionError::BrokerMalformed
             | SessionError::ReceiveMaximumExceeded
-            | SessionError::TopicAliasInvalid => 2,
+            | SessionError::BrokerTopicAliasInvalid => 2,
         }
     }
 
@@ -97,7 +106,7 @@ impl SessionError {
             // "It is a Protocol Error to include the ... more than once."
             SessionError::Protocol | SessionError::DuplicateProperty => Some(0x82),
             SessionError::ReceiveMaximumExceeded => Some(0x93),
-            SessionError::TopicAliasInvalid => Some(0x94),
+            SessionError::BrokerTopicAliasInvalid => Some(0x94),
             SessionError::OversizePacket => Some(0x95),
             SessionError::Inval
             | SessionError::NoConn
@@ -105,7 +114,9 @@ impl SessionError {
             | SessionError::PayloadSize
             | SessionError::NotSupported
             | SessionError::Keepalive
-            | SessionError::QosNotSupported => None,
+            | SessionError::QosNotSupported
+            | SessionError::RetainNotSupported
+            | SessionError::TopicAliasInvalid => None,
         }
     }
 }
@@ -120,7 +131,7 @@ impl From<DecodeError> for SessionError {
             DecodeError::MalformedUtf8 => SessionError::MalformedUtf8,
             DecodeError::Oversize => SessionError::OversizePacket,
             DecodeError::DuplicateProperty => SessionError::DuplicateProperty,
-            DecodeError::TopicAliasZero => SessionError::TopicAliasInvalid,
+            DecodeError::TopicAliasZero => SessionError::BrokerTopicAliasInvalid,
         }
     }
 }
@@ -157,6 +168,8 @@ impl core::fmt::Display for SessionError {
             SessionError::OversizePacket => "packet too large",
             SessionError::BrokerMalformed => "malformed packet from the broker",
             SessionError::ReceiveMaximumExceeded => "receive maximum exceeded",
+            SessionError::BrokerTopicAliasInvalid => "invalid topic alias from the broker",
+            SessionError::RetainNotSupported => "retain not supported",
             SessionError::TopicAliasInvalid => "topic alias invalid",
         })
     }

@@ -193,6 +193,9 @@ impl Session {
                 (Identifier::ReceiveMaximum, Value::Int16(n)) => self.out_max = n,
                 (Identifier::ServerKeepAlive, Value::Int16(n)) => self.keepalive.set_interval(n),
                 (Identifier::MaximumPacketSize, Value::Int32(n)) => self.max_packet_size = n,
+                (Identifier::TopicAliasMaximum, Value::Int16(n)) => {
+                    self.outgoing.aliases_mut().set_maximum(n)
+                }
                 _ => {}
             }
         }

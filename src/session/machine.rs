@@ -7,7 +7,7 @@ use super::config::{check_properties, inflight_option, Config, DEFAULT_INFLIGHT}
 use super::error::SessionError;
 use super::incoming::Incoming;
 use super::keepalive::Keepalive;
-use super::outgoing::{Link, Outgoing, Stage};
+use super::outgoing::{emit, Aliased, Link, Outgoing, Stage};
 use super::packet_id::PacketIds;
 use crate::protocol::packet::{
     packet_len, Auth, Connect, Disconnect, Packet, Properties, ProtocolVersion, Publish, Subscribe,
@@ -265,6 +265,9 @@ impl Session {
             password: cfg.password.as_deref(),
         };
         connect.write(out);
+        // Retain Available is stated per connection (absent: available);
+        // the will above still follows the last broker's, as the original.
+        self.retain_available = true;
         self.state = State::Connecting;
         self.keepalive.start(self.config.keepalive, now);
         self.outgoing.reconnect_reset(usize::from(self.out_max));
@@ -286,6 +289,9 @@ impl Session {
         if !topic::is_plain_topic_name(topic_name) || payload.len() > MAX_PAYLOAD {
             return self.publish(topic_name, payload, 0, retain, &[], 0, out);
         }
+        if retain && !self.retain_available {
+            return Err(SessionError::RetainNotSupported.into());
+        }
         let v = self.config.version;
         // Topic length, topic, payload, and in v5 an empty property list.
         let remaining = 2 + topic_name.len() + payload.len() + usize::from(v.is_v5());
@@ -302,7 +308,6 @@ impl Session {
                 mid: Some(mid),
             });
         }
-        let retain = retain && self.retain_available;
         Publish::write_qos0(v, topic_name, payload, retain, remaining, out);
         Ok(mid)
     }
@@ -313,12 +318,21 @@ impl Session {
     ///
     /// Checks, in the original's order: QoS above 2 (`Inval`), properties
     /// before v5 (`NotSupported`), QoS above the broker's Maximum QoS
-    /// (`QosNotSupported`), the property list; an empty topic needs a v5
-    /// Topic Alias property (`Inval`); otherwise topic UTF-8
-    /// (`MalformedUtf8`), payload size (`PayloadSize`), wildcards or
-    /// length (`Inval`); then the broker's Maximum Packet Size
-    /// (`OversizePacket`). RETAIN is silently cleared when the broker has
-    /// no retain available.
+    /// (`QosNotSupported`), RETAIN while the broker has no Retain
+    /// Available (`RetainNotSupported`, where the original clears RETAIN),
+    /// Topic Alias 0 (`TopicAliasInvalid`), the property list; an empty topic needs a v5 Topic Alias property
+    /// (`Inval`); otherwise topic UTF-8 (`MalformedUtf8`), payload size
+    /// (`PayloadSize`), wildcards or length (`Inval`); a Topic Alias must
+    /// be allowed by this connection's CONNACK (1 to its Topic Alias
+    /// Maximum; none before CONNACK or offline) and, with an empty topic,
+    /// mapped by an earlier publish on this connection
+    /// (`TopicAliasInvalid`); then the broker's Maximum Packet Size
+    /// (`OversizePacket`).
+    ///
+    /// A message with a Topic Alias goes out with its full topic when the
+    /// broker lacks the mapping when it is written (queued behind the
+    /// window, or across a reconnection), and without the alias when the
+    /// connection that writes it does not allow it.
     ///
     /// Without a connection, QoS 0 fails with `NoConn` (id allocated); QoS
     /// 1/2 is kept for the next connection, failing with `NoConn` when the
@@ -347,7 +361,18 @@ impl Session {
         if qos > self.max_qos {
             return Err(SessionError::QosNotSupported.into());
         }
-        let retain = retain && self.retain_available;
+        if retain && !self.retain_available {
+            return Err(SessionError::RetainNotSupported.into());
+        }
+        // Alias 0 is never allowed [MQTT-3.3.2-8]: the most specific code
+        // (the property check alone would say `Protocol`, as the original).
+        let alias_zero = Property {
+            id: Identifier::TopicAlias,
+            value: Value::Int16(0),
+        };
+        if props.contains(&alias_zero) {
+            return Err(SessionError::TopicAliasInvalid.into());
+        }
         check_properties(CMD_PUBLISH, props)?;
         if topic::is_plain_topic_name(topic_name) {
             // The common case in one pass: printable ASCII without wildcards
@@ -367,6 +392,17 @@ impl Session {
             }
             topic::check_publish_topic(topic_name).map_err(|_| SessionError::Inval)?;
         }
+        let aliased = match props.iter().find(|p| p.id == Identifier::TopicAlias) {
+            Some(&Property {
+                value: Value::Int16(alias),
+                ..
+            }) => Some(Aliased {
+                alias,
+                topic: self.outgoing.aliases().resolve(alias, topic_name)?.to_vec(),
+                alias_only: topic_name.is_empty(),
+            }),
+            _ => None,
+        };
         let mut packet = Publish {
             dup: false,
             qos,
@@ -395,13 +431,32 @@ impl Session {
             // The runtime reports when these bytes reach the socket
             // (`note_sent`), which is when keep alive counts them, as the
             // original does; `now` is not needed here.
-            packet.write(v, out);
+            match &aliased {
+                None => packet.write(v, out),
+                Some(a) => {
+                    let mut encoded = Vec::new();
+                    packet.write(v, &mut encoded);
+                    let link = self.link();
+                    // The alias is allowed (checked above), so only the
+                    // full topic, when the broker lacks the mapping, can
+                    // make it larger.
+                    let aliases = self.outgoing.aliases_mut();
+                    emit(&encoded, Some((a, aliases)), None, &link, out)
+                        .map_err(|_| SessionError::OversizePacket)?;
+                    if !a.alias_only {
+                        self.outgoing.aliases_mut().note_given(a.alias, topic_name);
+                    }
+                }
+            }
             return Ok(mid);
         }
         packet.packet_id = mid;
         let mut stored = Vec::new();
         packet.write(v, &mut stored);
-        self.outgoing.push(mid, qos, stored);
+        if let Some(a) = aliased.as_ref().filter(|a| !a.alias_only) {
+            self.outgoing.aliases_mut().note_given(a.alias, &a.topic);
+        }
+        self.outgoing.push(mid, qos, stored, aliased);
         if !self.transport_open() {
             if self.offline_room {
                 self.outgoing.mark_first_queued_attempted();
@@ -513,12 +568,51 @@ impl Session {
         Ok(())
     }
 
+    /// Checks a DISCONNECT the application asks for, before anything
+    /// changes: properties before v5 (`NotSupported`), the property list;
+    /// in v5, a reason code the specification's table does not list as
+    /// sent by a client, or a non-zero Session Expiry Interval when the
+    /// CONNECT had none or 0 (section 3.14.2.2.2), is `Inval`.
+    pub fn check_disconnect(
+        &self,
+        reason_code: u8,
+        props: &[Property<'_>],
+    ) -> Result<(), SessionError> {
+        if !self.config.version.is_v5() {
+            return if props.is_empty() {
+                Ok(())
+            } else {
+                Err(SessionError::NotSupported)
+            };
+        }
+        check_properties(CMD_DISCONNECT, props)?;
+        if !CLIENT_DISCONNECT_CODES.contains(&reason_code) {
+            return Err(SessionError::Inval);
+        }
+        let asked = props.iter().find_map(|p| match (p.id, p.value) {
+            (Identifier::SessionExpiryInterval, Value::Int32(n)) => Some(n),
+            _ => None,
+        });
+        let connected_with = self
+            .config
+            .connect_properties
+            .find(Identifier::SessionExpiryInterval);
+        if asked.is_some_and(|n| n != 0)
+            && !matches!(connected_with, Some(Value::Int32(n)) if n != 0)
+        {
+            return Err(SessionError::Inval);
+        }
+        Ok(())
+    }
+
     /// `mosquitto_disconnect_v5`: writes DISCONNECT (v5: reason code and
     /// properties). The runtime closes the transport once it is flushed
     /// and then calls [`Session::connection_lost`].
     ///
-    /// Properties before v5 are `NotSupported`; without a connection the
-    /// result is `NoConn`.
+    /// Checks first as [`Session::check_disconnect`]; without a connection
+    /// the result is `NoConn`. When the packet would exceed the broker's
+    /// Maximum Packet Size, its Reason String and User Properties are left
+    /// out, as the specification allows [MQTT-3.14.2-3].
     pub fn disconnect(
         &mut self,
         reason_code: u8,
@@ -526,17 +620,24 @@ impl Session {
         now: u64,
         out: &mut Vec<u8>,
     ) -> Result<(), SessionError> {
-        if !self.config.version.is_v5() && !props.is_empty() {
-            return Err(SessionError::NotSupported);
-        }
-        check_properties(CMD_DISCONNECT, props)?;
+        self.check_disconnect(reason_code, props)?;
         if !self.transport_open() {
             return Err(SessionError::NoConn);
         }
         self.state = State::Disconnecting;
-        let p = Disconnect {
+        let v = self.config.version;
+        let full = Disconnect {
             reason_code,
             properties: Properties::List(props),
+        };
+        if !self.oversize(full.encoded_len(v)) {
+            self.send(&Packet::Disconnect(full), now, out);
+            return Ok(());
+        }
+        let kept = without_optional(props);
+        let p = Disconnect {
+            reason_code,
+            properties: Properties::List(&kept),
         };
         self.send(&Packet::Disconnect(p), now, out);
         Ok(())
@@ -577,10 +678,26 @@ impl Session {
         if !self.transport_open() {
             return Err(SessionError::NoConn);
         }
-        let p = Auth {
+        let v = self.config.version;
+        let full = Auth {
             reason_code,
             properties: Properties::List(props),
         };
+        if !self.oversize(full.encoded_len(v)) {
+            self.send(&Packet::Auth(full), now, out);
+            return Ok(());
+        }
+        // Above the broker's Maximum Packet Size: without the Reason String
+        // and User Properties, as the specification allows
+        // [MQTT-3.15.2-2, -3], or not at all.
+        let kept = without_optional(props);
+        let p = Auth {
+            reason_code,
+            properties: Properties::List(&kept),
+        };
+        if self.oversize(p.encoded_len(v)) {
+            return Err(SessionError::OversizePacket);
+        }
         self.send(&Packet::Auth(p), now, out);
         Ok(())
     }
@@ -623,7 +740,34 @@ impl Session {
         self.state = State::Disconnected;
         self.keepalive.pong();
         self.aliases.reset(0);
+        self.outgoing.reset_aliases();
     }
+
+    /// Outgoing messages dropped since the last call because the
+    /// connection could not take them when they were due to be written,
+    /// each with the v5 reason code the runtime reports in
+    /// `on_publish(mid)` / `on_publish_v5(mid, rc, NULL)`: 0x95 (larger
+    /// than the broker's Maximum Packet Size) or 0x9A (retained, and the
+    /// broker has no Retain Available).
+    pub fn take_dropped(&mut self) -> Vec<(u16, u8)> {
+        self.outgoing.take_dropped()
+    }
+}
+
+/// The v5 DISCONNECT reason codes a client may send (the specification's
+/// table, section 3.14.2.1: those marked "Client" or "Client or Server").
+const CLIENT_DISCONNECT_CODES: [u8; 14] = [
+    0x00, 0x04, 0x80, 0x81, 0x82, 0x83, 0x90, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99,
+];
+
+/// `props` without the Reason String and User Properties: what a
+/// DISCONNECT or AUTH may lose to fit the broker's Maximum Packet Size.
+fn without_optional<'a>(props: &[Property<'a>]) -> Vec<Property<'a>> {
+    props
+        .iter()
+        .filter(|p| !matches!(p.id, Identifier::ReasonString | Identifier::UserProperty))
+        .copied()
+        .collect()
 }
 
 /// The subscription filter checks of the original: wildcards placement

@@ -3,12 +3,24 @@
 //! libmosquitto keeps them.
 //!
 //! Each message is stored once, as its encoded PUBLISH (DUP clear); the
-//! DUP and RETAIN bits are patched in the copy written out.
+//! DUP bit is patched in the copy written out. A message that this
+//! connection cannot take (RETAIN without Retain Available, above the
+//! broker's Maximum Packet Size) is never written: it is dropped and
+//! reported (see [`Outgoing::take_dropped`]).
 
 use std::collections::VecDeque;
 
+use super::alias::{AliasForm, OutAliases};
 use super::error::SessionError;
-use crate::protocol::packet::{Ack, AckKind, Properties, ProtocolVersion};
+use crate::protocol::packet::{decode, Ack, AckKind, Packet, Properties, ProtocolVersion};
+use crate::protocol::property::{Identifier, Property};
+
+/// v5 reason code "Packet too large": reported for a message dropped
+/// because it exceeds the broker's Maximum Packet Size.
+pub const RC_PACKET_TOO_LARGE: u8 = 0x95;
+/// v5 reason code "Retain not supported": reported for a retained message
+/// dropped because the broker has no Retain Available.
+pub const RC_RETAIN_NOT_SUPPORTED: u8 = 0x9A;
 
 /// Where a message is in its flow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +47,20 @@ struct OutMsg {
     dup: bool,
     /// The encoded PUBLISH, DUP clear.
     packet: Vec<u8>,
+    /// Its Topic Alias, when it has one.
+    alias: Option<Box<Aliased>>,
+}
+
+/// The Topic Alias of a message, kept to choose how it goes out on the
+/// connection that writes it (see [`AliasForm`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Aliased {
+    /// The alias.
+    pub alias: u16,
+    /// The full topic it stands for.
+    pub topic: Vec<u8>,
+    /// Whether the application gave the alias without the topic.
+    pub alias_only: bool,
 }
 
 /// What writing a packet needs to know about the connection.
@@ -42,11 +68,19 @@ struct OutMsg {
 pub struct Link {
     /// Protocol version.
     pub version: ProtocolVersion,
-    /// The broker's Retain Available (RETAIN is cleared when false).
+    /// The broker's Retain Available (retained messages are not sent
+    /// when false).
     pub retain_available: bool,
     /// The broker's Maximum Packet Size (0 = none); larger PUBLISHes are
     /// not sent.
     pub max_packet_size: u32,
+}
+
+impl Link {
+    /// Whether a packet of `len` bytes exceeds the broker's maximum.
+    pub fn oversize(&self, len: usize) -> bool {
+        self.max_packet_size != 0 && len as u64 > u64::from(self.max_packet_size)
+    }
 }
 
 /// The outgoing list.
@@ -55,7 +89,22 @@ pub struct Outgoing {
     msgs: VecDeque<OutMsg>,
     /// Messages in any stage but `Queued`.
     inflight: usize,
+    /// What few connections use, allocated on first use (an idle client
+    /// stays small).
+    rare: Option<Box<Rare>>,
 }
+
+/// The outgoing state few connections need.
+#[derive(Clone, Debug, Default)]
+struct Rare {
+    /// The Topic Aliases of this connection.
+    aliases: OutAliases,
+    /// Messages dropped at write time, with the reason code to report.
+    dropped: Vec<(u16, u8)>,
+}
+
+/// No Topic Alias allowed, no mapping.
+static NO_ALIASES: OutAliases = OutAliases::new();
 
 /// Result of an acknowledgement for an outgoing message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,14 +144,63 @@ impl Outgoing {
     }
 
     /// Appends a message (queued) with its encoded PUBLISH.
-    pub fn push(&mut self, mid: u16, qos: u8, packet: Vec<u8>) {
+    pub fn push(&mut self, mid: u16, qos: u8, packet: Vec<u8>, alias: Option<Aliased>) {
         self.msgs.push_back(OutMsg {
             mid,
             qos,
             stage: Stage::Queued,
             dup: false,
             packet,
+            alias: alias.map(Box::new),
         });
+    }
+
+    /// Messages this connection could not take, dropped when they were
+    /// due to be written, with the v5 reason code to report in
+    /// `on_publish` (0x95 packet too large, 0x9A retain not supported).
+    pub fn take_dropped(&mut self) -> Vec<(u16, u8)> {
+        match &mut self.rare {
+            Some(r) => std::mem::take(&mut r.dropped),
+            None => Vec::new(),
+        }
+    }
+
+    /// The Topic Aliases of this connection.
+    pub fn aliases(&self) -> &OutAliases {
+        self.rare.as_ref().map_or(&NO_ALIASES, |r| &r.aliases)
+    }
+
+    /// The Topic Aliases of this connection, to change.
+    pub fn aliases_mut(&mut self) -> &mut OutAliases {
+        &mut self.rare.get_or_insert_with(Box::default).aliases
+    }
+
+    /// A new connection: no Topic Alias until CONNACK allows some.
+    pub fn reset_aliases(&mut self) {
+        if let Some(r) = &mut self.rare {
+            r.aliases.reset();
+        }
+    }
+
+    /// Writes message `i` (DUP as `dup`), or drops it when this connection
+    /// cannot take it. Returns whether it was written; when not, the
+    /// message is gone and the next one is at `i`.
+    fn write_or_drop(&mut self, i: usize, dup: bool, link: &Link, out: &mut Vec<u8>) -> bool {
+        let m = &self.msgs[i];
+        let alias = match m.alias.as_deref() {
+            Some(a) => Some((a, &mut self.rare.get_or_insert_with(Box::default).aliases)),
+            None => None,
+        };
+        match emit(&m.packet, alias, Some(dup), link, out) {
+            Ok(()) => true,
+            Err(rc) => {
+                let mid = m.mid;
+                let rare = self.rare.get_or_insert_with(Box::default);
+                rare.dropped.push((mid, rc));
+                self.remove(i);
+                false
+            }
+        }
     }
 
     /// Offline publish with room in the window: the original marks the
@@ -122,8 +220,10 @@ impl Outgoing {
         while self.inflight < max && i < self.msgs.len() {
             if self.msgs[i].stage == Stage::Queued {
                 self.set_stage(i, Stage::AwaitAck);
-                let m = &self.msgs[i];
-                wrote |= write_publish(m, m.dup, link, out);
+                if !self.write_or_drop(i, self.msgs[i].dup, link, out) {
+                    continue;
+                }
+                wrote = true;
             }
             i += 1;
         }
@@ -172,13 +272,16 @@ impl Outgoing {
             }
         }
         let mut wrote = false;
-        for i in 0..self.msgs.len() {
+        let mut i = 0;
+        while i < self.msgs.len() {
             match self.msgs[i].stage {
                 Stage::Resend => {
                     self.set_stage(i, Stage::AwaitAck);
-                    let m = &mut self.msgs[i];
-                    m.dup = true;
-                    wrote |= write_publish(m, true, link, out);
+                    self.msgs[i].dup = true;
+                    if !self.write_or_drop(i, true, link, out) {
+                        continue;
+                    }
+                    wrote = true;
                 }
                 Stage::Pubrel => {
                     self.set_stage(i, Stage::AwaitComp);
@@ -187,6 +290,7 @@ impl Outgoing {
                 }
                 _ => {}
             }
+            i += 1;
         }
         wrote | self.release(max, link, out)
     }
@@ -232,21 +336,59 @@ impl Outgoing {
     }
 }
 
-/// Writes a stored PUBLISH with the DUP bit and the broker's retain rule;
-/// returns false (nothing written) when it exceeds the broker's Maximum
-/// Packet Size.
-fn write_publish(m: &OutMsg, dup: bool, link: &Link, out: &mut Vec<u8>) -> bool {
-    if link.max_packet_size != 0 && m.packet.len() as u64 > u64::from(link.max_packet_size) {
-        return false;
+/// Writes an encoded PUBLISH as this connection needs it: DUP set as
+/// `dup` says (`None`: as encoded), a Topic Alias in the form the
+/// connection allows ([`OutAliases::form`]). Nothing is written, and the
+/// v5 reason code to report is returned, when the connection cannot take
+/// it: RETAIN without Retain Available (0x9A) or above the broker's
+/// Maximum Packet Size (0x95). Nothing is ever rewritten but the alias.
+pub(super) fn emit(
+    packet: &[u8],
+    alias: Option<(&Aliased, &mut OutAliases)>,
+    dup: Option<bool>,
+    link: &Link,
+    out: &mut Vec<u8>,
+) -> Result<(), u8> {
+    if packet[0] & 0x01 != 0 && !link.retain_available {
+        return Err(RC_RETAIN_NOT_SUPPORTED);
     }
     let start = out.len();
-    out.extend_from_slice(&m.packet);
-    let mut first = (out[start] & !0x08) | (u8::from(dup) << 3);
-    if !link.retain_available {
-        first &= !0x01;
+    let form = alias.as_ref().map_or(AliasForm::AsGiven, |(a, aliases)| {
+        aliases.form(a.alias, &a.topic, a.alias_only)
+    });
+    match (&alias, form) {
+        (Some((a, _)), AliasForm::TopicAndAlias | AliasForm::TopicOnly) => {
+            rewrite(packet, a, form == AliasForm::TopicOnly, link.version, out)
+        }
+        _ => out.extend_from_slice(packet),
     }
-    out[start] = first;
-    true
+    if let Some(dup) = dup {
+        out[start] = (out[start] & !0x08) | (u8::from(dup) << 3);
+    }
+    if link.oversize(out.len() - start) {
+        out.truncate(start);
+        return Err(RC_PACKET_TOO_LARGE);
+    }
+    if let Some((a, aliases)) = alias.filter(|_| form != AliasForm::TopicOnly) {
+        aliases.note_sent(a.alias, &a.topic);
+    }
+    Ok(())
+}
+
+/// Writes `packet` again with the full topic of `a` and, when
+/// `drop_alias`, without its Topic Alias property.
+fn rewrite(packet: &[u8], a: &Aliased, drop_alias: bool, v: ProtocolVersion, out: &mut Vec<u8>) {
+    let Ok(Packet::Publish(mut p)) = decode(packet, v) else {
+        unreachable!("a stored PUBLISH decodes");
+    };
+    let props: Vec<Property<'_>> = p
+        .properties
+        .iter()
+        .filter(|q| !(drop_alias && q.id == Identifier::TopicAlias))
+        .collect();
+    p.topic = &a.topic;
+    p.properties = Properties::List(&props);
+    p.write(v, out);
 }
 
 /// Writes PUBREL for `mid`.

@@ -525,14 +525,14 @@ fn topic_aliases() {
     let f = publish_pkt(V5, 0, 0, b"", b"3", &USE2);
     assert_eq!(
         s.handle_packet(&f, 0, &mut out).close,
-        Some(SessionError::TopicAliasInvalid)
+        Some(SessionError::BrokerTopicAliasInvalid)
     );
     // Above our maximum.
     connected(&mut s, &[]);
     let f = publish_pkt(V5, 0, 0, b"x", b"", &BIG);
     assert_eq!(
         s.handle_packet(&f, 0, &mut out).close,
-        Some(SessionError::TopicAliasInvalid)
+        Some(SessionError::BrokerTopicAliasInvalid)
     );
     // Alias 0 is refused by the property rules.
     connected(&mut s, &[]);
@@ -541,14 +541,14 @@ fn topic_aliases() {
     f[at] = 0;
     assert_eq!(
         s.handle_packet(&f, 0, &mut out).close,
-        Some(SessionError::TopicAliasInvalid)
+        Some(SessionError::BrokerTopicAliasInvalid)
     );
     // Aliases do not survive a reconnection.
     connected(&mut s, &[]);
     let f = publish_pkt(V5, 0, 0, b"", b"", &SET);
     assert_eq!(
         s.handle_packet(&f, 0, &mut out).close,
-        Some(SessionError::TopicAliasInvalid)
+        Some(SessionError::BrokerTopicAliasInvalid)
     );
 }
 
@@ -582,9 +582,17 @@ fn broker_limits_from_connack() {
             .error,
         SessionError::QosNotSupported
     );
+    // Issue 11, rule 9: a retained message fails (the original cleared
+    // RETAIN and sent it) [MQTT-3.2.2-14].
     out.clear();
-    s.publish(b"a/b", b"", 1, true, &[], 0, &mut out).unwrap();
-    assert_eq!(out[0], 0x32, "retain cleared");
+    assert_eq!(
+        s.publish(b"a/b", b"", 1, true, &[], 0, &mut out),
+        Err(PublishError {
+            error: SessionError::RetainNotSupported,
+            mid: None
+        })
+    );
+    assert!(out.is_empty());
 }
 
 #[test]
@@ -615,9 +623,14 @@ fn publish_argument_checks() {
         SessionError::NotSupported
     );
     assert!(out.is_empty());
-    // v5: an empty topic with a Topic Alias is allowed; bad properties not.
+    // v5: an empty topic with a Topic Alias the broker allows and that
+    // this connection mapped is allowed; bad properties not.
     let mut s = session(V5);
-    connected(&mut s, &[]);
+    connected(
+        &mut s,
+        &[prop(Identifier::TopicAliasMaximum, Value::Int16(1))],
+    );
+    assert!(s.publish(b"a", b"", 0, false, &alias, 0, &mut out).is_ok());
     assert!(s.publish(b"", b"", 0, false, &alias, 0, &mut out).is_ok());
     let twice = [alias[0], alias[0]];
     assert_eq!(
@@ -931,4 +944,29 @@ fn auth_passes_through() {
         s.auth(0x18, &[], 0, &mut out),
         Err(SessionError::NotSupported)
     );
+}
+
+/// Issue 11, rule 5: an AUTH above the broker's Maximum Packet Size loses
+/// its Reason String and User Properties [MQTT-3.15.2-2, -3], or is
+/// refused when still too large.
+#[test]
+fn auth_sheds_optional_properties_to_fit() {
+    let mut s = session(V5);
+    connected(
+        &mut s,
+        &[prop(Identifier::MaximumPacketSize, Value::Int32(20))],
+    );
+    let method = prop(Identifier::AuthenticationMethod, Value::String(b"m"));
+    let reason = prop(Identifier::ReasonString, Value::String(&[b'r'; 30]));
+    let mut out = Vec::new();
+    s.auth(0x18, &[method, reason], 0, &mut out).unwrap();
+    // F0, length 6, reason 0x18, properties length 4: method "m".
+    assert_eq!(out, [0xF0, 6, 0x18, 4, 0x15, 0, 1, b'm']);
+    let data = prop(Identifier::AuthenticationData, Value::Binary(&[0; 30]));
+    out.clear();
+    assert_eq!(
+        s.auth(0x18, &[method, data], 0, &mut out),
+        Err(SessionError::OversizePacket)
+    );
+    assert!(out.is_empty());
 }
