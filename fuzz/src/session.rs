@@ -3,6 +3,13 @@
 //! reconnections. It must never panic, and every byte it writes must
 //! decode as a packet a client may send.
 //!
+//! Each connection's CONNACK sets limits that change from one connection to
+//! the next (the broker's Topic Alias Maximum, Receive Maximum, Retain
+//! Available and Maximum Packet Size), and ours are small (Receive Maximum
+//! 2, Topic Alias Maximum 4, sometimes Request Problem Information 0), so
+//! that aliases per connection and the inbound quota meet every state;
+//! whatever the session writes must respect the limits in force.
+//!
 //! Input: one configuration byte, then operations. An operation is one
 //! byte; the frame operations are followed by one MQTT packet, framed by
 //! its own fixed header (so a seed reads as opcodes between real
@@ -54,6 +61,21 @@ struct Driver {
     session_present: bool,
     now: u64,
     out: Vec<u8>,
+    /// Connections made so far (picks each CONNACK's limits).
+    connects: u32,
+    /// The limits of the connection in force (v5).
+    limits: Limits,
+}
+
+/// What the broker's CONNACK allowed on the current connection.
+#[derive(Clone, Copy, Default)]
+struct Limits {
+    /// Topic Alias Maximum (0: none).
+    alias_max: u16,
+    /// Retain Available.
+    retain: bool,
+    /// Maximum Packet Size (0: none).
+    max_packet: u32,
 }
 
 impl Driver {
@@ -71,10 +93,16 @@ impl Driver {
         c.version = v;
         c.keepalive = 5;
         if v.is_v5() {
-            let props = [Property {
+            let mut props = vec![Property {
                 id: Identifier::TopicAliasMaximum,
                 value: Value::Int16(4),
             }];
+            if cfg.count_ones() % 2 == 1 {
+                props.push(Property {
+                    id: Identifier::RequestProblemInformation,
+                    value: Value::Byte(0),
+                });
+            }
             c.connect_properties =
                 OwnedProperties::new(CMD_CONNECT, &props).expect("valid CONNECT properties");
         }
@@ -86,28 +114,60 @@ impl Driver {
         if cfg >> 5 != 0 {
             s.set_send_maximum(u16::from(cfg >> 5));
         }
+        // Our inbound quota: two QoS 2 messages awaiting PUBREL.
+        s.set_receive_maximum(2);
         let mut d = Driver {
             s,
             v,
             session_present: cfg & 4 != 0,
             now: 0,
             out: Vec::new(),
+            connects: 0,
+            limits: Limits::default(),
         };
         d.connect();
         d
     }
 
-    /// Writes CONNECT and answers with an accepting CONNACK.
+    /// Writes CONNECT and answers with an accepting CONNACK whose limits
+    /// depend on how many connections came before.
     fn connect(&mut self) {
         self.s
             .start_connect(self.now, &mut self.out)
             .expect("the configuration is valid");
         self.check_out();
+        self.connects += 1;
+        let n = self.connects;
         let mut connack = vec![0x20, 2, u8::from(self.session_present), 0];
+        self.limits = Limits {
+            alias_max: 0,
+            retain: true,
+            max_packet: 0,
+        };
         if self.v.is_v5() {
-            // Remaining length 3: flags, reason code, empty properties.
-            connack[1] = 3;
-            connack.push(0);
+            self.limits = Limits {
+                alias_max: [0, 2, 1][(n % 3) as usize],
+                retain: n % 4 != 3,
+                max_packet: if n % 5 == 4 { 40 } else { 0 },
+            };
+            let mut props = Vec::new();
+            if self.limits.alias_max > 0 {
+                props.extend_from_slice(&[0x22, 0, self.limits.alias_max as u8]);
+            }
+            if !self.limits.retain {
+                props.extend_from_slice(&[0x25, 0]);
+            }
+            if self.limits.max_packet > 0 {
+                props.push(0x27);
+                props.extend_from_slice(&self.limits.max_packet.to_be_bytes());
+            }
+            if n % 2 == 0 {
+                // Receive Maximum 1.
+                props.extend_from_slice(&[0x21, 0, 1]);
+            }
+            connack.push(props.len() as u8);
+            connack.extend_from_slice(&props);
+            connack[1] = (connack.len() - 2) as u8;
         }
         let h = self.s.handle_packet(&connack, self.now, &mut self.out);
         assert_eq!(h.close, None, "CONNACK refused");
@@ -155,7 +215,12 @@ impl Driver {
         }];
         match op {
             OP_PUBLISH => {
-                let topic = TOPICS[usize::from(arg >> 2) % TOPICS.len()];
+                let mut topic = TOPICS[usize::from(arg >> 2) % TOPICS.len()];
+                if self.v.is_v5() && arg & 0x48 == 0x48 {
+                    // An alias alone: valid only where it was set on this
+                    // connection.
+                    topic = b"";
+                }
                 let props: &[Property<'_>] = if self.v.is_v5() && arg & 0x40 != 0 {
                     &props_alias
                 } else {
@@ -228,8 +293,29 @@ impl Driver {
                 "written packet cut short: {rest:02x?}"
             );
             let (packet, tail) = rest.split_at(f.total_len());
+            let limits = self.limits;
+            if limits.max_packet > 0 && !packet.starts_with(&[0x10]) {
+                assert!(
+                    packet.len() <= limits.max_packet as usize,
+                    "a {}-byte packet above the broker's maximum {}: {packet:02x?}",
+                    packet.len(),
+                    limits.max_packet
+                );
+            }
             let p = decode(packet, self.v)
                 .unwrap_or_else(|e| panic!("written packet {packet:02x?} does not decode: {e}"));
+            if let Packet::Publish(publish) = &p {
+                if !limits.retain && !packet.starts_with(&[0x10]) {
+                    assert!(!publish.retain, "RETAIN without Retain Available");
+                }
+                if let Some(alias) = publish.topic_alias() {
+                    assert!(
+                        alias >= 1 && alias <= limits.alias_max,
+                        "alias {alias} with a maximum of {}",
+                        limits.alias_max
+                    );
+                }
+            }
             let t = p.packet_type();
             assert!(
                 !matches!(
