@@ -645,6 +645,8 @@ impl Client {
                     let handled = self.logged(st, &mut lines, |st| {
                         st.session.handle_packet(frame, now_ms(), st.out.vec())
                     });
+                    // Messages a CONNACK without our session dropped.
+                    let dropped = st.session.take_dropped();
                     if self.logging() {
                         let id = log_id(st);
                         let session = &st.session;
@@ -662,9 +664,9 @@ impl Client {
                     } else {
                         Ok(())
                     };
-                    (handled, acked, ack)
+                    (handled, acked, ack, dropped)
                 };
-                let (handled, acked, ack) = handled;
+                let (handled, acked, ack, dropped) = handled;
                 if !after.logs.is_empty() {
                     for line in after.logs.drain(..) {
                         dispatch::log(self, line.level, &line.text);
@@ -672,6 +674,9 @@ impl Client {
                 }
                 let ack = ack.and(self.settle(acked));
                 let broker_disconnect = matches!(handled.event, Some(Event::Disconnected { .. }));
+                if !dropped.is_empty() {
+                    dispatch::dropped(self, &dropped);
+                }
                 if let Some(event) = &handled.event {
                     if let Err(rc) = dispatch::event(self, event, &mut rd.scratch) {
                         return self.fail(ClientError::Refused(rc));

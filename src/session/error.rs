@@ -20,6 +20,7 @@ use crate::protocol::property::PropertyError;
 /// | `DuplicateProperty` | `MOSQ_ERR_DUPLICATE_PROPERTY` (22)|
 /// | `QosNotSupported`   | `MOSQ_ERR_QOS_NOT_SUPPORTED` (24)|
 /// | `OversizePacket`    | `MOSQ_ERR_OVERSIZE_PACKET` (25) |
+/// | `NoMem`             | `MOSQ_ERR_NOMEM` (1)            |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionError {
     /// An argument is invalid (bad QoS, bad topic, bad options...).
@@ -47,6 +48,9 @@ pub enum SessionError {
     QosNotSupported,
     /// The packet would exceed the broker's Maximum Packet Size.
     OversizePacket,
+    /// No packet identifier is free: all 65535 are held by messages and
+    /// requests awaiting their acknowledgement [MQTT-2.2.1-3].
+    NoMem,
 }
 
 impl SessionError {
@@ -65,6 +69,7 @@ impl SessionError {
             SessionError::DuplicateProperty => 22,
             SessionError::QosNotSupported => 24,
             SessionError::OversizePacket => 25,
+            SessionError::NoMem => 1,
         }
     }
 }
@@ -113,6 +118,7 @@ impl core::fmt::Display for SessionError {
             SessionError::DuplicateProperty => "duplicate property",
             SessionError::QosNotSupported => "QoS not supported",
             SessionError::OversizePacket => "packet too large",
+            SessionError::NoMem => "no packet identifier free",
         })
     }
 }

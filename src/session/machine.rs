@@ -79,7 +79,7 @@ pub struct Session {
     /// Whether the window had room when the connection was lost (the
     /// original's frozen send quota while offline).
     pub(super) offline_room: bool,
-    pub(super) assigned_id: Option<Vec<u8>>,
+    pub(super) assigned_id: Option<Box<[u8]>>,
 }
 
 impl Session {
@@ -174,6 +174,15 @@ impl Session {
     /// Incoming QoS 2 messages awaiting PUBREL.
     pub fn incoming_len(&self) -> usize {
         self.incoming.len()
+    }
+
+    /// The ids of outgoing messages dropped since the last call because
+    /// the broker's CONNACK said it had no session for them
+    /// [MQTT-3.2.2-5], in publishing order. The runtime asks after each
+    /// CONNACK and reports each as `on_publish(mid)` /
+    /// `on_publish_v5(mid, 0x80)` before `on_connect`.
+    pub fn take_dropped(&mut self) -> Vec<u16> {
+        self.ids.take_dropped()
     }
 
     pub(super) fn link(&self) -> Link {
@@ -318,7 +327,8 @@ impl Session {
     /// (`MalformedUtf8`), payload size (`PayloadSize`), wildcards or
     /// length (`Inval`); then the broker's Maximum Packet Size
     /// (`OversizePacket`). RETAIN is silently cleared when the broker has
-    /// no retain available.
+    /// no retain available. QoS 1/2 needs a packet id not in use
+    /// (`NoMem` when all 65535 are).
     ///
     /// Without a connection, QoS 0 fails with `NoConn` (id allocated); QoS
     /// 1/2 is kept for the next connection, failing with `NoConn` when the
@@ -383,7 +393,13 @@ impl Session {
         if self.max_packet_size != 0 && self.oversize(packet_len(remaining)) {
             return Err(SessionError::OversizePacket.into());
         }
-        let mid = self.ids.next_id();
+        // QoS 1/2 ids go on the wire and must not be in use; a QoS 0 id is
+        // only the application's handle.
+        let mid = if qos == 0 {
+            self.ids.next_id()
+        } else {
+            self.ids.reserve().ok_or(SessionError::NoMem)?
+        };
         let no_conn = PublishError {
             error: SessionError::NoConn,
             mid: Some(mid),
@@ -423,7 +439,8 @@ impl Session {
     /// before v5 (`NotSupported`), QoS above 2 or reserved option bits
     /// (`Inval`), no connection (`NoConn`), the properties, each filter
     /// (`Inval`, `MalformedUtf8`), the broker's Maximum Packet Size
-    /// (`OversizePacket`). Before v5 the options are dropped.
+    /// (`OversizePacket`), a packet id not in use (`NoMem`). Before v5
+    /// the options are dropped.
     #[allow(clippy::too_many_arguments)]
     pub fn subscribe(
         &mut self,
@@ -462,7 +479,7 @@ impl Session {
             subscriptions: SubscriptionList::List(&subs),
         };
         self.check_size(packet.remaining_len(v), packet.encoded_len(v))?;
-        packet.packet_id = self.ids.next_id();
+        packet.packet_id = self.ids.reserve_request().ok_or(SessionError::NoMem)?;
         self.send(&Packet::Subscribe(packet), now, out);
         Ok(packet.packet_id)
     }
@@ -473,7 +490,7 @@ impl Session {
     /// Checks, in the original's order: properties before v5
     /// (`NotSupported`), no connection (`NoConn`), the properties, each
     /// filter (`Inval`, `MalformedUtf8`), the broker's Maximum Packet Size
-    /// (`OversizePacket`).
+    /// (`OversizePacket`), a packet id not in use (`NoMem`).
     pub fn unsubscribe(
         &mut self,
         filters: &[&[u8]],
@@ -498,7 +515,7 @@ impl Session {
             topics: TopicList::List(filters),
         };
         self.check_size(packet.remaining_len(v), packet.encoded_len(v))?;
-        packet.packet_id = self.ids.next_id();
+        packet.packet_id = self.ids.reserve_request().ok_or(SessionError::NoMem)?;
         self.send(&Packet::Unsubscribe(packet), now, out);
         Ok(packet.packet_id)
     }
@@ -604,6 +621,7 @@ impl Session {
         self.state = State::Disconnected;
         self.keepalive.pong();
         self.aliases.reset(0);
+        self.ids.connection_ended();
     }
 }
 

@@ -33,6 +33,9 @@ struct OutMsg {
     stage: Stage,
     /// Whether the next PUBLISH of it carries DUP.
     dup: bool,
+    /// Whether its PUBLISH was ever written for the network: only then is
+    /// it part of the session state (an offline attempt is not).
+    sent: bool,
     /// The encoded PUBLISH, DUP clear.
     packet: Vec<u8>,
 }
@@ -101,6 +104,7 @@ impl Outgoing {
             qos,
             stage: Stage::Queued,
             dup: false,
+            sent: false,
             packet,
         });
     }
@@ -122,8 +126,10 @@ impl Outgoing {
         while self.inflight < max && i < self.msgs.len() {
             if self.msgs[i].stage == Stage::Queued {
                 self.set_stage(i, Stage::AwaitAck);
-                let m = &self.msgs[i];
-                wrote |= write_publish(m, m.dup, link, out);
+                let m = &mut self.msgs[i];
+                let written = write_publish(m, m.dup, link, out);
+                m.sent |= written;
+                wrote |= written;
             }
             i += 1;
         }
@@ -178,7 +184,9 @@ impl Outgoing {
                     self.set_stage(i, Stage::AwaitAck);
                     let m = &mut self.msgs[i];
                     m.dup = true;
-                    wrote |= write_publish(m, true, link, out);
+                    let written = write_publish(m, true, link, out);
+                    m.sent |= written;
+                    wrote |= written;
                 }
                 Stage::Pubrel => {
                     self.set_stage(i, Stage::AwaitComp);
@@ -189,6 +197,24 @@ impl Outgoing {
             }
         }
         wrote | self.release(max, link, out)
+    }
+
+    /// The session is not present on the broker [MQTT-3.2.2-5]: removes
+    /// every message whose PUBLISH went out (its flow cannot go on in a new
+    /// session) and returns their ids, in order. Messages never sent stay,
+    /// to be sent in the new session.
+    pub fn discard_sent(&mut self) -> Vec<u16> {
+        let mut dropped = Vec::new();
+        let mut inflight = 0;
+        self.msgs.retain(|m| {
+            if m.sent {
+                dropped.push(m.mid);
+                inflight += usize::from(m.stage != Stage::Queued);
+            }
+            !m.sent
+        });
+        self.inflight -= inflight;
+        dropped
     }
 
     fn find(&self, mid: u16) -> Option<usize> {
