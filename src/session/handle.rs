@@ -143,9 +143,11 @@ impl Session {
         if !matches!(self.state, State::Connecting | State::Connected) {
             return Err(SessionError::Protocol);
         }
-        if c.reason_code == 0 && c.session_present && self.config.clean_start {
+        let v31 = self.config.version == ProtocolVersion::V31;
+        if c.reason_code == 0 && c.session_present && self.config.clean_start && !v31 {
             // A broker cannot have kept a session the client asked to
-            // start afresh [MQTT-3.2.2-4] (3.1.1: [MQTT-3.2.2-1]).
+            // start afresh [MQTT-3.2.2-4] (3.1.1: [MQTT-3.2.2-1]). MQTT
+            // 3.1 has no such flag: the bit is only reported.
             return Err(SessionError::Protocol);
         }
         let props = c.properties;

@@ -1001,3 +1001,17 @@ fn packet_ids_in_flight_are_not_reused() {
     }
     assert_eq!(pub1(&mut s, 1, &mut out), held);
 }
+
+#[test]
+fn a_publish_sent_before_connack_belongs_to_the_new_session() {
+    let mut s = session(V311);
+    let mut out = Vec::new();
+    s.start_connect(0, &mut out).unwrap();
+    out.clear();
+    let m = pub1(&mut s, 1, &mut out);
+    assert_eq!(published_mids(&out), [m]);
+    let f = connack(V311, false, 0, &[]);
+    s.handle_packet(&f, 0, &mut out);
+    assert!(s.take_dropped().is_empty());
+    assert_eq!(s.outgoing_stage(m), Some(Stage::AwaitAck));
+}
