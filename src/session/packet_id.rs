@@ -55,7 +55,7 @@ impl PacketIds {
     /// PUBLISH, SUBSCRIBE, UNSUBSCRIBE), now in use until
     /// [`Self::release`]; `None` when all 65535 are in use.
     pub fn reserve(&mut self) -> Option<u16> {
-        if self.count >= IDS {
+        if self.count == IDS {
             return None;
         }
         let used = self.used.get_or_insert_with(|| {
