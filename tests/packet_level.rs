@@ -1392,11 +1392,14 @@ fn diff_second_connack() {
         let lines = differential(opt, None, |f| {
             let v = f.version();
             f.send(&packets::connack_ok(v));
-            // Raw bytes: our codec writes no session-present bit for 3.1.
+            // Session Present 0: this probe asked for a clean session, and
+            // Session Present 1 would now end the connection
+            // ([MQTT-3.2.2-4]; tests/conformance/ids_sessions.rs). It used
+            // to be 1 here.
             let again: &[u8] = if v == V5 {
-                &[0x20, 0x03, 0x01, 0x00, 0x00]
+                &[0x20, 0x03, 0x00, 0x00, 0x00]
             } else {
-                &[0x20, 0x02, 0x01, 0x00]
+                &[0x20, 0x02, 0x00, 0x00]
             };
             send_then_close(f, again);
         });
@@ -1405,7 +1408,7 @@ fn diff_second_connack() {
             [
                 "connect() rc=0",
                 "connect rc=0 flags=0",
-                "connect rc=0 flags=1",
+                "connect rc=0 flags=0",
                 "disconnect rc=7",
                 "loop rc=7",
                 "end"
@@ -1640,7 +1643,7 @@ fn diff_assigned_client_id_used_on_reconnect() {
 
 #[test]
 fn diff_v31_connack_flags() {
-    for opt in ALL {
+    for opt in [V31_OPT, V5_OPT] {
         let lines = differential(opt, None, |f| {
             f.send(&[0x20, 0x02, 0x01, 0x00]);
             if f.version() != V5 {
@@ -1653,6 +1656,29 @@ fn diff_v31_connack_flags() {
             continue;
         }
         assert_eq!(lines[1], "connect rc=0 flags=1", "v{opt}");
+    }
+}
+
+/// 3.1.1 and v5: Session Present 1 answering a clean session ends the
+/// connection on ours ([MQTT-3.2.2-4], 3.1.1 [MQTT-3.2.2-1]); the original
+/// reports it. (diff_v31_connack_flags covered 3.1.1 too before.)
+#[test]
+fn session_present_after_clean_session_ends_the_connection() {
+    for opt in [V311_OPT, V5_OPT] {
+        let lines = run_ours(opt, Opts::default(), &|f: &mut FakeBroker| {
+            let connack = packets::connack(f.version(), 0, true, &[]);
+            f.send(&connack);
+            f.expect_closed();
+        });
+        assert_eq!(
+            lines[1..],
+            [
+                format!("disconnect rc={ERR_PROTOCOL}"),
+                format!("loop rc={ERR_PROTOCOL}"),
+                "end".to_string()
+            ],
+            "v{opt}"
+        );
     }
 }
 

@@ -688,6 +688,9 @@ impl Client {
                     let handled = self.logged(st, &mut lines, |st| {
                         st.session.handle_packet(frame, now_ms(), st.out.vec())
                     });
+                    // Messages a CONNACK without our session dropped, and
+                    // those the connection could not take.
+                    let absent = st.session.take_session_dropped();
                     let dropped = st.session.take_dropped();
                     if self.logging() {
                         let id = log_id(st);
@@ -706,9 +709,9 @@ impl Client {
                     } else {
                         Ok(())
                     };
-                    (handled, acked, ack, dropped)
+                    (handled, acked, ack, absent, dropped)
                 };
-                let (handled, acked, ack, dropped) = handled;
+                let (handled, acked, ack, absent, dropped) = handled;
                 if !after.logs.is_empty() {
                     for line in after.logs.drain(..) {
                         dispatch::log(self, line.level, &line.text);
@@ -716,6 +719,9 @@ impl Client {
                 }
                 let ack = ack.and(self.settle(acked));
                 let broker_disconnect = matches!(handled.event, Some(Event::Disconnected { .. }));
+                if !absent.is_empty() {
+                    dispatch::dropped(self, &absent);
+                }
                 if let Some(event) = &handled.event {
                     if let Err(rc) = dispatch::event(self, event, &mut rd.scratch) {
                         return self.fail(ClientError::Refused(rc));

@@ -90,6 +90,25 @@ pub fn published(client: &Client, mid: u16, rc: u8, props: Properties<'_>) {
     });
 }
 
+/// The reason code reported for a message dropped with the session state
+/// (MQTT 5 "unspecified error").
+pub const RC_SESSION_DROPPED: u8 = 0x80;
+
+/// Messages dropped because the broker had no session for them
+/// [MQTT-3.2.2-5]: a warning in the log, then `on_publish(mid)` /
+/// `on_publish_v5(mid, 0x80)` for each, as for a message the broker
+/// refused.
+pub fn dropped(client: &Client, mids: &[u16]) {
+    for &mid in mids {
+        log(
+            client,
+            super::constants::MOSQ_LOG_WARNING,
+            &format!("Message {mid} dropped: the broker has no session for it (session present 0)"),
+        );
+        published(client, mid, RC_SESSION_DROPPED, Properties::EMPTY);
+    }
+}
+
 /// `on_publish` / `on_publish_v5` for QoS 0 messages the socket has taken
 /// (reason code 0, no properties), with one look at the callback table.
 pub fn published_qos0(client: &Client, mids: &[u16]) {

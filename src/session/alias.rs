@@ -13,14 +13,15 @@ use super::error::SessionError;
 /// Alias number to topic, for one connection.
 #[derive(Clone, Debug, Default)]
 pub struct AliasMap {
-    topics: Vec<Option<Vec<u8>>>,
+    /// A boxed slice rather than a `Vec`: its size is fixed per
+    /// connection, and every client carries this field.
+    topics: Box<[Option<Vec<u8>>]>,
 }
 
 impl AliasMap {
     /// Empties the map and sizes it for `maximum` aliases.
     pub fn reset(&mut self, maximum: u16) {
-        self.topics.clear();
-        self.topics.resize(usize::from(maximum), None);
+        self.topics = vec![None; usize::from(maximum)].into_boxed_slice();
     }
 
     /// The slot for `alias`: 0 or above the maximum (none announced

@@ -22,6 +22,7 @@ use crate::protocol::property::PropertyError;
 /// | `OversizePacket`    | `MOSQ_ERR_OVERSIZE_PACKET` (25) |
 /// | `RetainNotSupported`| `MOSQ_ERR_RETAIN_NOT_SUPPORTED` (28)|
 /// | `TopicAliasInvalid` | `MOSQ_ERR_TOPIC_ALIAS_INVALID` (29)|
+/// | `NoMem`             | `MOSQ_ERR_NOMEM` (1)            |
 /// | `BrokerMalformed`   | `MOSQ_ERR_PROTOCOL` (2)         |
 /// | `ReceiveMaximumExceeded` | `MOSQ_ERR_PROTOCOL` (2)    |
 /// | `BrokerTopicAliasInvalid` | `MOSQ_ERR_PROTOCOL` (2)   |
@@ -69,6 +70,9 @@ pub enum SessionError {
     /// A Topic Alias the broker does not allow (0, above its Topic Alias
     /// Maximum) or, with an empty topic, one not set on this connection.
     TopicAliasInvalid,
+    /// No packet identifier is free: all 65535 are held by messages and
+    /// requests awaiting their acknowledgement [MQTT-2.2.1-3].
+    NoMem,
 }
 
 impl SessionError {
@@ -89,6 +93,7 @@ impl SessionError {
             SessionError::OversizePacket => 25,
             SessionError::RetainNotSupported => 28,
             SessionError::TopicAliasInvalid => 29,
+            SessionError::NoMem => 1,
             SessionError::BrokerMalformed
             | SessionError::ReceiveMaximumExceeded
             | SessionError::BrokerTopicAliasInvalid => 2,
@@ -116,7 +121,8 @@ impl SessionError {
             | SessionError::Keepalive
             | SessionError::QosNotSupported
             | SessionError::RetainNotSupported
-            | SessionError::TopicAliasInvalid => None,
+            | SessionError::TopicAliasInvalid
+            | SessionError::NoMem => None,
         }
     }
 }
@@ -171,6 +177,7 @@ impl core::fmt::Display for SessionError {
             SessionError::BrokerTopicAliasInvalid => "invalid topic alias from the broker",
             SessionError::RetainNotSupported => "retain not supported",
             SessionError::TopicAliasInvalid => "topic alias invalid",
+            SessionError::NoMem => "no packet identifier free",
         })
     }
 }

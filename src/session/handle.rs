@@ -7,7 +7,9 @@ use super::error::SessionError;
 use super::events::{Event, Handled, Message, StoredMessage};
 use super::machine::{Session, State};
 use super::outgoing::{write_pubrel, AckResult};
-use crate::protocol::packet::{decode, Ack, AckKind, Connack, Packet, Properties, Publish};
+use crate::protocol::packet::{
+    decode, Ack, AckKind, Connack, Packet, Properties, ProtocolVersion, Publish,
+};
 use crate::protocol::property::{Identifier, Value};
 
 /// v5 reason codes the original accepts in PUBACK (and, but for 0x99
@@ -104,6 +106,7 @@ impl Session {
             },
             Packet::Suback(s) => {
                 self.require_connected()?;
+                self.ids.acknowledged(s.packet_id);
                 Ok(Handled::event(Event::Subscribed {
                     mid: s.packet_id,
                     codes: s.codes,
@@ -112,6 +115,7 @@ impl Session {
             }
             Packet::Unsuback(u) => {
                 self.require_connected()?;
+                self.ids.acknowledged(u.packet_id);
                 Ok(Handled::event(Event::Unsubscribed {
                     mid: u.packet_id,
                     codes: u.codes,
@@ -174,6 +178,13 @@ impl Session {
         if !matches!(self.state, State::Connecting | State::Connected) {
             return Err(SessionError::Protocol);
         }
+        let v31 = self.config.version == ProtocolVersion::V31;
+        if c.reason_code == 0 && c.session_present && self.config.clean_start && !v31 {
+            // A broker cannot have kept a session the client asked to
+            // start afresh [MQTT-3.2.2-4] (3.1.1: [MQTT-3.2.2-1]). MQTT
+            // 3.1 has no such flag: the bit is only reported.
+            return Err(SessionError::Protocol);
+        }
         let props = c.properties;
         if let Some(Value::String(id)) = props.find(Identifier::AssignedClientIdentifier) {
             if self
@@ -184,7 +195,7 @@ impl Session {
             {
                 return Err(SessionError::Protocol);
             }
-            self.assigned_id = Some(id.to_vec());
+            self.assigned_id = Some(id.into());
         }
         for p in props.iter() {
             match (p.id, p.value) {
@@ -202,6 +213,9 @@ impl Session {
         let flags = u8::from(c.session_present);
         if c.reason_code == 0 {
             self.state = State::Connected;
+            if self.session_lost(c.session_present) {
+                self.discard_session();
+            }
             let link = self.link();
             if self
                 .outgoing
@@ -235,6 +249,29 @@ impl Session {
             close: Some(error),
             farewell: None,
         })
+    }
+
+    /// Whether an accepted CONNACK says the broker has none of our session
+    /// state. MQTT 3.1 has no Session Present flag: there only Clean
+    /// Session 1 says so.
+    fn session_lost(&self, session_present: bool) -> bool {
+        if self.config.version == ProtocolVersion::V31 {
+            self.config.clean_start
+        } else {
+            !session_present
+        }
+    }
+
+    /// Discards the session state [MQTT-3.2.2-5] (3.1.1: [MQTT-3.1.2-6]):
+    /// outgoing messages that went out are dropped, not resent (their ids
+    /// kept for [`Session::take_dropped`]), and incoming QoS 2 messages
+    /// awaiting PUBREL are forgotten, so that a new message reusing one of
+    /// their ids is delivered. Messages never sent stay queued.
+    fn discard_session(&mut self) {
+        for mid in self.outgoing.discard_sent() {
+            self.ids.dropped(mid);
+        }
+        self.incoming.clear();
     }
 
     fn on_publish<'a>(
@@ -317,6 +354,9 @@ impl Session {
             return Err(SessionError::Protocol);
         }
         let result = self.outgoing.complete(a.packet_id, qos)?;
+        if result == AckResult::Completed {
+            self.ids.release(a.packet_id);
+        }
         self.release(now, out);
         Ok(match result {
             AckResult::Completed => Handled::event(published(&a)),
@@ -337,6 +377,9 @@ impl Session {
         let failed = self.v5() && a.reason_code >= 0x80;
         let result = self.outgoing.pubrec(a.packet_id, failed)?;
         if failed {
+            if result == AckResult::Completed {
+                self.ids.release(a.packet_id);
+            }
             self.release(now, out);
             return Ok(match result {
                 AckResult::Completed => Handled::event(published(&a)),

@@ -1,6 +1,6 @@
 //! Incoming QoS 2 messages held between PUBLISH (answered with PUBREC) and
 //! PUBREL (answered with PUBCOMP, then delivered), as libmosquitto 2.0
-//! does. They survive reconnection, and their number is what the v5
+//! does. They survive reconnection while the session does, and their number is what the v5
 //! Receive Maximum limits.
 
 use super::events::StoredMessage;
@@ -31,5 +31,10 @@ impl Incoming {
     pub fn release(&mut self, mid: u16) -> Option<StoredMessage> {
         let i = self.held.iter().position(|m| m.mid == mid)?;
         Some(self.held.remove(i))
+    }
+
+    /// Forgets every held message (the session state is discarded).
+    pub fn clear(&mut self) {
+        self.held.clear();
     }
 }

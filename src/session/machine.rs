@@ -79,7 +79,7 @@ pub struct Session {
     /// Whether the window had room when the connection was lost (the
     /// original's frozen send quota while offline).
     pub(super) offline_room: bool,
-    pub(super) assigned_id: Option<Vec<u8>>,
+    pub(super) assigned_id: Option<Box<[u8]>>,
 }
 
 impl Session {
@@ -174,6 +174,15 @@ impl Session {
     /// Incoming QoS 2 messages awaiting PUBREL.
     pub fn incoming_len(&self) -> usize {
         self.incoming.len()
+    }
+
+    /// The ids of outgoing messages dropped since the last call because
+    /// the broker's CONNACK said it had no session for them
+    /// [MQTT-3.2.2-5], in publishing order. The runtime asks after each
+    /// CONNACK and reports each as `on_publish(mid)` /
+    /// `on_publish_v5(mid, 0x80)` before `on_connect`.
+    pub fn take_session_dropped(&mut self) -> Vec<u16> {
+        self.ids.take_dropped()
     }
 
     pub(super) fn link(&self) -> Link {
@@ -320,14 +329,15 @@ impl Session {
     /// before v5 (`NotSupported`), QoS above the broker's Maximum QoS
     /// (`QosNotSupported`), RETAIN while the broker has no Retain
     /// Available (`RetainNotSupported`, where the original clears RETAIN),
-    /// Topic Alias 0 (`TopicAliasInvalid`), the property list; an empty topic needs a v5 Topic Alias property
-    /// (`Inval`); otherwise topic UTF-8 (`MalformedUtf8`), payload size
-    /// (`PayloadSize`), wildcards or length (`Inval`); a Topic Alias must
-    /// be allowed by this connection's CONNACK (1 to its Topic Alias
-    /// Maximum; none before CONNACK or offline) and, with an empty topic,
-    /// mapped by an earlier publish on this connection
-    /// (`TopicAliasInvalid`); then the broker's Maximum Packet Size
-    /// (`OversizePacket`).
+    /// Topic Alias 0 (`TopicAliasInvalid`), the property list; an empty
+    /// topic needs a v5 Topic Alias property (`Inval`); otherwise topic
+    /// UTF-8 (`MalformedUtf8`), payload size (`PayloadSize`), wildcards or
+    /// length (`Inval`); a Topic Alias must be allowed by this connection's
+    /// CONNACK (1 to its Topic Alias Maximum; none before CONNACK or
+    /// offline) and, with an empty topic, mapped by an earlier publish on
+    /// this connection (`TopicAliasInvalid`); then the broker's Maximum
+    /// Packet Size (`OversizePacket`). QoS 1/2 needs a packet id not in use
+    /// (`NoMem` when all 65535 are).
     ///
     /// A message with a Topic Alias goes out with its full topic when the
     /// broker lacks the mapping when it is written (queued behind the
@@ -419,7 +429,13 @@ impl Session {
         if self.max_packet_size != 0 && self.oversize(packet_len(remaining)) {
             return Err(SessionError::OversizePacket.into());
         }
-        let mid = self.ids.next_id();
+        // QoS 1/2 ids go on the wire and must not be in use; a QoS 0 id is
+        // only the application's handle.
+        let mid = if qos == 0 {
+            self.ids.next_id()
+        } else {
+            self.ids.reserve().ok_or(SessionError::NoMem)?
+        };
         let no_conn = PublishError {
             error: SessionError::NoConn,
             mid: Some(mid),
@@ -478,7 +494,8 @@ impl Session {
     /// before v5 (`NotSupported`), QoS above 2 or reserved option bits
     /// (`Inval`), no connection (`NoConn`), the properties, each filter
     /// (`Inval`, `MalformedUtf8`), the broker's Maximum Packet Size
-    /// (`OversizePacket`). Before v5 the options are dropped.
+    /// (`OversizePacket`), a packet id not in use (`NoMem`). Before v5
+    /// the options are dropped.
     #[allow(clippy::too_many_arguments)]
     pub fn subscribe(
         &mut self,
@@ -517,7 +534,7 @@ impl Session {
             subscriptions: SubscriptionList::List(&subs),
         };
         self.check_size(packet.remaining_len(v), packet.encoded_len(v))?;
-        packet.packet_id = self.ids.next_id();
+        packet.packet_id = self.ids.reserve_request().ok_or(SessionError::NoMem)?;
         self.send(&Packet::Subscribe(packet), now, out);
         Ok(packet.packet_id)
     }
@@ -528,7 +545,7 @@ impl Session {
     /// Checks, in the original's order: properties before v5
     /// (`NotSupported`), no connection (`NoConn`), the properties, each
     /// filter (`Inval`, `MalformedUtf8`), the broker's Maximum Packet Size
-    /// (`OversizePacket`).
+    /// (`OversizePacket`), a packet id not in use (`NoMem`).
     pub fn unsubscribe(
         &mut self,
         filters: &[&[u8]],
@@ -553,7 +570,7 @@ impl Session {
             topics: TopicList::List(filters),
         };
         self.check_size(packet.remaining_len(v), packet.encoded_len(v))?;
-        packet.packet_id = self.ids.next_id();
+        packet.packet_id = self.ids.reserve_request().ok_or(SessionError::NoMem)?;
         self.send(&Packet::Unsubscribe(packet), now, out);
         Ok(packet.packet_id)
     }
@@ -741,6 +758,7 @@ impl Session {
         self.keepalive.pong();
         self.aliases.reset(0);
         self.outgoing.reset_aliases();
+        self.ids.connection_ended();
     }
 
     /// Outgoing messages dropped since the last call because the

@@ -45,6 +45,14 @@ struct OutMsg {
     stage: Stage,
     /// Whether the next PUBLISH of it carries DUP.
     dup: bool,
+    /// Whether its PUBLISH was ever written for the network (an offline
+    /// attempt does not count).
+    sent: bool,
+    /// Whether it was sent before the current connection's CONNECT: then
+    /// it is session state that the connection resumes, or discards when
+    /// the broker has no session. (A PUBLISH sent before CONNACK belongs to
+    /// the new connection's session.)
+    earlier: bool,
     /// The encoded PUBLISH, DUP clear.
     packet: Vec<u8>,
     /// Its Topic Alias, when it has one.
@@ -150,6 +158,8 @@ impl Outgoing {
             qos,
             stage: Stage::Queued,
             dup: false,
+            sent: false,
+            earlier: false,
             packet,
             alias: alias.map(Box::new),
         });
@@ -192,7 +202,10 @@ impl Outgoing {
             None => None,
         };
         match emit(&m.packet, alias, Some(dup), link, out) {
-            Ok(()) => true,
+            Ok(()) => {
+                self.msgs[i].sent = true;
+                true
+            }
             Err(rc) => {
                 let mid = m.mid;
                 let rare = self.rare.get_or_insert_with(Box::default);
@@ -239,7 +252,8 @@ impl Outgoing {
     pub fn reconnect_reset(&mut self, max: usize) {
         let mut count = 0;
         for i in 0..self.msgs.len() {
-            let m = &self.msgs[i];
+            let m = &mut self.msgs[i];
+            m.earlier = m.sent;
             let stage = match (m.qos, m.stage) {
                 (_, Stage::Pubrel | Stage::AwaitComp) => Stage::Pubrel,
                 // A QoS 2 message never sent stays queued (the original
@@ -293,6 +307,25 @@ impl Outgoing {
             i += 1;
         }
         wrote | self.release(max, link, out)
+    }
+
+    /// The session is not present on the broker [MQTT-3.2.2-5]: removes
+    /// every message whose PUBLISH went out on an earlier connection (its
+    /// flow cannot go on in a new session) and returns their ids, in
+    /// order. Messages never sent stay, to be sent in the new session, as
+    /// do those sent on this connection before its CONNACK.
+    pub fn discard_sent(&mut self) -> Vec<u16> {
+        let mut dropped = Vec::new();
+        let mut inflight = 0;
+        self.msgs.retain(|m| {
+            if m.earlier {
+                dropped.push(m.mid);
+                inflight += usize::from(m.stage != Stage::Queued);
+            }
+            !m.earlier
+        });
+        self.inflight -= inflight;
+        dropped
     }
 
     fn find(&self, mid: u16) -> Option<usize> {

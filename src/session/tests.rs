@@ -309,7 +309,11 @@ fn receive_maximum_from_connack() {
 
 #[test]
 fn resend_after_reconnect_with_dup_and_pubrel() {
+    // Clean Session 0: with Clean Session 1 this CONNACK's Session Present
+    // 1 would be a protocol error (this test used Clean Session 1 before
+    // the session-present rules [MQTT-3.2.2-4/5] were followed).
     let mut s = session(V311);
+    s.config_mut().clean_start = false;
     connected(&mut s, &[]);
     let mut out = Vec::new();
     let m1 = pub1(&mut s, 1, &mut out);
@@ -969,4 +973,88 @@ fn auth_sheds_optional_properties_to_fit() {
         Err(SessionError::OversizePacket)
     );
     assert!(out.is_empty());
+}
+
+#[test]
+fn session_present_with_clean_start_closes() {
+    for v in [V311, V5] {
+        let mut s = session(v);
+        let mut out = Vec::new();
+        s.start_connect(0, &mut out).unwrap();
+        let f = connack(v, true, 0, &[]);
+        let h = s.handle_packet(&f, 0, &mut out);
+        assert_eq!((h.event, h.close), (None, Some(SessionError::Protocol)));
+        assert!(!s.transport_open());
+    }
+}
+
+#[test]
+fn session_not_present_discards_what_was_sent() {
+    for clean in [true, false] {
+        let mut s = session(V311);
+        s.config_mut().clean_start = clean;
+        s.set_send_maximum(2);
+        connected(&mut s, &[]);
+        let mut out = Vec::new();
+        let m1 = pub1(&mut s, 1, &mut out);
+        let m2 = pub1(&mut s, 2, &mut out);
+        let m3 = pub1(&mut s, 1, &mut out);
+        s.handle_packet(&ack(V311, AckKind::Pubrec, m2, 0), 0, &mut out);
+        s.handle_packet(&publish_pkt(V311, 2, 9, b"t", b"x", &[]), 0, &mut out);
+        assert_eq!(s.incoming_len(), 1);
+        s.connection_lost();
+        let resent = connected(&mut s, &[]);
+        // m1 (PUBLISH sent) and m2 (PUBREL stage) are gone; m3, queued
+        // behind the window, is sent fresh.
+        assert_eq!(s.take_session_dropped(), [m1, m2]);
+        assert_eq!(s.outgoing_len(), 1);
+        assert_eq!(resent[0], 0x32);
+        assert_eq!(published_mids(&resent), [m3]);
+        assert_eq!(s.incoming_len(), 0);
+        assert!(s.take_session_dropped().is_empty());
+    }
+}
+
+#[test]
+fn packet_ids_in_flight_are_not_reused() {
+    let mut s = session(V5);
+    connected(&mut s, &[]);
+    let mut out = Vec::new();
+    let held = pub1(&mut s, 1, &mut out);
+    let sub = s.subscribe(&[b"a"], 0, 0, &[], 0, &mut out).unwrap();
+    for _ in 0..u16::MAX - 2 {
+        let mid = pub1(&mut s, 0, &mut out);
+        assert!(mid != held && mid != sub);
+    }
+    out.clear();
+    let next = pub1(&mut s, 1, &mut out);
+    assert_eq!(next, sub + 1);
+    s.handle_packet(&ack(V5, AckKind::Puback, held, 0), 0, &mut out);
+    let suback = enc(
+        V5,
+        Packet::Suback(crate::protocol::packet::Suback {
+            packet_id: sub,
+            properties: Properties::EMPTY,
+            codes: &[0],
+        }),
+    );
+    s.handle_packet(&suback, 0, &mut out);
+    for _ in 0..u16::MAX - 3 {
+        pub1(&mut s, 0, &mut out);
+    }
+    assert_eq!(pub1(&mut s, 1, &mut out), held);
+}
+
+#[test]
+fn a_publish_sent_before_connack_belongs_to_the_new_session() {
+    let mut s = session(V311);
+    let mut out = Vec::new();
+    s.start_connect(0, &mut out).unwrap();
+    out.clear();
+    let m = pub1(&mut s, 1, &mut out);
+    assert_eq!(published_mids(&out), [m]);
+    let f = connack(V311, false, 0, &[]);
+    s.handle_packet(&f, 0, &mut out);
+    assert!(s.take_session_dropped().is_empty());
+    assert_eq!(s.outgoing_stage(m), Some(Stage::AwaitAck));
 }

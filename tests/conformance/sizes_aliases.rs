@@ -104,13 +104,14 @@ fn prop(id: Identifier, value: Value<'static>) -> Property<'static> {
     Property { id, value }
 }
 
-/// A v5 client (v5 callbacks too) connected with a CONNACK carrying
-/// `props`.
+/// A v5 client (v5 callbacks too) with a persistent session (Clean Start
+/// 0, so that what is in flight survives a reconnection: rule 2) connected
+/// with a CONNACK carrying `props`.
 fn v5_session(props: &[Property<'_>]) -> (FakeBroker, Mosq) {
     let (fake, mut c, _) = session(
         V5_OPT,
         Some("out"),
-        true,
+        false,
         &packets::connack(V5, 0, false, props),
     );
     c.v5_callbacks();
@@ -118,7 +119,7 @@ fn v5_session(props: &[Property<'_>]) -> (FakeBroker, Mosq) {
 }
 
 /// The broker drops the connection; the client reconnects and gets a
-/// CONNACK with `props`.
+/// CONNACK with Session Present 1 and `props`.
 fn reconnect(fake: &mut FakeBroker, c: &mut Mosq, props: &[Property<'_>]) {
     fake.close();
     c.wait_line(&format!("disconnect rc={ERR_CONN_LOST}"));
@@ -127,8 +128,8 @@ fn reconnect(fake: &mut FakeBroker, c: &mut Mosq, props: &[Property<'_>]) {
     assert_eq!(unsafe { mosquitto_reconnect(c.m) }, 0);
     fake.accept();
     fake.expect_type(PacketType::Connect);
-    fake.send(&packets::connack(V5, 0, false, props));
-    c.wait_line("connect rc=0 flags=0");
+    fake.send(&packets::connack(V5, 0, true, props));
+    c.wait_line("connect rc=0 flags=1");
 }
 
 fn alias(n: u16) -> PropList {
