@@ -118,6 +118,12 @@
 #define MQTT_PROTOCOL_V5 5
 
 /**
+ * The reason code reported for a message dropped with the session state
+ * (MQTT 5 "unspecified error").
+ */
+#define RC_SESSION_DROPPED 128
+
+/**
  * Return values of the library's functions.
  */
 enum mosq_err_t {
@@ -591,6 +597,7 @@ libmosq_EXPORT int mosquitto_disconnect(struct mosquitto *mosq);
 
 /**
  * Sends DISCONNECT with an MQTT 5 reason code and properties.
+ * Difference: in MQTT 5, a reason code not sent by clients, or a non-zero Session Expiry Interval after a CONNECT without one, returns MOSQ_ERR_INVAL and sends nothing (the original sends it).
  *
  * # Safety
  * `mosq` NULL or live; `properties` NULL or a valid list.
@@ -599,6 +606,7 @@ libmosq_EXPORT int mosquitto_disconnect_v5(struct mosquitto *mosq, int reason_co
 
 /**
  * Publishes a message.
+ * Difference: RETAIN while the broker has no Retain Available fails with MOSQ_ERR_RETAIN_NOT_SUPPORTED (the original clears it and sends the message) [MQTT-3.2.2-14].
  *
  * # Safety
  * `mosq` NULL or live; `mid` NULL or writable; `topic` NULL or
@@ -608,7 +616,7 @@ libmosq_EXPORT int mosquitto_publish(struct mosquitto *mosq, int *mid, const cha
 
 /**
  * Publishes a message with MQTT 5 properties.
- * Difference: a NULL payload with a positive length returns MOSQ_ERR_INVAL once connected (the original reads through the NULL); unconnected it fails with MOSQ_ERR_NO_CONN as the original does.
+ * Difference: a NULL payload with a positive length returns MOSQ_ERR_INVAL once connected (the original reads through the NULL); unconnected it fails with MOSQ_ERR_NO_CONN as the original does. MQTT 5 rules the original breaks: RETAIN while the broker has no Retain Available fails with MOSQ_ERR_RETAIN_NOT_SUPPORTED (the original clears it), a Topic Alias the broker does not allow with MOSQ_ERR_TOPIC_ALIAS_INVALID (the original sends it).
  *
  * # Safety
  * As [`mosquitto_publish`]; `properties` NULL or a valid list.

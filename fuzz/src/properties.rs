@@ -9,7 +9,7 @@
 
 use mosquitto::protocol::property::{
     check_all, encoded_len, parse_properties, write_property, Identifier, Property, PropertyError,
-    PropertyType, Value,
+    PropertyType, Value, CMD_PUBLISH,
 };
 
 /// Every command a property block can be received or checked for, plus
@@ -36,6 +36,18 @@ pub fn properties(block: &[u8]) {
                     write_property(&mut bytes, p);
                 }
                 assert_eq!(bytes, block, "re-encoding {got:?}");
+            }
+            // A PUBLISH with Topic Alias 0 is refused as such (the receiver
+            // answers "topic alias invalid"), ahead of check_all's verdict,
+            // which refuses the list too.
+            (Ok(list), Err(PropertyError::ZeroTopicAlias)) => {
+                assert_eq!(command, CMD_PUBLISH);
+                assert!(check_all(command, list).is_err(), "list {list:?}");
+                assert!(
+                    list.iter()
+                        .any(|p| p.id == Identifier::TopicAlias && p.value == Value::Int16(0)),
+                    "list {list:?}"
+                );
             }
             (Ok(list), Err(e)) => {
                 assert_eq!(

@@ -80,8 +80,8 @@ struct Limits {
 
 impl Driver {
     /// Configuration byte: bits 0-1 the version (V31, V311, V5, V5), bit 2
-    /// the CONNACK's session present flag on reconnection, bit 3 clean
-    /// start, bit 4 a will, bits 5-7 the send maximum (1 to 8; 0 keeps
+    /// the CONNACK's session present flag (with Clean Start 0 only), bit 3
+    /// clean start, bit 4 a will, bits 5-7 the send maximum (1 to 8; 0 keeps
     /// the default).
     fn new(cfg: u8) -> Self {
         let v = match cfg & 3 {
@@ -119,7 +119,9 @@ impl Driver {
         let mut d = Driver {
             s,
             v,
-            session_present: cfg & 4 != 0,
+            // A broker may not claim a session after Clean Start 1
+            // [MQTT-3.2.2-4] (the session closes on that).
+            session_present: cfg & 4 != 0 && cfg & 8 == 0,
             now: 0,
             out: Vec::new(),
             connects: 0,
