@@ -413,3 +413,89 @@ fn without_flush_disconnect_drops_what_is_queued_as_the_original() {
     let got = publish_then_disconnect(LoopMode::Own, 0, 1000);
     assert!(got.len() <= 20, "{} arrived", got.len());
 }
+
+/// Resident memory of process `pid`, in KiB.
+fn vm_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn unchanged_mosquitto_pub_stays_within_the_limit_from_the_environment() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut broker = broker();
+    let stderr_path = common::scratch("queue_ext").join("pub-l.stderr");
+    let mut cmd = common::command_with(common::Lib::Ours, "mosquitto_pub");
+    cmd.args(["-h", "127.0.0.1", "-p", &broker.port().to_string()])
+        .args(["-t", "q", "-q", "1", "-l", "-i", "pub-l"])
+        .env("MOSQUITTO_RS_QUEUE_MAX_MSGS", "1000")
+        .env("MOSQUITTO_RS_QUEUE_POLICY", "drop-oldest")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        // A file, not a pipe: nobody reads it while the test writes.
+        .stderr(std::fs::File::create(&stderr_path).unwrap());
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let line = [b'x'; 1023];
+    stdin.write_all(&line).unwrap();
+    stdin.write_all(b"\n").unwrap();
+    broker.wait_for_log("pub-l", WAIT);
+    broker.stop();
+    let base = vm_rss_kib(child.id());
+    let mut peak = base;
+    // 100,000 lines of 1 KiB: about 100 MiB if all were kept.
+    for i in 0..100_000 {
+        stdin.write_all(&line).unwrap();
+        stdin.write_all(b"\n").unwrap();
+        if i % 1000 == 0 {
+            peak = peak.max(vm_rss_kib(child.id()));
+        }
+    }
+    stdin.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    peak = peak.max(vm_rss_kib(child.id()));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "mosquitto_pub ended early"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+    // 1,000 messages of 1 KiB, their packets and bookkeeping, plus slack.
+    assert!(
+        peak - base < 16 * 1024,
+        "resident memory grew from {base} to {peak} KiB"
+    );
+    // Every drop reported (mosquitto_pub prints each failed publish): of
+    // the 100,001 lines the newest 1,000 are kept, and the first too when
+    // it went out before the broker stopped.
+    let drops = stderr
+        .lines()
+        .filter(|l| l.ends_with("Quota exceeded."))
+        .count();
+    assert!(drops == 99_000 || drops == 99_001, "{drops} drops reported");
+}
+
+#[test]
+fn a_malformed_environment_value_is_ignored_with_one_line() {
+    let broker = broker();
+    let sub = Client::new("sub-env");
+    sub.connect(&broker);
+    sub.subscribe("q");
+    let mut cmd = common::command_with(common::Lib::Ours, "mosquitto_pub");
+    cmd.args(["-h", "127.0.0.1", "-p", &broker.port().to_string()])
+        .args(["-t", "q", "-q", "1", "-m", "hello"])
+        .env("MOSQUITTO_RS_QUEUE_POLICY", "newest")
+        .env("MOSQUITTO_RS_QUEUE_MAX_MSGS", "-3");
+    let out = support::run::run_with_timeout(&mut cmd, WAIT);
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0].contains("MOSQUITTO_RS_QUEUE_MAX_MSGS"), "{stderr}");
+    assert!(lines[1].contains("MOSQUITTO_RS_QUEUE_POLICY"), "{stderr}");
+    sub.loop_until(|s| !s.messages.lock().unwrap().is_empty());
+    assert_eq!(sub.received(), [b"hello".to_vec()]);
+}
