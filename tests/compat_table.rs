@@ -109,7 +109,12 @@ fn extension_options() -> Vec<(String, String)> {
         .filter_map(|l| l.trim().strip_prefix("pub const MOSQ_OPT_RS_"))
         .map(|rest| {
             let (name, value) = rest.split_once(':').unwrap();
-            let value = value.split_once('=').unwrap().1.trim().trim_end_matches(';');
+            let value = value
+                .split_once('=')
+                .unwrap()
+                .1
+                .trim()
+                .trim_end_matches(';');
             (format!("MOSQ_OPT_RS_{name}"), value.replace('_', ""))
         })
         .collect()
