@@ -269,16 +269,16 @@ fn numbered(i: usize, len: usize) -> Vec<u8> {
 fn reject_refuses_the_message_past_the_limit() {
     let mut broker = broker();
     let c = Client::new("reject");
-    assert_eq!(c.option(MOSQ_OPT_RS_QUEUE_MAX_MSGS, 100), 0);
+    assert_eq!(c.option(MOSQ_OPT_RS_QUEUE_MAX_MSGS, 1000), 0);
     offline(&c, &mut broker);
-    for i in 0..100 {
-        let rc = c.publish(&numbered(i, 64));
+    for i in 0..1000 {
+        let rc = c.publish(&numbered(i, 1024));
         assert!(rc == 0 || rc == ERR_NO_CONN, "publish {i}: {rc}");
     }
-    assert_eq!(c.publish(&numbered(100, 64)), ERR_NOMEM);
+    assert_eq!(c.publish(&numbered(1000, 1024)), ERR_NOMEM);
     assert_eq!(c.seen.quota.load(Ordering::SeqCst), 0);
-    let got = deliver(&c, &mut broker, 100);
-    let want: Vec<Vec<u8>> = (0..100).map(|i| numbered(i, 64)).collect();
+    let got = deliver(&c, &mut broker, 1000);
+    let want: Vec<Vec<u8>> = (0..1000).map(|i| numbered(i, 1024)).collect();
     assert_eq!(got, want);
 }
 
@@ -544,4 +544,28 @@ fn a_million_publishes_offline_stay_within_the_limit() {
         assert_eq!(&m[..8], want.as_bytes(), "message {k}");
     }
     assert_eq!(c.seen.completed.load(Ordering::SeqCst), LIMIT);
+}
+
+/// A broker that never acknowledges: with `loop_start`, the held-back
+/// DISCONNECT goes out once the flush time is up, not before.
+#[test]
+fn flush_ends_at_its_deadline_with_loop_start() {
+    use ::mosquitto::protocol::packet::PacketType;
+    use support::inproc::{connected, V311_OPT};
+    let (mut fake, mut c) = connected(V311_OPT);
+    // SAFETY (all calls below): live handle.
+    let rc = unsafe { mosquitto_int_option(c.m, MOSQ_OPT_RS_DISCONNECT_FLUSH_MS, 300) };
+    assert_eq!(rc, 0);
+    c.publish_ok("q", b"unacknowledged", 1, false);
+    fake.expect_type(PacketType::Publish);
+    assert_eq!(unsafe { mosquitto_loop_start(c.m) }, 0);
+    let start = Instant::now();
+    assert_eq!(unsafe { mosquitto_disconnect(c.m) }, 0);
+    fake.expect_type(PacketType::Disconnect);
+    assert!(
+        start.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(unsafe { mosquitto_loop_stop(c.m, false) }, 0);
 }

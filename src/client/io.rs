@@ -407,6 +407,9 @@ impl Client {
                 st.session
                     .disconnect(reason_code, props, now_ms(), st.out.vec())
             })?;
+            // A held-back DISCONNECT (an extension) has a deadline the loop
+            // thread must learn of.
+            let was_empty = was_empty || st.session.flush_pending();
             self.kick(st, was_empty, &mut after)
         });
         let settled = self.settle(after);
