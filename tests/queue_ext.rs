@@ -569,3 +569,26 @@ fn flush_ends_at_its_deadline_with_loop_start() {
     );
     assert_eq!(unsafe { mosquitto_loop_stop(c.m, false) }, 0);
 }
+
+/// The broker goes away during the flush: the usual disconnect callback,
+/// with the error (not 0), and no DISCONNECT.
+#[test]
+fn a_broker_gone_during_the_flush_ends_it_with_the_error() {
+    use ::mosquitto::protocol::packet::PacketType;
+    use support::inproc::{connected, ERR_CONN_LOST, V311_OPT};
+    let (mut fake, mut c) = connected(V311_OPT);
+    // SAFETY (all calls below): live handle.
+    let rc = unsafe { mosquitto_int_option(c.m, MOSQ_OPT_RS_DISCONNECT_FLUSH_MS, 5000) };
+    assert_eq!(rc, 0);
+    c.publish_ok("q", b"unacknowledged", 1, false);
+    fake.expect_type(PacketType::Publish);
+    assert_eq!(unsafe { mosquitto_disconnect(c.m) }, 0);
+    c.step(10);
+    fake.close();
+    c.wait_line(&format!("disconnect rc={ERR_CONN_LOST}"));
+    assert!(
+        !c.lines().iter().any(|l| l == "disconnect rc=0"),
+        "{:?}",
+        c.lines()
+    );
+}
