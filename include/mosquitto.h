@@ -124,6 +124,41 @@
 #define RC_SESSION_DROPPED 128
 
 /**
+ * ==== Extensions of mosquitto-rs, not in libmosquitto ====
+ *
+ * Option values for `mosquitto_int_option`, far from the original's
+ * (1-17). The original answers them with `MOSQ_ERR_INVAL`: a program can
+ * detect support and fall back. All off (0) by default.
+ *
+ * `MOSQ_OPT_RS_QUEUE_MAX_MSGS` (0x4D520001): most outgoing messages
+ * waiting to be sent or acknowledged (QoS 1/2); 0 = unlimited (default).
+ */
+#define MOSQ_OPT_RS_QUEUE_MAX_MSGS 1297219585
+
+/**
+ * Extension `MOSQ_OPT_RS_QUEUE_MAX_KB` (0x4D520002): most KiB of
+ * payload and topic those messages may hold; 0 = unlimited (default).
+ */
+#define MOSQ_OPT_RS_QUEUE_MAX_KB 1297219586
+
+/**
+ * Extension `MOSQ_OPT_RS_QUEUE_POLICY` (0x4D520003): what a full
+ * queue does with a new message: 0 = refuse it (`mosquitto_publish*`
+ * returns `MOSQ_ERR_NOMEM`), 1 = drop the oldest queued message not yet
+ * on the wire (reported through `on_publish`/`on_publish_v5` with reason
+ * code 0x97).
+ */
+#define MOSQ_OPT_RS_QUEUE_POLICY 1297219587
+
+/**
+ * Extension `MOSQ_OPT_RS_DISCONNECT_FLUSH_MS` (0x4D520004): 0 =
+ * `mosquitto_disconnect*` sends DISCONNECT at once (the original's
+ * behaviour); N > 0 = it first lets queued messages be sent and
+ * acknowledged, for up to N ms.
+ */
+#define MOSQ_OPT_RS_DISCONNECT_FLUSH_MS 1297219588
+
+/**
  * Return values of the library's functions.
  */
 enum mosq_err_t {

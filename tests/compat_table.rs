@@ -101,6 +101,25 @@ fn options() -> Vec<(String, String)> {
     out
 }
 
+/// Our extension options (`pub const MOSQ_OPT_RS_*` in
+/// src/ffi/extensions.rs), each with its value.
+fn extension_options() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(common::root().join("src/ffi/extensions.rs")).unwrap();
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("pub const MOSQ_OPT_RS_"))
+        .map(|rest| {
+            let (name, value) = rest.split_once(':').unwrap();
+            let value = value
+                .split_once('=')
+                .unwrap()
+                .1
+                .trim()
+                .trim_end_matches(';');
+            (format!("MOSQ_OPT_RS_{name}"), value.replace('_', ""))
+        })
+        .collect()
+}
+
 fn generate() -> String {
     let source = scan_source();
     let mut table = String::from("| Function | Version node | Status |\n|---|---|---|\n");
@@ -126,6 +145,11 @@ fn generate() -> String {
     let mut opts = String::from("\n| Option | Status |\n|---|---|\n");
     for (name, status) in options() {
         opts.push_str(&format!("| `{name}` | {status} |\n"));
+    }
+    for (name, value) in extension_options() {
+        opts.push_str(&format!(
+            "| `{name}` | extension ({value}, not in libmosquitto; see [Extensions](#extensions)) |\n"
+        ));
     }
     format!("{START}\n{done} of {total} functions implemented.\n\n{table}{opts}{END}")
 }
@@ -154,6 +178,20 @@ fn readme_compatibility_table_is_current() {
 fn every_option_has_a_status() {
     let opts = options();
     assert_eq!(opts.len(), 17, "{opts:?}");
+}
+
+#[test]
+fn the_extension_options_are_listed() {
+    let names: Vec<String> = extension_options().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "MOSQ_OPT_RS_QUEUE_MAX_MSGS",
+            "MOSQ_OPT_RS_QUEUE_MAX_KB",
+            "MOSQ_OPT_RS_QUEUE_POLICY",
+            "MOSQ_OPT_RS_DISCONNECT_FLUSH_MS"
+        ]
+    );
 }
 
 #[test]

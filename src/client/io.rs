@@ -131,8 +131,10 @@ impl Client {
     /// resets, and the disconnect to report is recorded (success when the
     /// application asked to disconnect, as the original reports it).
     fn close_link(&self, st: &mut State, err: &ClientError, after: &mut Aftermath) -> i32 {
-        let asked =
-            st.intent == Intent::Disconnect || st.session.state() == SessionState::Disconnecting;
+        // A disconnect still waiting for queued messages (an extension)
+        // was cut short: reported as the error it is.
+        let asked = (st.intent == Intent::Disconnect && !st.session.flush_pending())
+            || st.session.state() == SessionState::Disconnecting;
         if let Some(link) = st.link.take() {
             let _ = link.stream.shutdown();
         }
@@ -405,6 +407,9 @@ impl Client {
                 st.session
                     .disconnect(reason_code, props, now_ms(), st.out.vec())
             })?;
+            // A held-back DISCONNECT (an extension) has a deadline the loop
+            // thread must learn of.
+            let was_empty = was_empty || st.session.flush_pending();
             self.kick(st, was_empty, &mut after)
         });
         let settled = self.settle(after);

@@ -9,6 +9,7 @@
 
 pub mod buffers;
 pub mod callbacks;
+mod env;
 mod error;
 mod io;
 mod log;
@@ -199,8 +200,10 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl State {
     fn new(client_id: Option<&[u8]>, clean_start: bool) -> Self {
+        let mut session = Session::new(Config::new(client_id, clean_start));
+        env::apply(&mut session);
         State {
-            session: Session::new(Config::new(client_id, clean_start)),
+            session,
             link: None,
             generation: 0,
             out: OutBuffer::default(),

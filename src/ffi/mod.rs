@@ -18,6 +18,7 @@ pub mod topic;
 pub mod callbacks;
 pub mod client;
 pub mod connect;
+pub mod extensions;
 pub mod helpers;
 pub mod loops;
 pub mod options;

@@ -112,7 +112,10 @@ fn set_int_option(st: &mut State, option: mosq_opt_value, value: c_int) -> Rc {
             }
             st.websockets.get_mut().header_size = value as usize;
         }
-        _ => return Err(mosq_err_t::MOSQ_ERR_INVAL),
+        _ => {
+            return super::extensions::set_extension_option(st, option, value)
+                .unwrap_or(Err(mosq_err_t::MOSQ_ERR_INVAL))
+        }
     }
     Ok(())
 }

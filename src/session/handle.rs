@@ -54,6 +54,8 @@ impl Session {
         self.keepalive.received(now);
         if handled.close.is_some() {
             self.connection_lost();
+        } else if self.flush_pending() {
+            self.finish_flush(now, out);
         }
         handled
     }

@@ -3,12 +3,14 @@
 //! keep alive). Received packets are handled in `handle.rs`.
 
 use super::alias::AliasMap;
+use super::config::OwnedProperties;
 use super::config::{check_properties, inflight_option, Config, DEFAULT_INFLIGHT};
 use super::error::SessionError;
 use super::incoming::Incoming;
 use super::keepalive::Keepalive;
 use super::outgoing::{emit, Aliased, Link, Outgoing, Stage};
 use super::packet_id::PacketIds;
+use super::queue::{Flush, QueueLimits, QueuePolicy, RC_QUOTA_EXCEEDED};
 use crate::protocol::packet::{
     packet_len, Auth, Connect, Disconnect, Packet, Properties, ProtocolVersion, Publish, Subscribe,
     Subscription, SubscriptionList, TopicList, Unsubscribe, Will, MAX_VARINT,
@@ -102,6 +104,83 @@ impl Session {
             offline_room: true,
             assigned_id: None,
         }
+    }
+
+    /// Extension: the limits on the outgoing queue.
+    pub fn queue_limits(&self) -> QueueLimits {
+        self.outgoing.ext().map(|e| e.limits).unwrap_or_default()
+    }
+
+    /// Extension: sets the limits on the outgoing queue; messages already
+    /// held stay until they complete.
+    pub fn set_queue_limits(&mut self, limits: QueueLimits) {
+        if limits.is_set() || self.outgoing.ext().is_some() {
+            self.outgoing.ext_mut().limits = limits;
+        }
+    }
+
+    /// Extension: how long [`Self::disconnect`] lets queued messages be
+    /// sent and acknowledged before its DISCONNECT, in ms (0: not at all).
+    pub fn set_disconnect_flush_ms(&mut self, ms: u32) {
+        if ms != 0 || self.outgoing.ext().is_some() {
+            self.outgoing.ext_mut().flush_ms = ms;
+        }
+    }
+
+    /// Extension: whether a disconnect is waiting for queued messages.
+    pub fn flush_pending(&self) -> bool {
+        self.outgoing.ext().is_some_and(|e| e.flush.is_some())
+    }
+
+    /// Extension: forgets a disconnect waiting for queued messages.
+    fn clear_flush(&mut self) {
+        if let Some(e) = self.outgoing.ext_if_any() {
+            e.flush = None;
+        }
+    }
+
+    /// Makes room in the bounded queue for a message of `size` topic and
+    /// payload bytes, dropping the oldest unsent messages under
+    /// [`QueuePolicy::DropOldest`]; `NoMem` when there is none to be had.
+    fn make_room(&mut self, size: u64) -> Result<(), SessionError> {
+        let limits = self.queue_limits();
+        let max_bytes = limits.max_bytes();
+        if max_bytes != 0 && size > max_bytes {
+            return Err(SessionError::NoMem);
+        }
+        let max_msgs = limits.max_msgs as usize;
+        loop {
+            let o = &mut self.outgoing;
+            let full = (max_msgs != 0 && o.len() >= max_msgs)
+                || (max_bytes != 0 && o.bytes() + size > max_bytes);
+            if !full {
+                return Ok(());
+            }
+            if limits.policy == QueuePolicy::Reject {
+                return Err(SessionError::NoMem);
+            }
+            let mid = self
+                .outgoing
+                .drop_oldest_unsent(RC_QUOTA_EXCEEDED)
+                .ok_or(SessionError::NoMem)?;
+            self.ids.release(mid);
+        }
+    }
+
+    /// Extension: writes the held-back DISCONNECT once nothing is left to
+    /// flush or its deadline passed. Returns whether it was written.
+    pub(super) fn finish_flush(&mut self, now: u64, out: &mut Vec<u8>) -> bool {
+        let due = match self.outgoing.ext().and_then(|e| e.flush.as_ref()) {
+            Some(f) => self.outgoing.len() == 0 || now >= f.deadline,
+            None => return false,
+        };
+        if !due || !self.transport_open() {
+            return false;
+        }
+        let f = self.outgoing.ext_mut().flush.take().expect("checked above");
+        let props: Vec<Property<'_>> = f.properties.as_properties().iter().collect();
+        self.write_disconnect(f.reason_code, &props, now, out);
+        true
     }
 
     /// The settings.
@@ -431,6 +510,10 @@ impl Session {
         }
         // QoS 1/2 ids go on the wire and must not be in use; a QoS 0 id is
         // only the application's handle.
+        let size = (topic_name.len() + payload.len()) as u64;
+        if qos != 0 && self.outgoing.limited() {
+            self.make_room(size)?;
+        }
         let mid = if qos == 0 {
             self.ids.next_id()
         } else {
@@ -472,7 +555,8 @@ impl Session {
         if let Some(a) = aliased.as_ref().filter(|a| !a.alias_only) {
             self.outgoing.aliases_mut().note_given(a.alias, &a.topic);
         }
-        self.outgoing.push(mid, qos, stored, aliased);
+        // At most MAX_PAYLOAD plus a topic: fits.
+        self.outgoing.push(mid, qos, stored, size as u32, aliased);
         if !self.transport_open() {
             if self.offline_room {
                 self.outgoing.mark_first_queued_attempted();
@@ -641,6 +725,28 @@ impl Session {
         if !self.transport_open() {
             return Err(SessionError::NoConn);
         }
+        let flush_ms = self.outgoing.ext().map_or(0, |e| e.flush_ms);
+        if flush_ms != 0 && self.outgoing.len() != 0 {
+            self.outgoing.ext_mut().flush = Some(Flush {
+                reason_code,
+                properties: OwnedProperties::new(CMD_DISCONNECT, props)?,
+                deadline: now.saturating_add(u64::from(flush_ms)),
+            });
+            return Ok(());
+        }
+        self.write_disconnect(reason_code, props, now, out);
+        Ok(())
+    }
+
+    /// Writes DISCONNECT (checked) and moves to `Disconnecting`.
+    fn write_disconnect(
+        &mut self,
+        reason_code: u8,
+        props: &[Property<'_>],
+        now: u64,
+        out: &mut Vec<u8>,
+    ) {
+        self.clear_flush();
         self.state = State::Disconnecting;
         let v = self.config.version;
         let full = Disconnect {
@@ -649,7 +755,7 @@ impl Session {
         };
         if !self.oversize(full.encoded_len(v)) {
             self.send(&Packet::Disconnect(full), now, out);
-            return Ok(());
+            return;
         }
         let kept = without_optional(props);
         let p = Disconnect {
@@ -657,7 +763,6 @@ impl Session {
             properties: Properties::List(&kept),
         };
         self.send(&Packet::Disconnect(p), now, out);
-        Ok(())
     }
 
     /// The broker broke the protocol with `err`: on MQTT 5 writes the
@@ -723,7 +828,14 @@ impl Session {
     /// interval, writes PINGREQ if connected with no ping outstanding;
     /// otherwise (a ping unanswered, or no CONNACK in time) the connection
     /// is dead: the session resets and returns `Keepalive`.
+    ///
+    /// Extension: a disconnect waiting for queued messages (see
+    /// [`Self::set_disconnect_flush_ms`]) writes its DISCONNECT here once
+    /// its deadline has passed.
     pub fn tick(&mut self, now: u64, out: &mut Vec<u8>) -> Result<(), SessionError> {
+        if self.flush_pending() && self.finish_flush(now, out) {
+            return Ok(());
+        }
         if !self.transport_open() || !self.keepalive.due(now) {
             return Ok(());
         }
@@ -739,10 +851,14 @@ impl Session {
     /// When [`Session::tick`] next has something to do (`None`: keep
     /// alive off or no connection); the runtime may sleep until then.
     pub fn next_deadline(&self) -> Option<u64> {
-        if self.transport_open() {
-            self.keepalive.deadline()
-        } else {
-            None
+        if !self.transport_open() {
+            return None;
+        }
+        let flush = self.outgoing.ext().and_then(|e| e.flush.as_ref());
+        match (flush, self.keepalive.deadline()) {
+            (Some(f), Some(k)) => Some(k.min(f.deadline)),
+            (Some(f), None) => Some(f.deadline),
+            (None, k) => k,
         }
     }
 
@@ -755,6 +871,7 @@ impl Session {
             self.offline_room = self.outgoing.inflight() < usize::from(self.out_max);
         }
         self.state = State::Disconnected;
+        self.clear_flush();
         self.keepalive.pong();
         self.aliases.reset(0);
         self.outgoing.reset_aliases();

@@ -32,6 +32,7 @@ mod keepalive;
 mod machine;
 mod outgoing;
 mod packet_id;
+mod queue;
 
 #[cfg(test)]
 mod tests;
@@ -43,3 +44,4 @@ pub use error::SessionError;
 pub use events::{Event, Handled, Message};
 pub use machine::{PublishError, Session, State, MAX_PAYLOAD};
 pub use outgoing::Stage;
+pub use queue::{QueueLimits, QueuePolicy, RC_QUOTA_EXCEEDED};

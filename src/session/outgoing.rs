@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 
 use super::alias::{AliasForm, OutAliases};
 use super::error::SessionError;
+use super::queue::Extensions;
 use crate::protocol::packet::{decode, Ack, AckKind, Packet, Properties, ProtocolVersion};
 use crate::protocol::property::{Identifier, Property};
 
@@ -55,6 +56,8 @@ struct OutMsg {
     earlier: bool,
     /// The encoded PUBLISH, DUP clear.
     packet: Vec<u8>,
+    /// Its topic and payload bytes (what the queue byte limit counts).
+    size: u32,
     /// Its Topic Alias, when it has one.
     alias: Option<Box<Aliased>>,
 }
@@ -109,6 +112,11 @@ struct Rare {
     aliases: OutAliases,
     /// Messages dropped at write time, with the reason code to report.
     dropped: Vec<(u16, u8)>,
+    /// The extensions' settings and state.
+    ext: Extensions,
+    /// Topic and payload bytes of the messages held, counted once a byte
+    /// limit first asks.
+    bytes: Option<u64>,
 }
 
 /// No Topic Alias allowed, no mapping.
@@ -151,8 +159,48 @@ impl Outgoing {
         m.stage = stage;
     }
 
-    /// Appends a message (queued) with its encoded PUBLISH.
-    pub fn push(&mut self, mid: u16, qos: u8, packet: Vec<u8>, alias: Option<Aliased>) {
+    /// Topic and payload bytes of the messages held (counted from now on
+    /// once asked).
+    pub fn bytes(&mut self) -> u64 {
+        let msgs = &self.msgs;
+        let rare = self.rare.get_or_insert_with(Box::default);
+        *rare
+            .bytes
+            .get_or_insert_with(|| msgs.iter().map(|m| u64::from(m.size)).sum())
+    }
+
+    /// Changes the byte count, when it is kept.
+    fn count_bytes(&mut self, add: u64, sub: u64) {
+        if let Some(b) = self.rare.as_mut().and_then(|r| r.bytes.as_mut()) {
+            *b = *b + add - sub;
+        }
+    }
+
+    /// The extensions' settings and state, when any was set.
+    pub(super) fn ext(&self) -> Option<&Extensions> {
+        self.rare.as_ref().map(|r| &r.ext)
+    }
+
+    /// The extensions' settings and state, to change (allocated).
+    pub(super) fn ext_mut(&mut self) -> &mut Extensions {
+        &mut self.rare.get_or_insert_with(Box::default).ext
+    }
+
+    /// The extensions' state, to change when it exists.
+    pub(super) fn ext_if_any(&mut self) -> Option<&mut Extensions> {
+        self.rare.as_mut().map(|r| &mut r.ext)
+    }
+
+    /// Whether a queue limit is set (one branch when none is).
+    #[inline]
+    pub(super) fn limited(&self) -> bool {
+        self.rare.as_ref().is_some_and(|r| r.ext.limits.is_set())
+    }
+
+    /// Appends a message (queued) with its encoded PUBLISH and its topic
+    /// and payload size.
+    pub fn push(&mut self, mid: u16, qos: u8, packet: Vec<u8>, size: u32, alias: Option<Aliased>) {
+        self.count_bytes(u64::from(size), 0);
         self.msgs.push_back(OutMsg {
             mid,
             qos,
@@ -161,8 +209,23 @@ impl Outgoing {
             sent: false,
             earlier: false,
             packet,
+            size,
             alias: alias.map(Box::new),
         });
+    }
+
+    /// Drops the oldest message never written for the network, to be
+    /// reported with `rc` by [`Self::take_dropped`]; returns its id, or
+    /// `None` when every message held has gone out.
+    pub fn drop_oldest_unsent(&mut self, rc: u8) -> Option<u16> {
+        let i = self.msgs.iter().position(|m| !m.sent)?;
+        let mid = self.msgs[i].mid;
+        self.rare
+            .get_or_insert_with(Box::default)
+            .dropped
+            .push((mid, rc));
+        self.remove(i);
+        Some(mid)
     }
 
     /// Messages this connection could not take, dropped when they were
@@ -317,14 +380,17 @@ impl Outgoing {
     pub fn discard_sent(&mut self) -> Vec<u16> {
         let mut dropped = Vec::new();
         let mut inflight = 0;
+        let mut bytes = 0;
         self.msgs.retain(|m| {
             if m.earlier {
                 dropped.push(m.mid);
                 inflight += usize::from(m.stage != Stage::Queued);
+                bytes += u64::from(m.size);
             }
             !m.earlier
         });
         self.inflight -= inflight;
+        self.count_bytes(0, bytes);
         dropped
     }
 
@@ -334,6 +400,7 @@ impl Outgoing {
 
     fn remove(&mut self, i: usize) {
         self.set_stage(i, Stage::Queued);
+        self.count_bytes(0, u64::from(self.msgs[i].size));
         self.msgs.remove(i);
     }
 

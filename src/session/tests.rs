@@ -1058,3 +1058,5 @@ fn a_publish_sent_before_connack_belongs_to_the_new_session() {
     assert!(s.take_session_dropped().is_empty());
     assert_eq!(s.outgoing_stage(m), Some(Stage::AwaitAck));
 }
+
+mod queue_ext;
