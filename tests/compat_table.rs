@@ -156,22 +156,7 @@ fn generate() -> String {
 
 #[test]
 fn readme_compatibility_table_is_current() {
-    let readme_path = common::root().join("README.md");
-    let readme = std::fs::read_to_string(&readme_path).unwrap();
-    let start = readme
-        .find(START)
-        .expect("README has the table start marker");
-    let end = readme.find(END).expect("README has the table end marker") + END.len();
-    let fresh = generate();
-    if std::env::var_os("MOSQ_BLESS").is_some() {
-        let updated = format!("{}{}{}", &readme[..start], fresh, &readme[end..]);
-        std::fs::write(&readme_path, updated).unwrap();
-        return;
-    }
-    assert!(
-        readme[start..end] == fresh,
-        "README.md's compatibility table is stale: run `make readme` (MOSQ_BLESS=1 cargo test --test compat_table)"
-    );
+    common::check_readme_section(START, END, &generate(), "compatibility table");
 }
 
 #[test]

@@ -398,6 +398,9 @@ impl Client {
     pub fn disconnect(&self, reason_code: u8, props: &[Property<'_>]) -> Result<(), ClientError> {
         let mut after = Aftermath::default();
         let result = self.with_state(|st| {
+            // A DISCONNECT the specification forbids fails before anything
+            // changes (the client would otherwise stop reconnecting).
+            st.session.check_disconnect(reason_code, props)?;
             st.intent = Intent::Disconnect;
             if st.link.is_none() {
                 return Err(ClientError::NoConn);

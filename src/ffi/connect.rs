@@ -225,12 +225,6 @@ pub unsafe extern "C" fn mosquitto_disconnect_v5(
         if let Err(e) = crate::session::check_properties(CMD_DISCONNECT, &props) {
             return e.mosq_err();
         }
-        // A DISCONNECT the specification forbids fails before the client
-        // changes anything (it would otherwise stop reconnecting).
-        let code = reason_code as u8;
-        if let Err(e) = client.with_state(|st| st.session.check_disconnect(code, &props)) {
-            return e.mosq_err();
-        }
-        result_rc(client.disconnect(code, &props))
+        result_rc(client.disconnect(reason_code as u8, &props))
     })
 }

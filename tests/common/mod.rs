@@ -97,3 +97,27 @@ pub fn assert_output_ok(output: &Output, what: &str) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Checks that the README's generated section between `start` and `end`
+/// (markers included) is `fresh`; with `MOSQ_BLESS` set, writes it instead.
+/// `what` names the section in the failure message.
+pub fn check_readme_section(start: &str, end: &str, fresh: &str, what: &str) {
+    let readme_path = root().join("README.md");
+    let readme = std::fs::read_to_string(&readme_path).unwrap();
+    let from = readme
+        .find(start)
+        .unwrap_or_else(|| panic!("README has no {start}"));
+    let to = readme
+        .find(end)
+        .unwrap_or_else(|| panic!("README has no {end}"))
+        + end.len();
+    if std::env::var_os("MOSQ_BLESS").is_some() {
+        let updated = format!("{}{}{}", &readme[..from], fresh, &readme[to..]);
+        std::fs::write(&readme_path, updated).unwrap();
+        return;
+    }
+    assert!(
+        readme[from..to] == *fresh,
+        "README.md's {what} is stale: run `make readme`"
+    );
+}

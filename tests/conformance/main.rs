@@ -71,25 +71,7 @@ fn generate() -> String {
 
 #[test]
 fn readme_conformance_table_is_current() {
-    let readme_path = common::root().join("README.md");
-    let readme = std::fs::read_to_string(&readme_path).unwrap();
-    let start = readme
-        .find(START)
-        .expect("README has the conformance table start marker");
-    let end = readme
-        .find(END)
-        .expect("README has the conformance table end marker")
-        + END.len();
-    let fresh = generate();
-    if std::env::var_os("MOSQ_BLESS").is_some() {
-        let updated = format!("{}{}{}", &readme[..start], fresh, &readme[end..]);
-        std::fs::write(&readme_path, updated).unwrap();
-        return;
-    }
-    assert!(
-        readme[start..end] == fresh,
-        "README.md's conformance table is stale: run `make readme`"
-    );
+    common::check_readme_section(START, END, &generate(), "conformance table");
 }
 
 #[test]
