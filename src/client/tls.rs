@@ -19,9 +19,15 @@ impl Client {
         tls: Option<&TlsSettings>,
         host: &str,
     ) -> Result<Arc<Stream>, ClientError> {
-        let Some(tls) = tls.filter(|t| t.enabled()) else {
+        let Some(tls) = tls else {
             return Ok(raw);
         };
+        if let Some(psk) = Client::start_psk(&raw, tls, host)? {
+            return Ok(psk);
+        }
+        if !tls.enabled() {
+            return Ok(raw);
+        }
         let config = tls.client_config()?;
         let stream = TlsStream::new(raw, config, host)?;
         Ok(Arc::new(Stream::Tls(Box::new(stream))))

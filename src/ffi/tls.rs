@@ -204,18 +204,33 @@ pub unsafe extern "C" fn mosquitto_tls_opts_set(
     })
 }
 
-/// Enables pre-shared-key TLS.
-/// Status: not supported: rustls has no PSK suites (returns MOSQ_ERR_NOT_SUPPORTED as a build without PSK).
+/// Enables pre-shared-key TLS: TLS 1.3 with `TLS_AES_128_GCM_SHA256` (see
+/// `crate::transport::psk`). `MOSQ_ERR_INVAL` for a NULL handle, key or
+/// identity, or a key with a non-hex digit (as the original);
+/// `MOSQ_ERR_NOT_SUPPORTED` with a log line for `ciphers` naming only TLS
+/// 1.2 PSK suites. Certificate TLS, when also set, wins at connect.
+///
+/// # Safety
+/// `mosq` is NULL or a live handle; the strings are NULL or NUL-terminated.
 #[no_mangle]
-pub extern "C" fn mosquitto_tls_psk_set(
+pub unsafe extern "C" fn mosquitto_tls_psk_set(
     mosq: *mut mosquitto,
     psk: *const c_char,
     identity: *const c_char,
     ciphers: *const c_char,
 ) -> c_int {
     ffi_boundary(|| {
-        let _ = (mosq, psk, identity, ciphers);
-        rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
+        // SAFETY: forwarded contract; the strings are copied at once.
+        let (c, psk, identity, ciphers) =
+            unsafe { (client(mosq), c_str(psk), c_str(identity), c_str(ciphers)) };
+        let (Some(c), Some(psk), Some(identity)) = (c, psk, identity) else {
+            return rc(mosq_err_t::MOSQ_ERR_INVAL);
+        };
+        let ciphers = ciphers.map(|s| s.to_string_lossy().into_owned());
+        match c.set_psk(&psk.to_string_lossy(), identity.to_bytes(), ciphers) {
+            Ok(()) => rc(mosq_err_t::MOSQ_ERR_SUCCESS),
+            Err(e) => e.mosq_err(),
+        }
     })
 }
 
@@ -385,10 +400,6 @@ mod tests {
             assert_eq!(mosquitto_tls_insecure_set(h.0, true), OK);
             assert!(h.client().with_state(|st| st.tls.get_mut().insecure));
         }
-        assert_eq!(
-            mosquitto_tls_psk_set(h.0, ptr::null(), ptr::null(), ptr::null()),
-            rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED)
-        );
         assert!(mosquitto_ssl_get(h.0).is_null());
     }
 }

@@ -8,6 +8,8 @@
 //! - [`tls`] and [`tls_config`]: TLS over the connection (rustls), and the
 //!   settings it is configured from; [`tls_verify`] checks the broker's
 //!   certificate as the original does (with [`x509`] reading its names).
+//! - [`psk`]: TLS 1.3 with an external pre-shared key (embedded-tls),
+//!   which rustls does not offer.
 //! - [`websocket`]: MQTT over WebSocket (the HTTP upgrade and framing)
 //!   over the connection, TLS or not.
 //! - [`wakeup`]: lets any thread wake the network thread out of [`poll()`].
@@ -28,6 +30,7 @@ pub mod error;
 pub mod io_errno;
 pub mod legacy_pem;
 pub mod poll;
+pub mod psk;
 pub mod resolve;
 pub mod socks5;
 pub mod stream;
@@ -43,6 +46,7 @@ pub mod x509;
 
 pub use error::{ErrorCode, TransportError};
 pub use poll::{poll, Ready};
+pub use psk::{PskSettings, PskStream};
 pub use socks5::{Socks5, Socks5Error};
 pub use stream::Stream;
 pub use tls::{TlsError, TlsStream};

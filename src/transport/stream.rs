@@ -9,6 +9,7 @@ use std::os::unix::net::UnixStream;
 use socket2::SockRef;
 
 use super::io_errno;
+use super::psk::PskStream;
 use super::tls::TlsStream;
 use super::websocket::WsStream;
 
@@ -28,6 +29,8 @@ pub enum Stream {
     Tls(Box<TlsStream>),
     /// WebSocket over one of the others.
     Ws(Box<WsStream>),
+    /// TLS 1.3 with a pre-shared key over one of the first two.
+    Psk(Box<PskStream>),
 }
 
 impl Stream {
@@ -44,6 +47,7 @@ impl Stream {
             Stream::Unix(s) => (&*s).read(buf),
             Stream::Tls(s) => s.read(buf),
             Stream::Ws(s) => s.read(buf),
+            Stream::Psk(s) => s.read(buf),
         };
         io_errno::note_read(&r);
         r
@@ -55,6 +59,7 @@ impl Stream {
         let r = match self {
             Stream::Tls(s) => s.write(buf),
             Stream::Ws(s) => s.write(buf),
+            Stream::Psk(s) => s.write(buf),
             _ => SockRef::from(self).send_with_flags(buf, libc::MSG_NOSIGNAL),
         };
         io_errno::note_write(&r);
@@ -86,6 +91,8 @@ impl Stream {
             Stream::Ws(s) => s.write2(first, second),
             Stream::Tls(s) if first.is_empty() => s.write(second),
             Stream::Tls(s) => s.write(first),
+            Stream::Psk(s) if first.is_empty() => s.write(second),
+            Stream::Psk(s) => s.write(first),
             _ => {
                 let bufs = [IoSlice::new(first), IoSlice::new(second)];
                 SockRef::from(self).send_vectored_with_flags(&bufs, libc::MSG_NOSIGNAL)
@@ -103,6 +110,7 @@ impl Stream {
             Stream::Unix(s) => s.shutdown(Shutdown::Both),
             Stream::Tls(s) => s.shutdown(),
             Stream::Ws(s) => s.shutdown(),
+            Stream::Psk(s) => s.shutdown(),
         }
     }
 
@@ -119,6 +127,7 @@ impl Stream {
         match self {
             Stream::Tls(s) => s.wants_write(),
             Stream::Ws(s) => s.wants_write(),
+            Stream::Psk(s) => s.wants_write(),
             _ => false,
         }
     }
@@ -129,6 +138,7 @@ impl Stream {
         match self {
             Stream::Tls(s) => s.flush(),
             Stream::Ws(s) => s.flush(),
+            Stream::Psk(s) => s.flush(),
             _ => Ok(()),
         }
     }
@@ -139,6 +149,7 @@ impl Stream {
         match self {
             Stream::Tls(s) => return s.inner().set_nodelay(nodelay),
             Stream::Ws(s) => return s.inner().set_nodelay(nodelay),
+            Stream::Psk(s) => return s.inner().set_nodelay(nodelay),
             _ => {}
         }
         SockRef::from(self).set_tcp_nodelay(nodelay)
@@ -161,6 +172,7 @@ impl Stream {
             Stream::Tcp(_) => quickack(self),
             Stream::Tls(s) => s.inner().ack_now(),
             Stream::Ws(s) => s.inner().ack_now(),
+            Stream::Psk(s) => s.inner().ack_now(),
             Stream::Unix(_) => Ok(()),
         }
     }
@@ -174,6 +186,7 @@ impl Stream {
         match self {
             Stream::Tls(s) => return s.inner().check_connected(),
             Stream::Ws(s) => return s.inner().check_connected(),
+            Stream::Psk(s) => return s.inner().check_connected(),
             _ => {}
         }
         let sock = SockRef::from(self);
@@ -197,6 +210,7 @@ impl Stream {
         match self {
             Stream::Tls(s) => s.inner().is_unix(),
             Stream::Ws(s) => s.inner().is_unix(),
+            Stream::Psk(s) => s.inner().is_unix(),
             other => matches!(other, Stream::Unix(_)),
         }
     }
@@ -221,6 +235,7 @@ impl AsFd for Stream {
             Stream::Unix(s) => s.as_fd(),
             Stream::Tls(s) => s.inner().as_fd(),
             Stream::Ws(s) => s.inner().as_fd(),
+            Stream::Psk(s) => s.inner().as_fd(),
         }
     }
 }

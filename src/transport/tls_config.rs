@@ -90,6 +90,9 @@ pub struct TlsSettings {
     pub alpn: Option<Vec<u8>>,
     /// `MOSQ_OPT_TLS_USE_OS_CERTS`.
     pub use_os_certs: bool,
+    /// `mosquitto_tls_psk_set`: TLS 1.3 with a pre-shared key, used when
+    /// no certificate TLS is configured (see [`super::psk`]).
+    pub psk: Option<super::psk::PskSettings>,
 }
 
 impl Default for TlsSettings {
@@ -107,6 +110,7 @@ impl Default for TlsSettings {
             ciphers: None,
             alpn: None,
             use_os_certs: false,
+            psk: None,
         }
     }
 }
@@ -124,6 +128,7 @@ impl fmt::Debug for TlsSettings {
             .field("ciphers", &self.ciphers)
             .field("alpn", &self.alpn)
             .field("use_os_certs", &self.use_os_certs)
+            .field("psk", &self.psk)
             .finish_non_exhaustive()
     }
 }

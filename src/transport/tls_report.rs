@@ -48,7 +48,7 @@ pub fn describe(e: &Error) -> String {
 
 /// OpenSSL's line for a fatal alert from the broker: reason 1000 plus the
 /// alert's number, named as OpenSSL names it.
-fn alert_line(alert: AlertDescription) -> String {
+pub fn alert_line(alert: AlertDescription) -> String {
     let n = u8::from(alert);
     let name = match n {
         10 => "sslv3 alert unexpected message",
