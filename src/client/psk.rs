@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use super::error::ClientError;
 use super::Client;
-use crate::ffi::constants::MOSQ_LOG_ERR;
+use crate::ffi::constants::MOSQ_LOG_WARNING;
 use crate::ffi::dispatch;
-use crate::transport::psk::{check_ciphers, is_hex};
-use crate::transport::{PskSettings, PskStream, Stream, TlsError, TlsSettings};
+use crate::transport::psk::{is_hex, names_only_tls12_psk, tls12_only_warning};
+use crate::transport::{PskSettings, PskStream, Stream, TlsSettings};
 
 impl Client {
     /// Stores a pre-shared key (hexadecimal digits) and identity for the
@@ -16,8 +16,9 @@ impl Client {
     /// of `mosquitto_tls_opts_set`, as the original shares it).
     ///
     /// [`ClientError::Inval`] for a key with a non-hex digit, as the
-    /// original; [`ClientError::NotSupported`] (and a log line) for a
-    /// cipher list naming only TLS 1.2 PSK suites: PSK here is TLS 1.3.
+    /// original. A cipher list naming only TLS 1.2 PSK suites is accepted
+    /// with a warning: the connection is TLS 1.3 all the same, as with
+    /// the original (OpenSSL's cipher list governs TLS 1.2 only).
     pub fn set_psk(
         &self,
         hex: &str,
@@ -27,9 +28,8 @@ impl Client {
         if !is_hex(hex) {
             return Err(ClientError::Inval);
         }
-        if let Some(Err(line)) = ciphers.as_deref().map(check_ciphers) {
-            dispatch::log(self, MOSQ_LOG_ERR, &line);
-            return Err(ClientError::NotSupported);
+        if let Some(list) = ciphers.as_deref().filter(|c| names_only_tls12_psk(c)) {
+            dispatch::log(self, MOSQ_LOG_WARNING, &tls12_only_warning(list));
         }
         self.with_state(|st| {
             let tls = st.tls.get_mut();
@@ -53,9 +53,6 @@ impl Client {
         let Some(psk) = tls.psk.as_ref().filter(|_| !tls.enabled()) else {
             return Ok(None);
         };
-        if let Some(Err(line)) = tls.ciphers.as_deref().map(check_ciphers) {
-            return Err(TlsError::config(line).into());
-        }
         let stream = PskStream::new(Arc::clone(raw), psk, host)?;
         Ok(Some(Arc::new(Stream::Psk(Box::new(stream)))))
     }

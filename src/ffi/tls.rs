@@ -206,9 +206,9 @@ pub unsafe extern "C" fn mosquitto_tls_opts_set(
 
 /// Enables pre-shared-key TLS: TLS 1.3 with `TLS_AES_128_GCM_SHA256` (see
 /// `crate::transport::psk`). `MOSQ_ERR_INVAL` for a NULL handle, key or
-/// identity, or a key with a non-hex digit (as the original);
-/// `MOSQ_ERR_NOT_SUPPORTED` with a log line for `ciphers` naming only TLS
-/// 1.2 PSK suites. Certificate TLS, when also set, wins at connect.
+/// identity, or a key with a non-hex digit (as the original); `ciphers`
+/// naming only TLS 1.2 PSK suites gets a warning in the log. Certificate
+/// TLS, when also set, wins at connect.
 ///
 /// # Safety
 /// `mosq` is NULL or a live handle; the strings are NULL or NUL-terminated.

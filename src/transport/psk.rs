@@ -105,26 +105,28 @@ pub fn key_bytes(hex: &str) -> Option<Vec<u8>> {
     (out.len() <= MAX_PSK_LEN).then_some(out)
 }
 
-/// Which kinds of suites an OpenSSL-style cipher list names.
+/// Whether an OpenSSL-style cipher list names only TLS 1.2 PSK suites
+/// (names with `PSK` in them), none of which exist here.
 ///
-/// `Err` with a log line when it names only TLS 1.2 PSK suites (names with
-/// `PSK` in them): those do not exist here, and TLS 1.3 would be a silent
-/// change of what was asked for.
-pub fn check_ciphers(ciphers: &str) -> Result<(), String> {
+/// OpenSSL's cipher list governs TLS 1.2 and below only, so the original
+/// still connects over TLS 1.3 with such a list; so does this library,
+/// after the warning [`tls12_only_warning`] gives.
+pub fn names_only_tls12_psk(ciphers: &str) -> bool {
     let names: Vec<&str> = ciphers
         .split([':', ',', ' '])
         .filter(|n| !n.is_empty() && !n.starts_with(['!', '-', '+', '@']))
         .collect();
-    let tls12_psk_only = !names.is_empty()
+    !names.is_empty()
         && names
             .iter()
-            .all(|n| n.to_ascii_uppercase().contains("PSK") && !n.eq_ignore_ascii_case(PSK_SUITE));
-    if tls12_psk_only {
-        return Err(format!(
-            "Error: TLS-PSK here is TLS 1.3 only ({PSK_SUITE}); the cipher list \"{ciphers}\" names only TLS 1.2 PSK suites."
-        ));
-    }
-    Ok(())
+            .all(|n| n.to_ascii_uppercase().contains("PSK") && !n.eq_ignore_ascii_case(PSK_SUITE))
+}
+
+/// The warning for a cipher list that names only TLS 1.2 PSK suites.
+pub fn tls12_only_warning(ciphers: &str) -> String {
+    format!(
+        "Warning: TLS-PSK here is TLS 1.3 only: the cipher list \"{ciphers}\" names only TLS 1.2 PSK suites, which this library does not have; the connection uses TLS 1.3 with {PSK_SUITE} (as OpenSSL does, its cipher list governing TLS 1.2 only)."
+    )
 }
 
 /// What the session future and the [`PskStream`] methods share.
@@ -538,8 +540,8 @@ fn describe(end: &End) -> TlsError {
         EtError::HandshakeAborted(_, desc) => {
             let n = *desc as u8;
             let line = alert_line(rustls::AlertDescription::from(n));
-            // protocol_version, or handshake_failure to a TLS 1.3-only hello.
-            if handshake && (n == 70 || n == 40) {
+            // protocol_version: the broker does not do TLS 1.3.
+            if handshake && n == 70 {
                 format!("{line}\n{NEEDS_TLS13}")
             } else {
                 line
@@ -566,4 +568,126 @@ fn describe(end: &End) -> TlsError {
 /// Wraps a [`TlsError`] in an `io::Error` (see [`TlsError::from_io`]).
 fn io_error(e: TlsError) -> io::Error {
     io::Error::other(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::net::TcpListener;
+
+    #[test]
+    fn key_bytes_read_hex_as_the_original() {
+        assert_eq!(key_bytes("deadbeef"), Some(vec![0xde, 0xad, 0xbe, 0xef]));
+        assert_eq!(key_bytes("DEADbeef"), Some(vec![0xde, 0xad, 0xbe, 0xef]));
+        // Leading "00" pairs are zero bytes; other leading zeros vanish.
+        assert_eq!(key_bytes("00ab"), Some(vec![0, 0xab]));
+        assert_eq!(key_bytes("0ab"), Some(vec![0xab]));
+        assert_eq!(key_bytes("000ab"), Some(vec![0, 0xab]));
+        assert_eq!(key_bytes("abc"), Some(vec![0x0a, 0xbc]));
+        assert_eq!(key_bytes("0000"), Some(vec![0, 0]));
+        assert_eq!(key_bytes(""), None);
+        assert_eq!(key_bytes("xyz"), None);
+        assert_eq!(key_bytes(&"ab".repeat(512)).map(|k| k.len()), Some(512));
+        assert_eq!(key_bytes(&"ab".repeat(513)), None);
+        assert!(is_hex("") && is_hex("0aF") && !is_hex("0x1"));
+    }
+
+    #[test]
+    fn tls12_psk_cipher_lists_are_recognised() {
+        assert!(names_only_tls12_psk("PSK-AES128-GCM-SHA256"));
+        assert!(names_only_tls12_psk(
+            "PSK-AES128-CBC-SHA:ECDHE-PSK-AES128-CBC-SHA256:!aNULL"
+        ));
+        assert!(!names_only_tls12_psk("TLS_AES_128_GCM_SHA256"));
+        assert!(!names_only_tls12_psk("PSK:TLS_AES_128_GCM_SHA256"));
+        assert!(!names_only_tls12_psk("DEFAULT"));
+        assert!(!names_only_tls12_psk(""));
+        assert!(tls12_only_warning("PSK").contains("TLS 1.3"));
+    }
+
+    #[test]
+    fn a_refused_tls13_names_the_condition() {
+        let e = describe(&End::Tls(
+            EtError::HandshakeAborted(
+                embedded_tls::alert::AlertLevel::Fatal,
+                embedded_tls::alert::AlertDescription::ProtocolVersion,
+            ),
+            true,
+        ));
+        assert!(e.handshake && e.during_handshake);
+        let lines: Vec<&str> = e.message.lines().collect();
+        assert!(lines[0].ends_with("tlsv1 alert protocol version"), "{e}");
+        assert_eq!(lines[1], NEEDS_TLS13);
+        // A wrong key: the broker's alert, nothing about versions.
+        let e = describe(&End::Tls(
+            EtError::HandshakeAborted(
+                embedded_tls::alert::AlertLevel::Fatal,
+                embedded_tls::alert::AlertDescription::IllegalParameter,
+            ),
+            true,
+        ));
+        assert!(e.message.ends_with("sslv3 alert illegal parameter"), "{e}");
+        assert!(!e.message.contains("TLS 1.3"));
+    }
+
+    fn settings() -> PskSettings {
+        PskSettings {
+            hex: "deadbeef".into(),
+            identity: b"dev1".to_vec(),
+        }
+    }
+
+    #[test]
+    fn handshake_wants_write_first_then_fails_on_a_hang_up() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let (raw, _) = crate::transport::connect(
+            "127.0.0.1",
+            listener.local_addr().unwrap().port(),
+            None,
+            true,
+        )
+        .unwrap();
+        let psk = PskStream::new(Arc::new(raw), &settings(), "localhost").unwrap();
+        // The ClientHello waits for the socket.
+        assert!(psk.wants_write());
+        psk.flush().unwrap();
+        assert!(!psk.wants_write());
+        let (mut server, _) = listener.accept().unwrap();
+        let mut hello = [0u8; 5];
+        server.read_exact(&mut hello).unwrap();
+        assert_eq!(hello[0], 22, "a handshake record");
+        // Plaintext waits for the handshake, and does not ask for the socket.
+        assert_eq!(psk.write(b"early").unwrap(), 5);
+        assert!(!psk.wants_write());
+        let mut buf = [0u8; 8];
+        assert_eq!(
+            psk.read(&mut buf).unwrap_err().kind(),
+            io::ErrorKind::WouldBlock
+        );
+        drop(server);
+        let err = loop {
+            match psk.read(&mut buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(std::time::Duration::from_millis(5))
+                }
+                other => break other.unwrap_err(),
+            }
+        };
+        let tls = TlsError::from_io(&err).expect("a TLS error");
+        assert!(tls.during_handshake);
+        assert_eq!(tls.message, UNEXPECTED_EOF);
+        assert!(!psk.wants_write());
+    }
+
+    #[test]
+    fn no_key_bytes_is_a_set_up_error() {
+        let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+        let psk = PskSettings {
+            hex: String::new(),
+            identity: b"dev1".to_vec(),
+        };
+        let e = PskStream::new(Arc::new(Stream::Unix(a)), &psk, "h").unwrap_err();
+        assert!(e.handshake && !e.during_handshake);
+    }
 }
