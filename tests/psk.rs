@@ -1,0 +1,308 @@
+//! TLS-PSK end to end (`mosquitto_tls_psk_set`): a real `mosquitto` broker
+//! with PSK listeners (`psk_hint`, `psk_file`, `use_identity_as_username`),
+//! Debian's unchanged `mosquitto_pub`/`mosquitto_sub` with `--psk` and
+//! `--psk-identity`, and a C client (tests/c/psk_client.c) in each way of
+//! running the loop, on our library and on the reference one.
+//!
+//! Ours speaks TLS 1.3 with an external PSK only; Debian's mosquitto (with
+//! OpenSSL 3) accepts that on the same listener that serves the
+//! reference's TLS 1.2 PSK suites. Failures (wrong key, unknown identity,
+//! a plain port) must end as on the reference; a server limited to TLS 1.2
+//! must make ours say that PSK here needs TLS 1.3.
+
+mod common;
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use common::{command_with, Lib};
+use support::clients::{args, mosquitto_pub, mosquitto_sub, next_message};
+use support::run::{run_with_timeout, LineProcess};
+use support::{Broker, BrokerOptions};
+
+/// The key and identity the broker knows.
+const KEY: &str = "deadbeef0123456789";
+const IDENTITY: &str = "device1";
+/// A key the broker does not have for [`IDENTITY`].
+const WRONG_KEY: &str = "deadbeef0123456780";
+
+/// How long a message may take to arrive.
+const MESSAGE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a C client run may take (it has its own alarm too).
+const PROGRAM_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The broker's PSK file, written once.
+fn psk_file() -> &'static Path {
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
+    FILE.get_or_init(|| {
+        let file = common::scratch("psk").join("psk_file");
+        std::fs::write(&file, format!("{IDENTITY}:{KEY}\nother:abcdef\n")).unwrap();
+        file
+    })
+}
+
+/// The lines of one PSK listener on `{port:NAME}`.
+fn psk_listener(options: BrokerOptions, name: &str, extra: &[&str]) -> BrokerOptions {
+    let mut o = options
+        .config(&format!("listener {{port:{name}}} 127.0.0.1"))
+        .config("psk_hint mosquitto-rs-tests")
+        .config(&format!("psk_file {}", psk_file().display()))
+        .config("use_identity_as_username true")
+        .config("allow_anonymous true");
+    for line in extra {
+        o = o.config(line);
+    }
+    o
+}
+
+/// A broker with a PSK listener ("psk") and a plain one (its anonymous
+/// TCP listener).
+fn psk_broker() -> Broker {
+    Broker::start(psk_listener(
+        BrokerOptions::default().name("psk"),
+        "psk",
+        &[],
+    ))
+}
+
+/// `--psk KEY --psk-identity IDENTITY -h 127.0.0.1 -p PORT`.
+fn psk_args(port: u16, key: &str, identity: &str) -> Vec<String> {
+    args([
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &port.to_string(),
+        "--psk",
+        key,
+        "--psk-identity",
+        identity,
+    ])
+}
+
+/// Exit status and stderr lines of one `mosquitto_pub` run.
+#[derive(Debug)]
+struct Outcome {
+    code: i32,
+    errors: Vec<String>,
+}
+
+impl Outcome {
+    fn of(out: &Output) -> Outcome {
+        Outcome {
+            code: out.status.code().unwrap_or(-1),
+            errors: String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .filter(|l| !l.contains("no version information") && !l.trim().is_empty())
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+}
+
+/// The outcomes a failed handshake has on the reference: inside
+/// `mosquitto_connect`, or in the loop (a matter of timing).
+fn handshake_failure(o: &Outcome) -> bool {
+    matches!(
+        (o.code, o.errors.last().map(String::as_str)),
+        (1, Some("Unable to connect (A TLS error occurred.)."))
+            | (8, Some("Error: A TLS error occurred."))
+    )
+}
+
+/// Runs `mosquitto_pub -d` with `extra` on `lib`: the outcome, and the
+/// `OpenSSL Error` lines it printed (its log, with `-d`).
+fn publish_debug(lib: Lib, extra: &[String]) -> (Outcome, Vec<String>) {
+    let mut a = extra.to_vec();
+    a.extend(args(["-d", "-t", "psk/fail", "-m", "x"]));
+    let out = mosquitto_pub(lib, &a);
+    let log = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .chain(String::from_utf8_lossy(&out.stderr).lines())
+        .filter(|l| l.starts_with("OpenSSL Error") || l.starts_with("Error: TLS-PSK"))
+        .map(str::to_string)
+        .collect();
+    (Outcome::of(&out), log)
+}
+
+#[test]
+fn debian_clients_exchange_messages_at_every_qos() {
+    let broker = psk_broker();
+    let port = broker.named_port("psk");
+    for lib in [Lib::Reference, Lib::Ours] {
+        for version in [None, Some("tlsv1.3")] {
+            for qos in ["0", "1", "2"] {
+                let mut common_args = psk_args(port, KEY, IDENTITY);
+                if let Some(v) = version {
+                    common_args.extend(args(["--tls-version", v]));
+                }
+                let topic = format!("psk/{lib:?}/{qos}");
+                let mut sub_args = common_args.clone();
+                sub_args.extend(args(["-t", &topic, "-q", qos, "-C", "1"]));
+                let mut sub = mosquitto_sub(lib, &sub_args);
+                let payload = format!("hello {lib:?} {version:?} q{qos}");
+                let mut pub_args = common_args.clone();
+                pub_args.extend(args(["-t", &topic, "-q", qos, "-m", &payload]));
+                let out = mosquitto_pub(lib, &pub_args);
+                assert!(
+                    out.status.success(),
+                    "mosquitto_pub on {lib:?}, {version:?}, QoS {qos}: {out:?}"
+                );
+                assert_eq!(next_message(&mut sub, MESSAGE_TIMEOUT), payload);
+                assert!(sub
+                    .wait_timeout(MESSAGE_TIMEOUT)
+                    .is_some_and(|s| s.success()));
+            }
+        }
+    }
+    // The broker saw the identity as the user name.
+    assert!(broker.log().contains("u'device1'"), "{}", broker.log());
+}
+
+#[test]
+fn failures_end_as_on_the_reference() {
+    let broker = psk_broker();
+    let port = broker.named_port("psk");
+    let cases = [
+        (
+            "wrong key",
+            psk_args(port, WRONG_KEY, IDENTITY),
+            "OpenSSL Error[0]: error:0A000417:SSL routines::sslv3 alert illegal parameter",
+        ),
+        (
+            "unknown identity",
+            psk_args(port, KEY, "nobody"),
+            "OpenSSL Error[0]: error:0A000410:SSL routines::sslv3 alert handshake failure",
+        ),
+        (
+            "plain port",
+            psk_args(broker.port(), KEY, IDENTITY),
+            "OpenSSL Error[0]: error:0A000126:SSL routines::unexpected eof while reading",
+        ),
+    ];
+    for (what, extra, line) in &cases {
+        for lib in [Lib::Reference, Lib::Ours] {
+            let (out, log) = publish_debug(lib, extra);
+            assert!(handshake_failure(&out), "{what} on {lib:?}: {out:?}");
+            assert_eq!(log, [line.to_string()], "{what} on {lib:?}");
+        }
+    }
+}
+
+#[test]
+fn a_server_limited_to_tls12_names_the_tls13_condition() {
+    // OpenSSL's own PSK server, TLS 1.2 only (mosquitto's `tls_version` is
+    // a minimum, so it cannot be limited to TLS 1.2). With `-rev` it does
+    // not read its (empty) standard input, which would end the connection
+    // before the handshake.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = LineProcess::spawn(
+        std::process::Command::new("openssl")
+            .args([
+                "s_server",
+                "-accept",
+                &port.to_string(),
+                "-tls1_2",
+                "-nocert",
+                "-rev",
+            ])
+            .args(["-psk", KEY, "-psk_identity", IDENTITY, "-naccept", "1"]),
+    );
+    server.wait_for_line(Duration::from_secs(10), |l| l.contains("ACCEPT"));
+    let (out, log) = publish_debug(Lib::Ours, &psk_args(port, KEY, IDENTITY));
+    assert!(handshake_failure(&out), "{out:?}");
+    assert_eq!(
+        log,
+        [
+            "OpenSSL Error[0]: error:0A00042E:SSL routines::tlsv1 alert protocol version",
+            "Error: TLS-PSK here needs TLS 1.3 (TLS_AES_128_GCM_SHA256); the broker refused TLS 1.3 (is its listener limited to TLS 1.2?)."
+        ]
+    );
+    server.kill();
+}
+
+/// tests/c/psk_client.c, compiled once.
+fn program() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| {
+        let out = common::scratch("psk").join("psk_client");
+        let src = common::root().join("tests/c/psk_client.c");
+        common::compile(&[&src], &out, &["-lmosquitto", "-lpthread"], false);
+        out
+    })
+}
+
+#[test]
+fn set_time_checks_match_the_reference() {
+    let run = |lib| {
+        let out = run_with_timeout(command_with(lib, program()).arg("args"), PROGRAM_TIMEOUT);
+        common::assert_output_ok(&out, &format!("psk_client args on {lib:?}"));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let ours = run(Lib::Ours);
+    assert_eq!(ours, run(Lib::Reference));
+    // Not vacuous: the NULL and non-hex cases are refused.
+    assert!(
+        ours.contains("not-hex 3\n") && ours.contains("tls12-ciphers 0\n"),
+        "{ours}"
+    );
+}
+
+#[test]
+fn a_c_client_works_in_every_loop_mode() {
+    let broker = psk_broker();
+    let port = broker.named_port("psk").to_string();
+    for mode in ["forever", "start", "loop", "external"] {
+        let run = |lib| {
+            let out = run_with_timeout(
+                command_with(lib, program())
+                    .args(["127.0.0.1", &port, KEY, IDENTITY, mode, "1"])
+                    .stdin(Stdio::null()),
+                PROGRAM_TIMEOUT,
+            );
+            common::assert_output_ok(&out, &format!("psk_client {mode} on {lib:?}"));
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let ours = run(Lib::Ours);
+        assert!(ours.contains("round 1 done\n"), "{mode}: {ours}");
+        assert_eq!(ours, run(Lib::Reference), "{mode}");
+    }
+}
+
+#[test]
+fn reconnects_redo_the_handshake_after_a_broker_restart() {
+    let mut broker = psk_broker();
+    let port = broker.named_port("psk").to_string();
+    for (lib, mode) in [Lib::Reference, Lib::Ours]
+        .into_iter()
+        .flat_map(|lib| ["forever", "start", "loop", "external"].map(|m| (lib, m)))
+    {
+        let mut client = LineProcess::spawn(command_with(lib, program()).args([
+            "127.0.0.1",
+            &port,
+            KEY,
+            IDENTITY,
+            mode,
+            "2",
+        ]));
+        client.wait_for_line(PROGRAM_TIMEOUT, |l| l == "round 1 done");
+        broker.restart();
+        client.wait_for_line(PROGRAM_TIMEOUT, |l| l == "round 2 done");
+        client.wait_for_line(PROGRAM_TIMEOUT, |l| l == "END");
+        assert!(
+            client
+                .wait_timeout(PROGRAM_TIMEOUT)
+                .is_some_and(|s| s.success()),
+            "{mode} on {lib:?}: {}",
+            client.describe()
+        );
+        let connected = client.seen().iter().filter(|l| *l == "connected 0").count();
+        assert_eq!(connected, 2, "{mode} on {lib:?}: {}", client.describe());
+    }
+}
