@@ -2,8 +2,9 @@
 //! access to the underlying TLS session.
 //!
 //! The settings are stored on the client and used at the next connect
-//! (see `crate::transport::tls_config`); TLS itself is rustls, so there
-//! is no OpenSSL `SSL *` to hand out and no pre-shared-key suites.
+//! (see `crate::transport::tls_config`); TLS itself is rustls (and
+//! embedded-tls for TLS 1.3 pre-shared keys), so there is no OpenSSL
+//! `SSL *` to hand out.
 
 use std::ffi::{c_char, c_int, c_void, OsStr};
 use std::os::unix::ffi::OsStrExt;
@@ -209,6 +210,7 @@ pub unsafe extern "C" fn mosquitto_tls_opts_set(
 /// identity, or a key with a non-hex digit (as the original); `ciphers`
 /// naming only TLS 1.2 PSK suites gets a warning in the log. Certificate
 /// TLS, when also set, wins at connect.
+/// Status: supported over TLS 1.3 only (external PSK, TLS_AES_128_GCM_SHA256): the broker must accept a TLS 1.3 PSK, as mosquitto 2.0 with OpenSSL 3 does on its psk_hint/psk_file listener; no TLS 1.2 PSK suites.
 ///
 /// # Safety
 /// `mosq` is NULL or a live handle; the strings are NULL or NUL-terminated.

@@ -428,16 +428,12 @@ impl PskStream {
             End::Closed => Ok(0),
             End::Tls(_, true) if sh.eof => Err(hung_up()),
             End::Tls(_, true) => match sh.io_error {
-                Some((kind, _))
-                    if matches!(
-                        kind,
-                        io::ErrorKind::ConnectionReset
-                            | io::ErrorKind::BrokenPipe
-                            | io::ErrorKind::ConnectionAborted
-                    ) =>
-                {
-                    Err(hung_up())
-                }
+                Some((
+                    io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::BrokenPipe
+                    | io::ErrorKind::ConnectionAborted,
+                    _,
+                )) => Err(hung_up()),
                 Some((_, Some(errno))) => Err(io::Error::from_raw_os_error(errno)),
                 Some((kind, None)) => Err(kind.into()),
                 None => Err(io_error(describe(end))),
