@@ -919,8 +919,15 @@ libmosq_EXPORT int mosquitto_tls_insecure_set(struct mosquitto *mosq, bool value
 libmosq_EXPORT int mosquitto_tls_opts_set(struct mosquitto *mosq, int cert_reqs, const char *tls_version, const char *ciphers);
 
 /**
- * Enables pre-shared-key TLS.
- * Status: not supported: rustls has no PSK suites (returns MOSQ_ERR_NOT_SUPPORTED as a build without PSK).
+ * Enables pre-shared-key TLS: TLS 1.3 with `TLS_AES_128_GCM_SHA256` (see
+ * `crate::transport::psk`). `MOSQ_ERR_INVAL` for a NULL handle, key or
+ * identity, or a key with a non-hex digit (as the original); `ciphers`
+ * naming only TLS 1.2 PSK suites gets a warning in the log. Certificate
+ * TLS, when also set, wins at connect.
+ * Status: supported over TLS 1.3 only (external PSK, TLS_AES_128_GCM_SHA256): the broker must accept a TLS 1.3 PSK, as mosquitto 2.0 with OpenSSL 3 does on its psk_hint/psk_file listener; no TLS 1.2 PSK suites.
+ *
+ * # Safety
+ * `mosq` is NULL or a live handle; the strings are NULL or NUL-terminated.
  */
 libmosq_EXPORT int mosquitto_tls_psk_set(struct mosquitto *mosq, const char *psk, const char *identity, const char *ciphers);
 
