@@ -306,3 +306,70 @@ fn reconnects_redo_the_handshake_after_a_broker_restart() {
         assert_eq!(connected, 2, "{mode} on {lib:?}: {}", client.describe());
     }
 }
+
+#[test]
+fn certificate_tls_wins_when_both_are_set() {
+    // A CA the PSK listener's (absent) certificate cannot match: the
+    // certificate handshake is what fails, on both libraries.
+    let dir = common::scratch("psk");
+    support::certs::openssl(
+        &dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "both-ca.key",
+            "-out",
+            "both-ca.crt",
+            "-subj",
+            "/CN=psk-test",
+            "-days",
+            "2",
+        ],
+    );
+    let ca = dir.join("both-ca.crt");
+    let broker = psk_broker();
+    let port = broker.named_port("psk").to_string();
+    let failure =
+        "log: OpenSSL Error[0]: error:0A000410:SSL routines::sslv3 alert handshake failure";
+    let in_loop = format!("psk_set 0\ntls_set 0\nconnect 0\n{failure}\nloop_forever 8\nEND\n");
+    let in_connect = format!("psk_set 0\ntls_set 0\n{failure}\nconnect 8\nEND\n");
+    for lib in [Lib::Reference, Lib::Ours] {
+        let out = run_with_timeout(
+            command_with(lib, program())
+                .args(["127.0.0.1", &port, KEY, IDENTITY, "forever", "1"])
+                .arg(&ca),
+            PROGRAM_TIMEOUT,
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text == in_loop || text == in_connect, "{lib:?}: {text}");
+    }
+}
+
+#[test]
+fn a_large_message_crosses_in_many_records() {
+    let broker = psk_broker();
+    let port = broker.named_port("psk");
+    // 300 KiB: about 19 TLS records, more than the socket takes at once.
+    let payload: String = (0..300 * 1024)
+        .map(|i| (b'a' + (i % 26) as u8) as char)
+        .collect();
+    let file = common::scratch("psk").join("large-payload");
+    std::fs::write(&file, &payload).unwrap();
+    let mut sub_args = psk_args(port, KEY, IDENTITY);
+    sub_args.extend(args(["-t", "psk/large", "-q", "1", "-C", "1"]));
+    let mut sub = mosquitto_sub(Lib::Ours, &sub_args);
+    let mut pub_args = psk_args(port, KEY, IDENTITY);
+    pub_args.extend(args(["-t", "psk/large", "-q", "1", "-f"]));
+    pub_args.push(file.display().to_string());
+    let out = mosquitto_pub(Lib::Ours, &pub_args);
+    assert!(out.status.success(), "{out:?}");
+    let got = next_message(&mut sub, MESSAGE_TIMEOUT);
+    assert_eq!(got.len(), payload.len());
+    assert!(got == payload, "the payload came back changed");
+}

@@ -1,7 +1,7 @@
 /*
  * A TLS-PSK client in one of the four ways of running the loop.
  *
- * Usage: psk_client HOST PORT PSK IDENTITY MODE ROUNDS
+ * Usage: psk_client HOST PORT PSK IDENTITY MODE ROUNDS [CAFILE]
  *    or: psk_client args
  *   "args" prints what mosquitto_tls_psk_set returns for each kind of
  *   argument (NULLs, hex digits, cipher lists), one "NAME RC" a line.
@@ -12,6 +12,8 @@
  *   ROUNDS: how many rounds; between two, the test restarts the broker and
  *         the client reconnects (by itself with forever/start, with
  *         mosquitto_reconnect in the other modes).
+ *   CAFILE: also calls mosquitto_tls_set with it (certificate TLS then
+ *         wins over the key, as in the original); prints "tls_set RC".
  *
  * Each round: on connect, subscribe to psk/# at QoS 2; on the SUBACK,
  * publish one message at each QoS 0, 1 and 2; once the three came back,
@@ -219,8 +221,8 @@ int main(int argc, char **argv)
 		check_args();
 		return 0;
 	}
-	if (argc != 7) {
-		fprintf(stderr, "usage: %s HOST PORT PSK IDENTITY MODE ROUNDS\n", argv[0]);
+	if (argc != 7 && argc != 8) {
+		fprintf(stderr, "usage: %s HOST PORT PSK IDENTITY MODE ROUNDS [CAFILE]\n", argv[0]);
 		return 2;
 	}
 	mode = argv[5];
@@ -236,6 +238,9 @@ int main(int argc, char **argv)
 	mosquitto_message_callback_set(m, on_message);
 	mosquitto_reconnect_delay_set(m, 1, 1, false);
 	say("psk_set %d", mosquitto_tls_psk_set(m, argv[3], argv[4], NULL));
+	if (argc == 8) {
+		say("tls_set %d", mosquitto_tls_set(m, argv[7], NULL, NULL, NULL, NULL));
+	}
 	rc = mosquitto_connect(m, argv[1], atoi(argv[2]), 60);
 	say("connect %d", rc);
 	if (rc == MOSQ_ERR_SUCCESS) {
