@@ -373,3 +373,49 @@ fn a_large_message_crosses_in_many_records() {
     assert_eq!(got.len(), payload.len());
     assert!(got == payload, "the payload came back changed");
 }
+
+/// A TCP relay on 127.0.0.1 to `upstream` that hands the broker's bytes to
+/// the client one at a time (each in its own segment, 1 ms apart), so
+/// every TLS record header arrives in pieces. One connection.
+fn dribbling_relay(upstream: u16) -> u16 {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let Ok((client, _)) = listener.accept() else {
+            return;
+        };
+        let broker = TcpStream::connect(("127.0.0.1", upstream)).unwrap();
+        client.set_nodelay(true).unwrap();
+        let (mut c_in, mut b_out) = (client.try_clone().unwrap(), broker.try_clone().unwrap());
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut c_in, &mut b_out);
+            let _ = b_out.shutdown(std::net::Shutdown::Write);
+        });
+        let (mut b_in, mut c_out) = (broker, client);
+        let mut byte = [0u8; 1];
+        while let Ok(1) = b_in.read(&mut byte) {
+            if c_out.write_all(&byte).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let _ = c_out.shutdown(std::net::Shutdown::Write);
+    });
+    port
+}
+
+#[test]
+fn records_arriving_byte_by_byte_are_not_lost() {
+    let broker = psk_broker();
+    let relay = dribbling_relay(broker.named_port("psk"));
+    let mut sub_args = psk_args(broker.named_port("psk"), KEY, IDENTITY);
+    sub_args.extend(args(["-t", "psk/dribble", "-q", "2", "-C", "1"]));
+    let mut sub = mosquitto_sub(Lib::Ours, &sub_args);
+    let mut pub_args = psk_args(relay, KEY, IDENTITY);
+    pub_args.extend(args(["-t", "psk/dribble", "-q", "2", "-m", "slowly"]));
+    let out = mosquitto_pub(Lib::Ours, &pub_args);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(next_message(&mut sub, MESSAGE_TIMEOUT), "slowly");
+}

@@ -140,6 +140,8 @@ struct Shared {
     open: bool,
     /// Whether the reader may take bytes off the socket now.
     may_read: bool,
+    /// Whether the current poll comes from [`PskStream::read`].
+    reading: bool,
     /// The socket refused a write with TLS bytes still to send.
     write_blocked: bool,
     /// The socket reported end of stream.
@@ -264,7 +266,8 @@ async fn session(sock: Sock, key: Vec<u8>, identity: Vec<u8>, sni: Option<String
     {
         let mut sh = lock(&shared);
         sh.open = true;
-        sh.may_read = false;
+        // From now on, only a read may take bytes off the socket.
+        sh.may_read = sh.reading;
     }
     let (mut reader, mut writer) = conn.split();
     let reading = async {
@@ -403,6 +406,7 @@ impl PskStream {
         s.started = true;
         {
             let mut sh = lock(&self.shared);
+            sh.reading = read;
             sh.may_read = read || !sh.open;
         }
         let mut cx = Context::from_waker(Waker::noop());
