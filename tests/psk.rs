@@ -39,9 +39,16 @@ fn psk_file() -> &'static Path {
     static FILE: OnceLock<PathBuf> = OnceLock::new();
     FILE.get_or_init(|| {
         let file = common::scratch("psk").join("psk_file");
-        std::fs::write(&file, format!("{IDENTITY}:{KEY}\nother:abcdef\n")).unwrap();
+        let long = &long_identity()[..255];
+        std::fs::write(&file, format!("{IDENTITY}:{KEY}\n{long}:{KEY}\n")).unwrap();
         file
     })
+}
+
+/// An identity longer than OpenSSL's 255 bytes: both libraries send its
+/// first 255 (the broker's file has those).
+fn long_identity() -> String {
+    (0..300).map(|i| (b'a' + (i % 26) as u8) as char).collect()
 }
 
 /// The lines of one PSK listener on `{port:NAME}`.
@@ -156,6 +163,13 @@ fn debian_clients_exchange_messages_at_every_qos() {
                     .is_some_and(|s| s.success()));
             }
         }
+    }
+    // An identity past OpenSSL's limit is cut to it, on both.
+    for lib in [Lib::Reference, Lib::Ours] {
+        let mut a = psk_args(port, KEY, &long_identity());
+        a.extend(args(["-t", "psk/long", "-m", "x"]));
+        let out = mosquitto_pub(lib, &a);
+        assert!(out.status.success(), "long identity on {lib:?}: {out:?}");
     }
     // The broker saw the identity as the user name.
     assert!(broker.log().contains("u'device1'"), "{}", broker.log());
