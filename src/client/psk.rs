@@ -57,3 +57,48 @@ impl Client {
         Ok(Some(Arc::new(Stream::Psk(Box::new(stream)))))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_psk_checks_the_key_and_stores_it_with_the_cipher_list() {
+        let c = Client::new(None, true);
+        assert!(matches!(
+            c.set_psk("12zz", b"id", None),
+            Err(ClientError::Inval)
+        ));
+        assert!(c.with_state(|st| st.tls.get_mut().psk.is_none()));
+        // A TLS 1.2 PSK list is accepted (with a warning), as the original.
+        c.set_psk("DEADbeef", b"dev1", Some("PSK-AES128-GCM-SHA256".into()))
+            .unwrap();
+        c.with_state(|st| {
+            let tls = st.tls.get_mut();
+            let psk = tls.psk.as_ref().unwrap();
+            assert_eq!(psk.hex, "DEADbeef");
+            assert_eq!(psk.identity, b"dev1");
+            assert_eq!(tls.ciphers.as_deref(), Some("PSK-AES128-GCM-SHA256"));
+            // Not certificate TLS: the key is what a connect uses.
+            assert!(!tls.enabled());
+        });
+    }
+
+    #[test]
+    fn certificate_tls_wins_over_a_key() {
+        let raw = Arc::new(Stream::Unix(
+            std::os::unix::net::UnixStream::pair().unwrap().0,
+        ));
+        let mut tls = TlsSettings {
+            psk: Some(PskSettings {
+                hex: "abcd".into(),
+                identity: b"id".to_vec(),
+            }),
+            ..TlsSettings::default()
+        };
+        let s = Client::start_psk(&raw, &tls, "h").unwrap().unwrap();
+        assert!(matches!(*s, Stream::Psk(_)));
+        tls.cafile = Some("/nonexistent".into());
+        assert!(Client::start_psk(&raw, &tls, "h").unwrap().is_none());
+    }
+}
