@@ -272,7 +272,7 @@ fn set_time_checks_match_the_reference() {
 fn a_c_client_works_in_every_loop_mode() {
     let broker = psk_broker();
     let port = broker.named_port("psk").to_string();
-    for mode in ["forever", "start", "loop", "external"] {
+    for mode in ["forever", "start", "async", "loop", "external"] {
         let run = |lib| {
             let out = run_with_timeout(
                 command_with(lib, program())
@@ -295,7 +295,7 @@ fn reconnects_redo_the_handshake_after_a_broker_restart() {
     let port = broker.named_port("psk").to_string();
     for (lib, mode) in [Lib::Reference, Lib::Ours]
         .into_iter()
-        .flat_map(|lib| ["forever", "start", "loop", "external"].map(|m| (lib, m)))
+        .flat_map(|lib| ["forever", "start", "async", "loop", "external"].map(|m| (lib, m)))
     {
         let mut client = LineProcess::spawn(command_with(lib, program()).args([
             "127.0.0.1",

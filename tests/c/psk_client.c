@@ -6,6 +6,7 @@
  *   "args" prints what mosquitto_tls_psk_set returns for each kind of
  *   argument (NULLs, hex digits, cipher lists), one "NAME RC" a line.
  *   MODE: forever (mosquitto_loop_forever), start (mosquitto_loop_start),
+ *         async (mosquitto_connect_async, then mosquitto_loop_start),
  *         loop (mosquitto_loop called by hand) or external (select() on
  *         mosquitto_socket with mosquitto_want_write, then
  *         mosquitto_loop_read/write/misc).
@@ -241,12 +242,17 @@ int main(int argc, char **argv)
 	if (argc == 8) {
 		say("tls_set %d", mosquitto_tls_set(m, argv[7], NULL, NULL, NULL, NULL));
 	}
-	rc = mosquitto_connect(m, argv[1], atoi(argv[2]), 60);
+	if (!strcmp(mode, "async")) {
+		/* Non-blocking connect, then the loop thread. */
+		rc = mosquitto_connect_async(m, argv[1], atoi(argv[2]), 60);
+	} else {
+		rc = mosquitto_connect(m, argv[1], atoi(argv[2]), 60);
+	}
 	say("connect %d", rc);
 	if (rc == MOSQ_ERR_SUCCESS) {
 		if (!strcmp(mode, "forever")) {
 			say("loop_forever %d", mosquitto_loop_forever(m, 100, 1));
-		} else if (!strcmp(mode, "start")) {
+		} else if (!strcmp(mode, "start") || !strcmp(mode, "async")) {
 			mosquitto_loop_start(m);
 			while (!is_finished()) {
 				usleep(20 * 1000);
