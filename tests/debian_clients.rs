@@ -9,8 +9,8 @@
 //! Each test has its own broker (and the two libraries use distinct topics
 //! or run one after the other), and every wait has a deadline.
 
-mod common;
 mod support;
+use support::common;
 
 use std::process::Output;
 use std::thread;

@@ -27,8 +27,8 @@
 //! The seed of the proxy's choices is printed; `FAULT_SEED=<n>` replays
 //! every scenario with another seed.
 
-mod common;
 mod support;
+use support::common;
 
 use std::ffi::{c_int, c_void, CString};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -14,8 +14,8 @@
 //! example's certificates and broker setup are proven now by running it on
 //! Debian's libmosquitto.
 
-mod common;
 mod support;
+use support::common;
 
 use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, TcpListener};

@@ -6,7 +6,6 @@
 //! else drops it and reports that code. Debian's 2.0.11 has no such
 //! callback, so there is no reference run.
 
-mod common;
 mod support;
 
 use std::ffi::{c_char, c_int, c_void, CString};

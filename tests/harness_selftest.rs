@@ -3,8 +3,8 @@
 //! scripted fake broker against `mosquitto_pub`, and raw packet
 //! connections against both.
 
-mod common;
 mod support;
+use support::common;
 
 use std::io::{ErrorKind, Read};
 use std::net::TcpStream;

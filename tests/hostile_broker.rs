@@ -15,7 +15,6 @@
 //! and checks it, so the table documents 2.0.11's behaviour.
 //! `HOSTILE_DISCOVER=1` prints both codes instead of asserting.
 
-mod common;
 mod support;
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -6,7 +6,8 @@
 //! options, WebSockets included, that 2.0.11 lacks) are checked against
 //! expected values on ours only.
 
-mod common;
+mod support;
+use support::common;
 
 use common::Lib;
 use std::path::{Path, PathBuf};

@@ -9,7 +9,6 @@
 //! libmosquitto 2.0.11, and against our library (in-process, on a thread),
 //! and compare every callback and loop return code.
 
-mod common;
 mod support;
 
 use std::ffi::{c_char, c_int, c_void};

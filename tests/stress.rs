@@ -7,7 +7,6 @@
 //! may return MOSQ_ERR_UNKNOWN (a caught panic), and no callback may run
 //! after `mosquitto_destroy` returned.
 
-mod common;
 mod support;
 
 use std::collections::BTreeMap;

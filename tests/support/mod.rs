@@ -1,4 +1,6 @@
-//! Test infrastructure for the client tests: a real broker ([`broker`]), a
+//! Test infrastructure for the client tests: where the built library is and
+//! how to run a program on it or on Debian's reference ([`common`]), a real
+//! broker ([`broker`]), a
 //! scriptable fake broker ([`fake`]) with packet builders ([`packets`]),
 //! running programs with deadlines ([`run`]) and Debian's command-line
 //! clients on either library ([`clients`]), a SOCKS5 proxy ([`socks`]) and
@@ -8,8 +10,8 @@
 //! A test file uses it with
 //!
 //! ```ignore
-//! mod common;
 //! mod support;
+//! use support::common;
 //! ```
 //!
 //! (`clients` and `diff` build on `common`'s `Lib` and `command_with`;
@@ -19,6 +21,7 @@
 pub mod broker;
 pub mod certs;
 pub mod clients;
+pub mod common;
 pub mod diff;
 pub mod fake;
 pub mod inproc;

@@ -1,7 +1,6 @@
 //! Helpers shared by the integration tests: where the built library is, how
 //! to compile a C test program, and how to run a program on our library or
 //! on Debian's reference libmosquitto.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
