@@ -29,6 +29,7 @@
 
 mod support;
 use support::common;
+use support::consts::*;
 
 use std::ffi::{c_int, c_void, CString};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -60,10 +61,6 @@ const SCENARIO_LIMIT: Duration = Duration::from_secs(75);
 const STEP: Duration = Duration::from_secs(15);
 /// How long stray duplicates are waited for after delivery completed.
 const GRACE: Duration = Duration::from_millis(300);
-
-const ERR_NO_CONN: c_int = 4;
-const ERR_CONN_LOST: c_int = 7;
-const ERR_ERRNO: c_int = 14;
 
 // ---- what the callbacks see ---------------------------------------------------
 
@@ -162,7 +159,7 @@ unsafe extern "C" fn on_connect(m: *mut Handle, obj: *mut c_void, rc: c_int) {
         let rc = unsafe { mosquitto_subscribe(m, std::ptr::null_mut(), filter.as_ptr(), p.qos) };
         // The connection may already be gone again: that is retried on the
         // next connect.
-        if rc != 0 && rc != ERR_NO_CONN {
+        if rc != 0 && rc != MOSQ_ERR_NO_CONN {
             p.problem(format!("mosquitto_subscribe rc={rc}"));
         }
     }
@@ -381,13 +378,13 @@ impl Client {
         }
         // The disconnect may find the link down (between two faults).
         assert!(
-            matches!(steps[0].1, 0 | ERR_NO_CONN),
+            matches!(steps[0].1, 0 | MOSQ_ERR_NO_CONN),
             "{driver:?}: {steps:?}"
         );
         // `mosquitto_loop` may have run once more after the disconnect,
         // which it reports as MOSQ_ERR_NO_CONN.
         let loop_end_ok =
-            steps[1].1 == 0 || (driver == Driver::Manual && steps[1].1 == ERR_NO_CONN);
+            steps[1].1 == 0 || (driver == Driver::Manual && steps[1].1 == MOSQ_ERR_NO_CONN);
         assert!(loop_end_ok, "{driver:?} loop ended with {steps:?}");
         self.peer.destroyed.store(true, Ordering::SeqCst);
         self.peer
@@ -430,7 +427,10 @@ fn publish_all(m: Ptr, peer: &Peer, topic: &str, qos: c_int, deadline: Instant) 
             )
         };
         assert!(
-            matches!(rc, 0 | ERR_NO_CONN | ERR_CONN_LOST | ERR_ERRNO),
+            matches!(
+                rc,
+                0 | MOSQ_ERR_NO_CONN | MOSQ_ERR_CONN_LOST | MOSQ_ERR_ERRNO
+            ),
             "mosquitto_publish({i}) returned {rc}"
         );
         mids.push(mid);

@@ -16,6 +16,7 @@
 
 mod support;
 use support::common;
+use support::consts::*;
 
 use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, TcpListener};
@@ -47,9 +48,6 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// How long a subscriber example has to print its SUBACK line.
 const SUBACK_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// `MOSQ_ERR_NOT_SUPPORTED`.
-const MOSQ_ERR_NOT_SUPPORTED: i32 = 10;
 
 /// `mosquitto_strerror(MOSQ_ERR_NOT_SUPPORTED)`.
 const NOT_SUPPORTED_TEXT: &str = "This feature is not supported.";

@@ -26,11 +26,10 @@ use ::mosquitto::ffi::pubsub::mosquitto_ext_auth_continue;
 use ::mosquitto::ffi::types::{mosquitto as Handle, mosquitto_property};
 use ::mosquitto::protocol::packet::{Auth, Packet, Properties};
 use ::mosquitto::protocol::property::{Identifier, Property, Value};
+use support::consts::*;
 use support::packets::{self, V5};
 use support::FakeBroker;
 
-const OPT_PROTOCOL_VERSION: c_int = 1;
-const MOSQ_ERR_AUTH: c_int = 11;
 const NOT_CALLED: i32 = i32::MIN;
 
 /// What the callback returns.
@@ -99,7 +98,7 @@ fn connected(fake: &mut FakeBroker) -> *mut Handle {
     unsafe {
         let m = mosquitto_new(std::ptr::null(), true, std::ptr::null_mut());
         assert!(!m.is_null());
-        assert_eq!(mosquitto_int_option(m, OPT_PROTOCOL_VERSION, 5), 0);
+        assert_eq!(mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, 5), 0);
         mosquitto_connect_callback_set(m, Some(on_connect));
         mosquitto_disconnect_callback_set(m, Some(on_disconnect));
         mosquitto_ext_auth_callback_set(m, Some(on_ext_auth));

@@ -354,3 +354,44 @@ fn run_helpers_enforce_deadlines() {
     assert!(lines.wait_timeout(Duration::from_millis(10)).is_none());
     assert!(!lines.kill().success());
 }
+
+/// Every constant of tests/support/consts.rs has its name and value in
+/// Debian's `mosquitto.h` or `mqtt_protocol.h`, so a test that names
+/// `MOSQ_ERR_PROTOCOL` means what a C program means by it.
+#[test]
+fn consts_match_the_reference_headers() {
+    let headers = ["/usr/include/mosquitto.h", "/usr/include/mqtt_protocol.h"]
+        .map(|h| std::fs::read_to_string(h).unwrap_or_else(|e| panic!("{h}: {e}")))
+        .concat();
+    // `NAME = VALUE` in an enum or `#define NAME VALUE`.
+    let defined = |name: &str| -> Option<i64> {
+        headers.lines().find_map(|line| {
+            let line = line.trim().trim_start_matches("#define").trim();
+            let rest = line.strip_prefix(name)?;
+            let value = rest.trim_start().trim_start_matches('=').trim_start();
+            let value: String = value
+                .chars()
+                .take_while(|c| *c == '-' || c.is_ascii_digit())
+                .collect();
+            (rest.starts_with([' ', '\t', '='])).then(|| value.parse().ok())?
+        })
+    };
+    let source = std::fs::read_to_string(common::root().join("tests/support/consts.rs")).unwrap();
+    let mut checked = 0;
+    for line in source.lines() {
+        let Some(decl) = line.strip_prefix("pub const ") else {
+            continue;
+        };
+        let (name, value) = decl
+            .split_once(": c_int = ")
+            .expect("pub const NAME: c_int = N;");
+        let value: i64 = value.trim_end_matches(';').parse().unwrap();
+        assert_eq!(
+            defined(name),
+            Some(value),
+            "{name} in tests/support/consts.rs"
+        );
+        checked += 1;
+    }
+    assert!(checked > 60, "only {checked} constants found");
+}

@@ -38,7 +38,10 @@ use support::{probe, FakeBroker};
 
 #[test]
 fn connect_bytes_v31_v311_plain() {
-    for (opt, name, level) in [(V31_OPT, "MQIsdp", 3u8), (V311_OPT, "MQTT", 4)] {
+    for (opt, name, level) in [
+        (MQTT_PROTOCOL_V31, "MQIsdp", 3u8),
+        (MQTT_PROTOCOL_V311, "MQTT", 4),
+    ] {
         let mut fake = FakeBroker::new();
         let mut c = Mosq::new(Some("c-plain"), true, opt);
         assert_eq!(c.connect(&fake, 30), 0);
@@ -51,7 +54,7 @@ fn connect_bytes_v31_v311_plain() {
 #[test]
 fn connect_bytes_v311_will_user_password_persistent() {
     let mut fake = FakeBroker::new();
-    let mut c = Mosq::new(Some("c-full"), false, V311_OPT);
+    let mut c = Mosq::new(Some("c-full"), false, MQTT_PROTOCOL_V311);
     let (t, u, p) = (cstr("will/t"), cstr("user"), cstr("pw"));
     // SAFETY: live handle, NUL-terminated strings, payload of 3 bytes.
     unsafe {
@@ -91,7 +94,7 @@ fn connect_bytes_v311_will_user_password_persistent() {
 #[test]
 fn connect_bytes_v31_username_without_password_and_qos2_will() {
     let mut fake = FakeBroker::new();
-    let mut c = Mosq::new(Some("c31"), true, V31_OPT);
+    let mut c = Mosq::new(Some("c31"), true, MQTT_PROTOCOL_V31);
     let (t, u) = (cstr("w"), cstr("only-user"));
     // SAFETY: live handle, NUL-terminated strings, empty payload.
     unsafe {
@@ -125,7 +128,7 @@ fn connect_bytes_v31_username_without_password_and_qos2_will() {
 #[test]
 fn connect_bytes_v5_default_receive_maximum() {
     let mut fake = FakeBroker::new();
-    let mut c = Mosq::new(Some("c5"), true, V5_OPT);
+    let mut c = Mosq::new(Some("c5"), true, MQTT_PROTOCOL_V5);
     assert_eq!(c.connect(&fake, 60), 0);
     fake.accept();
     // Properties: Receive Maximum (0x21) 20, added by the library.
@@ -145,11 +148,11 @@ fn connect_bytes_v5_default_receive_maximum() {
 #[test]
 fn connect_bytes_v5_properties_will_properties_and_credentials() {
     let mut fake = FakeBroker::new();
-    let mut c = Mosq::new(Some("c5full"), false, V5_OPT);
+    let mut c = Mosq::new(Some("c5full"), false, MQTT_PROTOCOL_V5);
     let (t, u, p) = (cstr("will/5"), cstr("u5"), cstr("p5"));
     let will_props = PropList::default()
-        .int32(PROP_WILL_DELAY_INTERVAL, 10)
-        .string(PROP_CONTENT_TYPE, "ct");
+        .int32(MQTT_PROP_WILL_DELAY_INTERVAL, 10)
+        .string(MQTT_PROP_CONTENT_TYPE, "ct");
     // SAFETY: live handle, NUL-terminated strings, payload of 2 bytes; the
     // will_set_v5 call takes ownership of the list on success.
     unsafe {
@@ -167,8 +170,8 @@ fn connect_bytes_v5_properties_will_properties_and_credentials() {
         assert_eq!(mosquitto_username_pw_set(c.m, u.as_ptr(), p.as_ptr()), 0);
     }
     let props = PropList::default()
-        .int32(PROP_SESSION_EXPIRY_INTERVAL, 300)
-        .int16(PROP_TOPIC_ALIAS_MAXIMUM, 5);
+        .int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL, 300)
+        .int16(MQTT_PROP_TOPIC_ALIAS_MAXIMUM, 5);
     assert_eq!(c.connect_v5(&fake, 45, &props), 0);
     fake.accept();
     let connect_props: &[u8] = &[
@@ -200,7 +203,7 @@ fn connect_bytes_v5_properties_will_properties_and_credentials() {
 #[test]
 fn connect_bytes_v5_caller_receive_maximum_replaces_default() {
     let mut fake = FakeBroker::new();
-    let mut c = Mosq::new(Some("rm"), true, V5_OPT);
+    let mut c = Mosq::new(Some("rm"), true, MQTT_PROTOCOL_V5);
     let props = PropList::default().int16(0x21, 7);
     assert_eq!(c.connect_v5(&fake, 60, &props), 0);
     fake.accept();
@@ -255,7 +258,7 @@ fn connack_session_present_flag() {
 
 #[test]
 fn connack_v3_refusals() {
-    for opt in [V31_OPT, V311_OPT] {
+    for opt in [MQTT_PROTOCOL_V31, MQTT_PROTOCOL_V311] {
         for code in 1..=5 {
             let mut fake = FakeBroker::new();
             let mut c = Mosq::new(Some("refused"), true, opt);
@@ -263,19 +266,19 @@ fn connack_v3_refusals() {
             fake.accept();
             fake.expect_type(PacketType::Connect);
             fake.send(&packets::connack(version_of(opt), code, false, &[]));
-            c.wait_line(&format!("disconnect rc={ERR_CONN_REFUSED}"));
+            c.wait_line(&format!("disconnect rc={MOSQ_ERR_CONN_REFUSED}"));
             assert_eq!(
                 c.lines(),
                 [
                     format!("connect rc={code} flags=0"),
-                    format!("disconnect rc={ERR_CONN_REFUSED}"),
-                    format!("loop rc={ERR_CONN_REFUSED}"),
+                    format!("disconnect rc={MOSQ_ERR_CONN_REFUSED}"),
+                    format!("loop rc={MOSQ_ERR_CONN_REFUSED}"),
                 ],
                 "v{opt} code {code}"
             );
             // The connection is closed and the loop reports no connection.
             fake.expect_closed();
-            assert_eq!(c.step(5), ERR_NO_CONN);
+            assert_eq!(c.step(5), MOSQ_ERR_NO_CONN);
         }
     }
 }
@@ -283,18 +286,18 @@ fn connack_v3_refusals() {
 #[test]
 fn connack_v5_refusal() {
     let mut fake = FakeBroker::new();
-    let mut c = Mosq::new(Some("refused5"), true, V5_OPT);
+    let mut c = Mosq::new(Some("refused5"), true, MQTT_PROTOCOL_V5);
     assert_eq!(c.connect(&fake, 60), 0);
     fake.accept();
     fake.expect_type(PacketType::Connect);
     fake.send(&packets::connack(V5, 0x87, false, &[]));
-    c.wait_line(&format!("disconnect rc={ERR_PROTOCOL}"));
+    c.wait_line(&format!("disconnect rc={MOSQ_ERR_PROTOCOL}"));
     assert_eq!(
         c.lines(),
         [
             "connect rc=135 flags=0".to_string(),
-            format!("disconnect rc={ERR_PROTOCOL}"),
-            format!("loop rc={ERR_PROTOCOL}"),
+            format!("disconnect rc={MOSQ_ERR_PROTOCOL}"),
+            format!("loop rc={MOSQ_ERR_PROTOCOL}"),
         ]
     );
     fake.expect_closed();
@@ -307,7 +310,7 @@ fn connack_v5_assigned_client_id_used_on_reconnect() {
         value: Value::String(b"auto-42"),
     }];
     let (mut fake, mut c, connect) = session(
-        V5_OPT,
+        MQTT_PROTOCOL_V5,
         None,
         true,
         &packets::connack(V5, 0, false, &assigned),
@@ -315,7 +318,7 @@ fn connack_v5_assigned_client_id_used_on_reconnect() {
     // The first CONNECT had an empty client id.
     assert!(connect.bytes.ends_with(&s("")), "{connect:?}");
     fake.close();
-    c.wait_line(&format!("disconnect rc={ERR_CONN_LOST}"));
+    c.wait_line(&format!("disconnect rc={MOSQ_ERR_CONN_LOST}"));
     // SAFETY: live handle.
     assert_eq!(unsafe { mosquitto_reconnect(c.m) }, 0);
     fake.accept();
@@ -329,7 +332,7 @@ fn connack_v5_assigned_client_id_used_on_reconnect() {
 #[test]
 fn connack_v5_assigned_client_id_with_our_own_id_is_a_protocol_error() {
     let mut fake = FakeBroker::new();
-    let mut c = Mosq::new(Some("mine"), true, V5_OPT);
+    let mut c = Mosq::new(Some("mine"), true, MQTT_PROTOCOL_V5);
     assert_eq!(c.connect(&fake, 60), 0);
     fake.accept();
     fake.expect_type(PacketType::Connect);
@@ -355,7 +358,7 @@ fn connack_v5_receive_maximum_caps_inflight_window() {
         value: Value::Int16(2),
     }];
     let (mut fake, mut c, _) = session(
-        V5_OPT,
+        MQTT_PROTOCOL_V5,
         Some("rm2"),
         true,
         &packets::connack(V5, 0, false, &rm),
@@ -397,12 +400,12 @@ fn connack_v5_maximum_qos() {
         value: Value::Byte(1),
     }];
     let (mut fake, mut c, _) = session(
-        V5_OPT,
+        MQTT_PROTOCOL_V5,
         Some("mq"),
         true,
         &packets::connack(V5, 0, false, &props),
     );
-    assert_eq!(c.publish("t", b"2", 2, false).0, ERR_QOS_NOT_SUPPORTED);
+    assert_eq!(c.publish("t", b"2", 2, false).0, MOSQ_ERR_QOS_NOT_SUPPORTED);
     let mid = c.publish_ok("t", b"1", 1, false);
     c.expect(&mut fake, &pkt(0x32, &[&s("t"), &be16(mid), &[0], b"1"]));
 }
@@ -417,14 +420,19 @@ fn connack_v5_retain_unavailable_refuses_retained_publish() {
         value: Value::Byte(0),
     }];
     let (mut fake, mut c, _) = session(
-        V5_OPT,
+        MQTT_PROTOCOL_V5,
         Some("ra"),
         true,
         &packets::connack(V5, 0, false, &props),
     );
-    const ERR_RETAIN_NOT_SUPPORTED: c_int = 28;
-    assert_eq!(c.publish("r", b"0", 0, true).0, ERR_RETAIN_NOT_SUPPORTED);
-    assert_eq!(c.publish("r", b"1", 1, true).0, ERR_RETAIN_NOT_SUPPORTED);
+    assert_eq!(
+        c.publish("r", b"0", 0, true).0,
+        MOSQ_ERR_RETAIN_NOT_SUPPORTED
+    );
+    assert_eq!(
+        c.publish("r", b"1", 1, true).0,
+        MOSQ_ERR_RETAIN_NOT_SUPPORTED
+    );
     let mid = c.publish_ok("r", b"1", 1, false);
     c.expect(&mut fake, &pkt(0x32, &[&s("r"), &be16(mid), &[0], b"1"]));
 }
@@ -436,7 +444,7 @@ fn connack_v5_maximum_packet_size() {
         value: Value::Int32(20),
     }];
     let (mut fake, mut c, _) = session(
-        V5_OPT,
+        MQTT_PROTOCOL_V5,
         Some("mps"),
         true,
         &packets::connack(V5, 0, false, &props),
@@ -445,8 +453,14 @@ fn connack_v5_maximum_packet_size() {
     let fits = [b'f'; 12];
     let mid = c.publish_ok("t", &fits, 1, false);
     c.expect(&mut fake, &pkt(0x32, &[&s("t"), &be16(mid), &[0], &fits]));
-    assert_eq!(c.publish("t", &[b'x'; 13], 1, false).0, ERR_OVERSIZE_PACKET);
-    assert_eq!(c.publish("t", &[b'x'; 30], 0, false).0, ERR_OVERSIZE_PACKET);
+    assert_eq!(
+        c.publish("t", &[b'x'; 13], 1, false).0,
+        MOSQ_ERR_OVERSIZE_PACKET
+    );
+    assert_eq!(
+        c.publish("t", &[b'x'; 30], 0, false).0,
+        MOSQ_ERR_OVERSIZE_PACKET
+    );
     c.expect_quiet(&mut fake, Duration::from_millis(100));
 }
 
@@ -459,7 +473,7 @@ fn connack_v5_server_keep_alive_drives_pings_and_keepalive_failure() {
         value: Value::Int16(1),
     }];
     let (mut fake, mut c, _) = session(
-        V5_OPT,
+        MQTT_PROTOCOL_V5,
         Some("ska"),
         true,
         &packets::connack(V5, 0, false, &props),
@@ -478,7 +492,7 @@ fn connack_v5_server_keep_alive_drives_pings_and_keepalive_failure() {
         second >= first + Duration::from_millis(800),
         "{first:?} {second:?}"
     );
-    c.wait_line(&format!("disconnect rc={ERR_KEEPALIVE}"));
+    c.wait_line(&format!("disconnect rc={MOSQ_ERR_KEEPALIVE}"));
     let gone = start.elapsed();
     assert!(
         gone >= second + Duration::from_millis(800),
@@ -487,8 +501,8 @@ fn connack_v5_server_keep_alive_drives_pings_and_keepalive_failure() {
     assert_eq!(
         c.lines(),
         [
-            format!("disconnect rc={ERR_KEEPALIVE}"),
-            format!("loop rc={ERR_KEEPALIVE}")
+            format!("disconnect rc={MOSQ_ERR_KEEPALIVE}"),
+            format!("loop rc={MOSQ_ERR_KEEPALIVE}")
         ]
     );
     fake.expect_closed();
@@ -500,7 +514,7 @@ fn connack_v5_server_keep_alive_drives_pings_and_keepalive_failure() {
 fn keepalive_5s_pingreq_then_keepalive_error() {
     let mut fake = FakeBroker::new();
     fake.set_timeout(Duration::from_secs(8));
-    let mut c = Mosq::new(Some("ka"), true, V311_OPT);
+    let mut c = Mosq::new(Some("ka"), true, MQTT_PROTOCOL_V311);
     assert_eq!(c.connect(&fake, 5), 0);
     fake.accept();
     let connect = fake.expect_type(PacketType::Connect);
@@ -535,8 +549,8 @@ fn keepalive_5s_pingreq_then_keepalive_error() {
     assert_eq!(
         c.lines()[1..],
         [
-            format!("disconnect rc={ERR_KEEPALIVE}"),
-            format!("loop rc={ERR_KEEPALIVE}")
+            format!("disconnect rc={MOSQ_ERR_KEEPALIVE}"),
+            format!("loop rc={MOSQ_ERR_KEEPALIVE}")
         ]
     );
     fake.expect_closed();
@@ -584,7 +598,7 @@ fn outgoing_qos0_qos1_qos2_flows() {
 
 #[test]
 fn outgoing_v5_pubrec_failure_completes_message() {
-    let (mut fake, mut c) = connected(V5_OPT);
+    let (mut fake, mut c) = connected(MQTT_PROTOCOL_V5);
     c.v5_callbacks();
     let mid = c.publish_ok("fail", b"x", 2, false);
     c.expect(&mut fake, &pkt(0x34, &[&s("fail"), &be16(mid), &[0], b"x"]));
@@ -603,7 +617,7 @@ fn outgoing_v5_pubrec_failure_completes_message() {
 
 #[test]
 fn outgoing_v5_puback_with_reason_code_reported() {
-    let (mut fake, mut c) = connected(V5_OPT);
+    let (mut fake, mut c) = connected(MQTT_PROTOCOL_V5);
     c.v5_callbacks();
     let mid = c.publish_ok("nm", b"x", 1, false);
     c.expect(&mut fake, &pkt(0x32, &[&s("nm"), &be16(mid), &[0], b"x"]));
@@ -613,7 +627,7 @@ fn outgoing_v5_puback_with_reason_code_reported() {
 
 #[test]
 fn inflight_window_queues_and_drains_in_order() {
-    let (mut fake, mut c) = connected(V311_OPT);
+    let (mut fake, mut c) = connected(MQTT_PROTOCOL_V311);
     // SAFETY: live handle.
     assert_eq!(unsafe { mosquitto_max_inflight_messages_set(c.m, 2) }, 0);
     let mids: Vec<u16> = (0..5)
@@ -641,7 +655,7 @@ fn inflight_window_queues_and_drains_in_order() {
 
 #[test]
 fn qos0_is_not_limited_by_inflight_window() {
-    let (mut fake, mut c) = connected(V311_OPT);
+    let (mut fake, mut c) = connected(MQTT_PROTOCOL_V311);
     // SAFETY: live handle.
     assert_eq!(unsafe { mosquitto_max_inflight_messages_set(c.m, 1) }, 0);
     let m1 = c.publish_ok("w", b"1", 1, false);
@@ -657,7 +671,7 @@ fn dup_resend(opt: c_int, reset: bool) {
     let np = no_props(opt);
     let (mut fake, mut c, connect) = session(opt, Some("dup"), false, &packets::connack_ok(v));
     // Clean session / clean start clear.
-    let flags_at = if opt == V31_OPT { 11 } else { 9 };
+    let flags_at = if opt == MQTT_PROTOCOL_V31 { 11 } else { 9 };
     assert_eq!(connect.bytes[flags_at] & 0x02, 0, "{connect:?}");
 
     let a = c.publish_ok("d/a", b"A", 1, false);
@@ -681,7 +695,7 @@ fn dup_resend(opt: c_int, reset: bool) {
     } else {
         fake.close();
     }
-    c.wait_line(&format!("disconnect rc={ERR_CONN_LOST}"));
+    c.wait_line(&format!("disconnect rc={MOSQ_ERR_CONN_LOST}"));
     // SAFETY: live handle.
     assert_eq!(unsafe { mosquitto_reconnect(c.m) }, 0);
     fake.accept();
@@ -720,17 +734,17 @@ fn dup_resend(opt: c_int, reset: bool) {
 
 #[test]
 fn dup_resend_after_close_v311() {
-    dup_resend(V311_OPT, false);
+    dup_resend(MQTT_PROTOCOL_V311, false);
 }
 
 #[test]
 fn dup_resend_after_reset_v31() {
-    dup_resend(V31_OPT, true);
+    dup_resend(MQTT_PROTOCOL_V31, true);
 }
 
 #[test]
 fn dup_resend_after_close_v5() {
-    dup_resend(V5_OPT, false);
+    dup_resend(MQTT_PROTOCOL_V5, false);
 }
 
 // ---- incoming QoS flows ------------------------------------------------------------------
@@ -762,7 +776,7 @@ fn incoming_qos0_qos1_qos2() {
 
 #[test]
 fn incoming_empty_payload_and_binary_payload() {
-    let (mut fake, mut c) = connected(V311_OPT);
+    let (mut fake, mut c) = connected(MQTT_PROTOCOL_V311);
     fake.send(&packets::publish(V311, "e", b"", 0, false, 0));
     c.wait_line("message mid=0 topic=e len=0 qos=0 retain=0 payload=");
     fake.send(&packets::publish(V311, "b", b"a\0b", 0, false, 0));
@@ -797,8 +811,8 @@ fn incoming_duplicate_qos2_delivered_once() {
 
 fn alias_client(max: u16) -> (FakeBroker, Mosq) {
     let mut fake = FakeBroker::new();
-    let mut c = Mosq::new(Some("alias"), true, V5_OPT);
-    let props = PropList::default().int16(PROP_TOPIC_ALIAS_MAXIMUM, max);
+    let mut c = Mosq::new(Some("alias"), true, MQTT_PROTOCOL_V5);
+    let props = PropList::default().int16(MQTT_PROP_TOPIC_ALIAS_MAXIMUM, max);
     assert_eq!(c.connect_v5(&fake, 60, &props), 0);
     fake.accept();
     fake.expect_type(PacketType::Connect);
@@ -866,7 +880,7 @@ fn topic_alias_zero_or_unknown_is_a_protocol_error() {
             c.lines(),
             [
                 "disconnect rc=148".to_string(),
-                format!("loop rc={ERR_PROTOCOL}")
+                format!("loop rc={MOSQ_ERR_PROTOCOL}")
             ],
             "{what}"
         );
@@ -901,7 +915,7 @@ fn unsubscribe(c: &mut Mosq, filter: &str) -> c_int {
 
 #[test]
 fn subscribe_unsubscribe_v3() {
-    for opt in [V31_OPT, V311_OPT] {
+    for opt in [MQTT_PROTOCOL_V31, MQTT_PROTOCOL_V311] {
         let v = version_of(opt);
         let (mut fake, mut c) = connected(opt);
         let mid = subscribe(&mut c, "s/+", 1);
@@ -937,10 +951,10 @@ fn subscribe_unsubscribe_v3() {
 
 #[test]
 fn subscribe_unsubscribe_v5_options_identifier_reason_codes() {
-    let (mut fake, mut c) = connected(V5_OPT);
+    let (mut fake, mut c) = connected(MQTT_PROTOCOL_V5);
     c.v5_callbacks();
     let f = cstr("five/#");
-    let props = PropList::default().varint(PROP_SUBSCRIPTION_IDENTIFIER, 300);
+    let props = PropList::default().varint(MQTT_PROP_SUBSCRIPTION_IDENTIFIER, 300);
     let mut mid = 0;
     // No Local 0x04, Retain As Published 0x08, Retain Handling 1 (0x10).
     // SAFETY: live handle, NUL-terminated filter, valid list.
@@ -1010,13 +1024,13 @@ fn unknown_acks_ignored_and_unknown_pubrec_answered() {
 
 #[test]
 fn v5_disconnect_from_broker_reports_reason_code() {
-    let (mut fake, mut c) = connected(V5_OPT);
+    let (mut fake, mut c) = connected(MQTT_PROTOCOL_V5);
     c.v5_callbacks();
     fake.send(&packets::disconnect(V5, 0x8E));
     c.wait_line("disconnect_v5 rc=142");
     assert_eq!(c.lines(), ["disconnect rc=142", "disconnect_v5 rc=142"]);
     fake.expect_closed();
-    assert_eq!(c.step(5), ERR_NO_CONN);
+    assert_eq!(c.step(5), MOSQ_ERR_NO_CONN);
 }
 
 #[test]
@@ -1048,7 +1062,7 @@ fn malformed(opt: c_int, bytes: &[u8]) -> Vec<String> {
         );
         c.step(10);
     }
-    if opt == V5_OPT {
+    if opt == MQTT_PROTOCOL_V5 {
         // MQTT 5: ours says why before it closes (tests/conformance/).
         let reason = fake.expect_disconnect_reason();
         assert!([0x81, 0x82].contains(&reason), "reason {reason:#x}");
@@ -1071,7 +1085,7 @@ fn malformed_client_only_packets_from_broker() {
         for bytes in [connect, subscribe, unsubscribe] {
             assert_eq!(
                 malformed(opt, &bytes),
-                gone(ERR_PROTOCOL),
+                gone(MOSQ_ERR_PROTOCOL),
                 "v{opt} {}",
                 hex(&bytes)
             );
@@ -1127,7 +1141,7 @@ fn run_ours(opt: c_int, o: Opts, script: Script) -> Vec<String> {
         let mut c = Mosq::new((!o.null_id).then_some("probe"), true, opt);
         let props = match o.alias_max {
             0 => PropList::default(),
-            m => PropList::default().int16(PROP_TOPIC_ALIAS_MAXIMUM, m),
+            m => PropList::default().int16(MQTT_PROP_TOPIC_ALIAS_MAXIMUM, m),
         };
         let host = cstr("127.0.0.1");
         // SAFETY: live handle, NUL-terminated host, valid (or NULL) list.
@@ -1273,12 +1287,12 @@ fn diff_client_only_packets_from_broker() {
             let v = f.version();
             connack_ok_and(f, &packets::connect(v, "x", 60, true))
         });
-        assert_eq!(lines, connected_then(ERR_PROTOCOL));
+        assert_eq!(lines, connected_then(MOSQ_ERR_PROTOCOL));
         let lines = differential(opt, None, |f| {
             let v = f.version();
             connack_ok_and(f, &packets::subscribe(v, 1, "a", 0))
         });
-        assert_eq!(lines, connected_then(ERR_PROTOCOL));
+        assert_eq!(lines, connected_then(MOSQ_ERR_PROTOCOL));
     }
 }
 
@@ -1288,7 +1302,7 @@ fn diff_remaining_length_five_bytes() {
         let lines = differential(opt, None, |f| {
             connack_ok_and(f, &[0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01])
         });
-        assert_eq!(lines, connected_then(ERR_PROTOCOL));
+        assert_eq!(lines, connected_then(MOSQ_ERR_PROTOCOL));
     }
 }
 
@@ -1299,23 +1313,25 @@ fn diff_publish_qos3() {
             let np: &[u8] = if f.version() == V5 { &[0] } else { &[] };
             connack_ok_and(f, &pkt(0x36, &[&s("t"), &be16(1), np, b"x"]))
         });
-        assert_eq!(lines, connected_then(ERR_PROTOCOL));
+        assert_eq!(lines, connected_then(MOSQ_ERR_PROTOCOL));
     }
 }
 
 #[test]
 fn diff_truncated_v5_packets() {
     // A v5 CONNACK without its property length.
-    let lines = differential(V5_OPT, None, |f| f.send(&[0x20, 0x02, 0x00, 0x00]));
+    let lines = differential(MQTT_PROTOCOL_V5, None, |f| {
+        f.send(&[0x20, 0x02, 0x00, 0x00])
+    });
     assert_eq!(
         lines,
         ["connect() rc=0", "disconnect rc=2", "loop rc=2", "end"]
     );
     // A v5 UNSUBACK without properties or reason codes.
-    let lines = differential(V5_OPT, None, |f| {
+    let lines = differential(MQTT_PROTOCOL_V5, None, |f| {
         connack_ok_and(f, &[0xB0, 0x02, 0x00, 0x01])
     });
-    assert_eq!(lines, connected_then(ERR_PROTOCOL));
+    assert_eq!(lines, connected_then(MOSQ_ERR_PROTOCOL));
 }
 
 #[test]
@@ -1330,10 +1346,10 @@ fn diff_wrong_fixed_header_flags() {
                 f.close();
             }
         });
-        let rc = if opt == V31_OPT {
-            ERR_CONN_LOST
+        let rc = if opt == MQTT_PROTOCOL_V31 {
+            MOSQ_ERR_CONN_LOST
         } else {
-            ERR_PROTOCOL
+            MOSQ_ERR_PROTOCOL
         };
         assert_eq!(lines, connected_then(rc), "v{opt}");
         // PUBACK and PUBCOMP with flags 2 (unknown ids): ignored by the
@@ -1342,33 +1358,38 @@ fn diff_wrong_fixed_header_flags() {
         // tests/conformance/).
         for bytes in [[0x42u8, 0x02, 0x00, 0x01], [0x72, 0x02, 0x00, 0x01]] {
             let script = move |f: &mut FakeBroker| connack_then_close(f, &bytes);
-            if opt == V31_OPT {
+            if opt == MQTT_PROTOCOL_V31 {
                 let lines = differential(opt, None, script);
-                assert_eq!(lines, connected_then(ERR_CONN_LOST), "{}", hex(&bytes));
+                assert_eq!(lines, connected_then(MOSQ_ERR_CONN_LOST), "{}", hex(&bytes));
                 continue;
             }
             let reference = run_reference(opt, Opts::default(), &script);
             assert_eq!(
                 reference,
-                connected_then(ERR_CONN_LOST),
+                connected_then(MOSQ_ERR_CONN_LOST),
                 "v{opt} {}",
                 hex(&bytes)
             );
             let ours = without_violation_reasons(&run_ours(opt, Opts::default(), &script));
             let ours: Vec<String> = ours.into_iter().filter(|l| l != "loop rc=0").collect();
-            assert_eq!(ours, connected_then(ERR_PROTOCOL), "v{opt} {}", hex(&bytes));
+            assert_eq!(
+                ours,
+                connected_then(MOSQ_ERR_PROTOCOL),
+                "v{opt} {}",
+                hex(&bytes)
+            );
         }
     }
     // UNSUBACK with flags 2: delivered before v5 by the original; ours
     // delivers it in 3.1 and ends the connection from 3.1.1 on.
     let script = |f: &mut FakeBroker| connack_then_close(f, &[0xB2, 0x02, 0x00, 0x01]);
-    let lines = differential(V31_OPT, None, script);
+    let lines = differential(MQTT_PROTOCOL_V31, None, script);
     assert_eq!(lines[2], "unsubscribe mid=1");
-    let reference = run_reference(V311_OPT, Opts::default(), &script);
+    let reference = run_reference(MQTT_PROTOCOL_V311, Opts::default(), &script);
     assert_eq!(reference[2], "unsubscribe mid=1");
-    let ours = run_ours(V311_OPT, Opts::default(), &script);
+    let ours = run_ours(MQTT_PROTOCOL_V311, Opts::default(), &script);
     assert!(
-        ours.contains(&format!("disconnect rc={ERR_PROTOCOL}")),
+        ours.contains(&format!("disconnect rc={MOSQ_ERR_PROTOCOL}")),
         "{ours:?}"
     );
 }
@@ -1381,7 +1402,7 @@ fn diff_pingreq_from_broker() {
             f.expect_bytes(&[0xD0, 0x00]);
             f.close();
         });
-        assert_eq!(lines, connected_then(ERR_CONN_LOST));
+        assert_eq!(lines, connected_then(MOSQ_ERR_CONN_LOST));
     }
 }
 
@@ -1432,16 +1453,16 @@ fn diff_packets_before_connack() {
 
 #[test]
 fn diff_connack_refusals() {
-    for opt in [V31_OPT, V311_OPT] {
+    for opt in [MQTT_PROTOCOL_V31, MQTT_PROTOCOL_V311] {
         for code in [1u8, 2, 3, 4, 5, 6] {
             let lines = differential(opt, None, move |f| {
                 let v = f.version();
                 f.send(&packets::connack(v, code, false, &[]))
             });
             let rc = if code <= 5 {
-                ERR_CONN_REFUSED
+                MOSQ_ERR_CONN_REFUSED
             } else {
-                ERR_PROTOCOL
+                MOSQ_ERR_PROTOCOL
             };
             assert_eq!(
                 lines,
@@ -1456,17 +1477,17 @@ fn diff_connack_refusals() {
         }
     }
     for code in [0x80u8, 0x87] {
-        let lines = differential(V5_OPT, None, move |f| {
+        let lines = differential(MQTT_PROTOCOL_V5, None, move |f| {
             f.send(&packets::connack(V5, code, false, &[]))
         });
         assert_eq!(lines[1], format!("connect rc={code} flags=0"));
-        assert_eq!(lines[2], format!("disconnect rc={ERR_PROTOCOL}"));
+        assert_eq!(lines[2], format!("disconnect rc={MOSQ_ERR_PROTOCOL}"));
     }
 }
 
 #[test]
 fn diff_v5_connack_code_1() {
-    let lines = differential(V5_OPT, None, |f| {
+    let lines = differential(MQTT_PROTOCOL_V5, None, |f| {
         f.send(&packets::connack(V5, 1, false, &[]))
     });
     assert_eq!(
@@ -1483,7 +1504,7 @@ fn diff_v5_connack_code_1() {
 
 #[test]
 fn diff_disconnect_from_broker() {
-    let lines = differential(V5_OPT, None, |f| {
+    let lines = differential(MQTT_PROTOCOL_V5, None, |f| {
         connack_ok_and(f, &packets::disconnect(V5, 0x8E))
     });
     assert_eq!(
@@ -1495,9 +1516,9 @@ fn diff_disconnect_from_broker() {
             "end"
         ]
     );
-    for opt in [V31_OPT, V311_OPT] {
+    for opt in [MQTT_PROTOCOL_V31, MQTT_PROTOCOL_V311] {
         let lines = differential(opt, None, |f| connack_ok_and(f, &[0xE0, 0x00]));
-        assert_eq!(lines, connected_then(ERR_PROTOCOL));
+        assert_eq!(lines, connected_then(MOSQ_ERR_PROTOCOL));
     }
 }
 
@@ -1514,7 +1535,7 @@ fn diff_unknown_acks() {
             f.expect_bytes(&[0x70, 0x02, 0x01, 0xF7]);
             f.close();
         });
-        assert_eq!(lines, connected_then(ERR_CONN_LOST));
+        assert_eq!(lines, connected_then(MOSQ_ERR_CONN_LOST));
     }
 }
 
@@ -1532,7 +1553,7 @@ fn diff_topic_alias_cases() {
         ]
     };
     // Set (delivered), then used with an empty topic: a protocol error.
-    let lines = differential(V5_OPT, Some(2), |f| {
+    let lines = differential(MQTT_PROTOCOL_V5, Some(2), |f| {
         connack_ok_and(
             f,
             &packets::publish_props(V5, "al/x", b"x", 0, false, 0, &alias(2)),
@@ -1546,14 +1567,14 @@ fn diff_topic_alias_cases() {
     expected.splice(
         3..5,
         [
-            format!("disconnect rc={ERR_PROTOCOL}"),
-            format!("loop rc={ERR_PROTOCOL}"),
+            format!("disconnect rc={MOSQ_ERR_PROTOCOL}"),
+            format!("loop rc={MOSQ_ERR_PROTOCOL}"),
         ],
     );
     assert_eq!(lines, expected);
     // Alias above the maximum, or with no maximum announced: delivered.
     for max in [Some(2), None] {
-        let lines = differential(V5_OPT, max, |f| {
+        let lines = differential(MQTT_PROTOCOL_V5, max, |f| {
             connack_then_close(
                 f,
                 &packets::publish_props(V5, "t", b"x", 0, false, 0, &alias(3)),
@@ -1579,8 +1600,8 @@ fn diff_topic_alias_cases() {
     ];
     for script in errors {
         assert_eq!(
-            differential(V5_OPT, Some(2), script),
-            connected_then(ERR_PROTOCOL)
+            differential(MQTT_PROTOCOL_V5, Some(2), script),
+            connected_then(MOSQ_ERR_PROTOCOL)
         );
     }
 }
@@ -1617,7 +1638,7 @@ fn diff_incoming_qos_and_unexpected_suback() {
 #[test]
 fn diff_assigned_client_id_used_on_reconnect() {
     let lines = differential_with(
-        V5_OPT,
+        MQTT_PROTOCOL_V5,
         Opts {
             reconnect: true,
             null_id: true,
@@ -1642,7 +1663,7 @@ fn diff_assigned_client_id_used_on_reconnect() {
 
 #[test]
 fn diff_v31_connack_flags() {
-    for opt in [V31_OPT, V5_OPT] {
+    for opt in [MQTT_PROTOCOL_V31, MQTT_PROTOCOL_V5] {
         let lines = differential(opt, None, |f| {
             f.send(&[0x20, 0x02, 0x01, 0x00]);
             if f.version() != V5 {
@@ -1650,7 +1671,7 @@ fn diff_v31_connack_flags() {
                 f.close();
             }
         });
-        if opt == V5_OPT {
+        if opt == MQTT_PROTOCOL_V5 {
             // No property length: see diff_truncated_v5_packets.
             continue;
         }
@@ -1663,7 +1684,7 @@ fn diff_v31_connack_flags() {
 /// reports it. (diff_v31_connack_flags covered 3.1.1 too before.)
 #[test]
 fn session_present_after_clean_session_ends_the_connection() {
-    for opt in [V311_OPT, V5_OPT] {
+    for opt in [MQTT_PROTOCOL_V311, MQTT_PROTOCOL_V5] {
         let lines = run_ours(opt, Opts::default(), &|f: &mut FakeBroker| {
             let connack = packets::connack(f.version(), 0, true, &[]);
             f.send(&connack);
@@ -1677,8 +1698,8 @@ fn session_present_after_clean_session_ends_the_connection() {
         assert_eq!(
             lines[1..],
             [
-                format!("disconnect rc={ERR_PROTOCOL}"),
-                format!("loop rc={ERR_PROTOCOL}"),
+                format!("disconnect rc={MOSQ_ERR_PROTOCOL}"),
+                format!("loop rc={MOSQ_ERR_PROTOCOL}"),
                 "end".to_string()
             ],
             "v{opt}"
@@ -1690,7 +1711,7 @@ fn session_present_after_clean_session_ends_the_connection() {
 fn announced_maximum_packet_size_is_enforced_on_incoming_packets() {
     // MQTT_PROP_MAXIMUM_PACKET_SIZE = 39: we accept at most 64 bytes.
     let mut fake = FakeBroker::new();
-    let mut c = Mosq::new(Some("mps-in"), true, V5_OPT);
+    let mut c = Mosq::new(Some("mps-in"), true, MQTT_PROTOCOL_V5);
     let props = PropList::default().int32(39, 64);
     assert_eq!(c.connect_v5(&fake, 60, &props), 0);
     fake.accept();
@@ -1708,7 +1729,7 @@ fn announced_maximum_packet_size_is_enforced_on_incoming_packets() {
     assert_eq!(fake.expect_disconnect_reason(), 0x95);
     assert!(
         c.lines()
-            .contains(&format!("loop rc={ERR_OVERSIZE_PACKET}")),
+            .contains(&format!("loop rc={MOSQ_ERR_OVERSIZE_PACKET}")),
         "{:?}",
         c.lines()
     );
@@ -1755,7 +1776,7 @@ fn delay_acks(c: &Mosq) {
 #[cfg(target_os = "linux")]
 #[test]
 fn answerless_packets_are_acknowledged_at_once() {
-    let (mut fake, mut c) = connected(V311_OPT);
+    let (mut fake, mut c) = connected(MQTT_PROTOCOL_V311);
     let m1 = c.publish_ok("q1", b"x", 1, false);
     c.expect(&mut fake, &pkt(0x32, &[&s("q1"), &be16(m1), b"x"]));
     delay_acks(&c);

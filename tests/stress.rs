@@ -23,6 +23,7 @@ use ::mosquitto::ffi::library::mosquitto_lib_init;
 use ::mosquitto::ffi::loops::mosquitto_loop_start;
 use ::mosquitto::ffi::pubsub::{mosquitto_publish, mosquitto_subscribe};
 use ::mosquitto::ffi::types::{mosquitto as Handle, mosquitto_message};
+use support::consts::*;
 use support::Broker;
 
 const ROUNDS: usize = 20;
@@ -31,7 +32,6 @@ const PER_THREAD: usize = 300;
 const MIN_PER_THREAD: usize = 20;
 /// How long one round may take before it counts as a deadlock.
 const ROUND_LIMIT: Duration = Duration::from_secs(20);
-const ERR_UNKNOWN: c_int = 13;
 
 /// What the callbacks of one round share with the test.
 #[derive(Default)]
@@ -257,8 +257,8 @@ fn publish_from_many_threads_with_reentrant_callbacks_then_destroy() {
         let what = format!("round {n}: {report:?}");
         assert_eq!(report.late_callbacks, 0, "callbacks after destroy: {what}");
         assert!(
-            !report.publish_rcs.contains_key(&ERR_UNKNOWN)
-                && !report.callback_rcs.contains_key(&ERR_UNKNOWN),
+            !report.publish_rcs.contains_key(&MOSQ_ERR_UNKNOWN)
+                && !report.callback_rcs.contains_key(&MOSQ_ERR_UNKNOWN),
             "MOSQ_ERR_UNKNOWN: {what}"
         );
         // Publishing while connecting or connected only ever succeeds.

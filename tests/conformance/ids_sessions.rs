@@ -64,7 +64,6 @@ pub const RULES: &[Rule] = &[
 ];
 
 const SUCCESS: c_int = 0;
-const OPT_SEND_MAXIMUM: c_int = 5;
 const RC_DROPPED: u8 = 0x80;
 
 /// The type and packet identifier of a packet that has one.
@@ -131,7 +130,7 @@ fn qos0_burst(c: &mut Mosq, fake: &mut FakeBroker, n: usize, held: &[u16]) -> u1
 /// The client's reconnect after the broker closed: its CONNECT.
 fn reconnect(c: &mut Mosq, fake: &mut FakeBroker) {
     fake.close();
-    c.wait_line("disconnect rc=7");
+    c.wait_line(&format!("disconnect rc={MOSQ_ERR_CONN_LOST}"));
     // SAFETY: live handle.
     assert_eq!(unsafe { mosquitto_reconnect(c.m) }, 0);
     fake.accept();
@@ -140,7 +139,7 @@ fn reconnect(c: &mut Mosq, fake: &mut FakeBroker) {
 
 #[test]
 fn mqtt_2_2_1_3_packet_ids_skip_those_in_flight() {
-    for opt in [V311_OPT, V5_OPT] {
+    for opt in [MQTT_PROTOCOL_V311, MQTT_PROTOCOL_V5] {
         let v = version_of(opt);
         let (mut fake, mut c) = connected(opt);
         // Held: a QoS 1 message never acknowledged, a QoS 2 one stopped at
@@ -191,7 +190,7 @@ fn mqtt_2_2_1_3_packet_ids_skip_those_in_flight() {
 
 #[test]
 fn mqtt_3_2_2_4_session_present_after_clean_start_closes() {
-    for opt in [V311_OPT, V5_OPT] {
+    for opt in [MQTT_PROTOCOL_V311, MQTT_PROTOCOL_V5] {
         let v = version_of(opt);
         let mut fake = FakeBroker::new();
         let mut c = Mosq::new(Some("sp"), true, opt);
@@ -201,15 +200,19 @@ fn mqtt_3_2_2_4_session_present_after_clean_start_closes() {
         fake.send(&packets::connack(v, 0, true, &[]));
         // MQTT 5 says why first: DISCONNECT 0x82 (protocol error), the
         // code on_disconnect reports; 3.1.1 just closes.
-        let reported = if opt == V5_OPT { 0x82 } else { ERR_PROTOCOL };
+        let reported = if opt == MQTT_PROTOCOL_V5 {
+            0x82
+        } else {
+            MOSQ_ERR_PROTOCOL
+        };
         c.wait_line(&format!("disconnect rc={reported}"));
-        assert_eq!(c.last_rc, ERR_PROTOCOL);
+        assert_eq!(c.last_rc, MOSQ_ERR_PROTOCOL);
         let lines = c.lines();
         assert!(
             !lines.iter().any(|l| l.starts_with("connect")),
             "v{opt}: {lines:?}"
         );
-        if opt == V5_OPT {
+        if opt == MQTT_PROTOCOL_V5 {
             assert_eq!(fake.expect_disconnect_reason(), 0x82);
         }
         fake.expect_closed();
@@ -238,10 +241,10 @@ fn mqtt_3_2_2_4_session_present_after_clean_start_closes() {
 #[test]
 fn mqtt_3_2_2_5_session_absent_discards_state_and_reports_drops() {
     for (opt, clean) in [
-        (V311_OPT, false),
-        (V311_OPT, true),
-        (V5_OPT, false),
-        (V5_OPT, true),
+        (MQTT_PROTOCOL_V311, false),
+        (MQTT_PROTOCOL_V311, true),
+        (MQTT_PROTOCOL_V5, false),
+        (MQTT_PROTOCOL_V5, true),
     ] {
         let v = version_of(opt);
         let np = no_props(opt);
@@ -299,7 +302,7 @@ fn mqtt_3_2_2_5_session_absent_discards_state_and_reports_drops() {
 /// A v5 client with Clean Start 0 connected with `props` in CONNACK.
 fn v5_session(props: &[Property]) -> (FakeBroker, Mosq) {
     let connack = packets::connack(packets::V5, 0, false, props);
-    let (fake, c, _) = session(V5_OPT, Some("rm"), false, &connack);
+    let (fake, c, _) = session(MQTT_PROTOCOL_V5, Some("rm"), false, &connack);
     (fake, c)
 }
 
@@ -353,9 +356,12 @@ fn mqtt_3_3_4_7_receive_maximum_absent_is_65535() {
     // No property and no send maximum of the client's own: 65535, so 30
     // messages all go out at once.
     let mut fake = FakeBroker::new();
-    let mut c = Mosq::new(Some("rm"), true, V5_OPT);
+    let mut c = Mosq::new(Some("rm"), true, MQTT_PROTOCOL_V5);
     // SAFETY: live handle; 0 means 65535.
-    assert_eq!(unsafe { mosquitto_int_option(c.m, OPT_SEND_MAXIMUM, 0) }, 0);
+    assert_eq!(
+        unsafe { mosquitto_int_option(c.m, MOSQ_OPT_SEND_MAXIMUM, 0) },
+        0
+    );
     assert_eq!(c.connect(&fake, 60), 0);
     fake.accept();
     fake.expect_type(PacketType::Connect);

@@ -36,23 +36,11 @@ use super::{FakeBroker, RawPacket};
 
 // ---- constants --------------------------------------------------------------
 
-pub const V31_OPT: c_int = 3;
-pub const V311_OPT: c_int = 4;
-pub const V5_OPT: c_int = 5;
+pub use super::consts::*;
 
-pub const ERR_PROTOCOL: c_int = 2;
-pub const ERR_NO_CONN: c_int = 4;
-pub const ERR_CONN_REFUSED: c_int = 5;
-pub const ERR_CONN_LOST: c_int = 7;
-pub const ERR_KEEPALIVE: c_int = 19;
-pub const ERR_QOS_NOT_SUPPORTED: c_int = 24;
-pub const ERR_OVERSIZE_PACKET: c_int = 25;
-
-pub const PROP_SUBSCRIPTION_IDENTIFIER: c_int = 11;
-pub const PROP_SESSION_EXPIRY_INTERVAL: c_int = 17;
-pub const PROP_WILL_DELAY_INTERVAL: c_int = 24;
-pub const PROP_CONTENT_TYPE: c_int = 3;
-pub const PROP_TOPIC_ALIAS_MAXIMUM: c_int = 34;
+/// Old names kept for tests/queue_ext.rs (edited elsewhere); new code uses
+/// the header names of [`super::consts`].
+pub use super::consts::{MOSQ_ERR_CONN_LOST as ERR_CONN_LOST, MQTT_PROTOCOL_V311 as V311_OPT};
 
 /// How long any single wait may take.
 pub const WAIT: Duration = Duration::from_secs(5);
@@ -313,7 +301,7 @@ impl Mosq {
     pub fn step(&mut self, timeout_ms: c_int) -> c_int {
         // SAFETY: live handle.
         let rc = unsafe { mosquitto_loop(self.m, timeout_ms, 1) };
-        if rc != self.last_rc && rc != ERR_NO_CONN {
+        if rc != self.last_rc && rc != MOSQ_ERR_NO_CONN {
             self.log.push(format!("loop rc={rc}"));
         }
         self.last_rc = rc;
@@ -538,8 +526,8 @@ pub fn session(
 /// A connected client with a successful CONNACK.
 pub fn connected(version: c_int) -> (FakeBroker, Mosq) {
     let v = match version {
-        V5_OPT => V5,
-        V31_OPT => packets::V31,
+        MQTT_PROTOCOL_V5 => V5,
+        MQTT_PROTOCOL_V31 => packets::V31,
         _ => V311,
     };
     let (fake, c, _) = session(version, Some("pl"), true, &packets::connack_ok(v));
@@ -548,19 +536,19 @@ pub fn connected(version: c_int) -> (FakeBroker, Mosq) {
 
 pub fn version_of(opt: c_int) -> ::mosquitto::protocol::packet::ProtocolVersion {
     match opt {
-        V5_OPT => V5,
-        V31_OPT => packets::V31,
+        MQTT_PROTOCOL_V5 => V5,
+        MQTT_PROTOCOL_V31 => packets::V31,
         _ => V311,
     }
 }
 
 /// The v5 property-length byte(s) of an empty list, or nothing before v5.
 pub fn no_props(version: c_int) -> &'static [u8] {
-    if version == V5_OPT {
+    if version == MQTT_PROTOCOL_V5 {
         &[0]
     } else {
         &[]
     }
 }
 
-pub const ALL: [c_int; 3] = [V31_OPT, V311_OPT, V5_OPT];
+pub const ALL: [c_int; 3] = [MQTT_PROTOCOL_V31, MQTT_PROTOCOL_V311, MQTT_PROTOCOL_V5];

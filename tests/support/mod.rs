@@ -22,6 +22,7 @@ pub mod broker;
 pub mod certs;
 pub mod clients;
 pub mod common;
+pub mod consts;
 pub mod diff;
 pub mod fake;
 pub mod inproc;
