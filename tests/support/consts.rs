@@ -92,3 +92,12 @@ pub const MQTT_PROP_MAXIMUM_PACKET_SIZE: c_int = 39;
 pub const MQTT_PROP_WILDCARD_SUB_AVAILABLE: c_int = 40;
 pub const MQTT_PROP_SUBSCRIPTION_ID_AVAILABLE: c_int = 41;
 pub const MQTT_PROP_SHARED_SUB_AVAILABLE: c_int = 42;
+
+// ---- 2.1 additions (absent from Debian's 2.0.11 headers; checked against
+// ---- the 2.1 values in our include/mosquitto.h) ------------------------------
+pub const MOSQ_OPT_DISABLE_SOCKETPAIR: c_int = 14;
+pub const MOSQ_OPT_TRANSPORT: c_int = 15;
+pub const MOSQ_OPT_HTTP_PATH: c_int = 16;
+pub const MOSQ_OPT_HTTP_HEADER_SIZE: c_int = 17;
+pub const MOSQ_T_TCP: c_int = 1;
+pub const MOSQ_T_WEBSOCKETS: c_int = 2;
