@@ -5,6 +5,7 @@
 //! bytes ([`pkt`], [`s`]).
 
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, Once};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -32,6 +33,7 @@ use ::mosquitto::protocol::property::{Identifier, Property, Value};
 
 use super::fake::RecvError;
 use super::packets::{self, hex, V311, V5};
+pub use super::packets::{be16, pkt, s};
 use super::{FakeBroker, RawPacket};
 
 // ---- constants --------------------------------------------------------------
@@ -45,50 +47,36 @@ pub use super::consts::{MOSQ_ERR_CONN_LOST as ERR_CONN_LOST, MQTT_PROTOCOL_V311 
 /// How long any single wait may take.
 pub const WAIT: Duration = Duration::from_secs(5);
 
-// ---- hand-made expected bytes -------------------------------------------------
-
-/// An MQTT string: two-byte length, then the bytes.
-pub fn s(x: &str) -> Vec<u8> {
-    let mut v = (x.len() as u16).to_be_bytes().to_vec();
-    v.extend_from_slice(x.as_bytes());
-    v
-}
-
-/// A whole packet: first byte, remaining length, then the parts.
-pub fn pkt(first: u8, parts: &[&[u8]]) -> Vec<u8> {
-    let body: Vec<u8> = parts.concat();
-    let mut out = vec![first];
-    let mut n = body.len();
-    loop {
-        let mut b = (n % 128) as u8;
-        n /= 128;
-        if n > 0 {
-            b |= 0x80;
-        }
-        out.push(b);
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&body);
-    out
-}
-
-pub fn be16(n: u16) -> [u8; 2] {
-    n.to_be_bytes()
-}
-
 // ---- the client under test ----------------------------------------------------
 
 /// What the callbacks saw, as lines in tests/c/packet_probe.c's format.
-#[derive(Default)]
 pub struct Log {
     pub lines: Mutex<Vec<String>>,
     /// Messages whose payload or topic lacked the NUL after it.
     pub missing_nul: Mutex<Vec<String>>,
+    /// How many messages arrived (logged or not).
+    pub messages: AtomicUsize,
+    /// How many times `on_disconnect` was called.
+    pub disconnects: AtomicUsize,
+    /// How many messages get a line (the rest are only counted): a test
+    /// that sends a flood lowers it with [`Mosq::log_messages_up_to`].
+    pub message_lines: AtomicUsize,
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Log {
+            lines: Mutex::default(),
+            missing_nul: Mutex::default(),
+            messages: AtomicUsize::new(0),
+            disconnects: AtomicUsize::new(0),
+            message_lines: AtomicUsize::new(usize::MAX),
+        }
+    }
 }
 
 impl Log {
+    /// Appends one line.
     pub fn push(&self, line: String) {
         self.lines.lock().unwrap().push(line);
     }
@@ -115,7 +103,9 @@ pub unsafe extern "C" fn on_connect_flags(_: *mut Handle, obj: *mut c_void, rc: 
 
 pub unsafe extern "C" fn on_disconnect(_: *mut Handle, obj: *mut c_void, rc: c_int) {
     // SAFETY: obj is our Log.
-    unsafe { log(obj) }.push(format!("disconnect rc={rc}"));
+    let log = unsafe { log(obj) };
+    log.disconnects.fetch_add(1, Ordering::SeqCst);
+    log.push(format!("disconnect rc={rc}"));
 }
 
 pub unsafe extern "C" fn on_disconnect_v5(
@@ -145,10 +135,15 @@ pub unsafe extern "C" fn on_publish_v5(
 }
 
 pub unsafe extern "C" fn on_message(_: *mut Handle, obj: *mut c_void, m: *const mosquitto_message) {
-    // SAFETY: obj is our Log; `m` and what it points to are valid during
-    // the call; the payload is followed by a NUL, which we check.
+    // SAFETY: obj is our Log.
+    let log = unsafe { log(obj) };
+    let n = log.messages.fetch_add(1, Ordering::SeqCst);
+    if n >= log.message_lines.load(Ordering::SeqCst) {
+        return;
+    }
+    // SAFETY: `m`, its topic and its payload (followed by a NUL, which we
+    // check) are valid during the call.
     unsafe {
-        let log = log(obj);
         let m = &*m;
         let topic = CStr::from_ptr(m.topic).to_string_lossy().into_owned();
         let len = m.payloadlen as usize;
@@ -179,8 +174,9 @@ pub unsafe extern "C" fn on_subscribe(
     n: c_int,
     granted: *const c_int,
 ) {
-    // SAFETY: `granted` holds `n` entries during the call.
-    let g = unsafe { std::slice::from_raw_parts(granted, n as usize) };
+    // SAFETY: `granted` holds `n` entries during the call (a hostile
+    // broker's SUBACK may make that none).
+    let g = unsafe { std::slice::from_raw_parts(granted, n.max(0) as usize) };
     let g: Vec<String> = g.iter().map(|x| x.to_string()).collect();
     // SAFETY: obj is our Log.
     unsafe { log(obj) }.push(format!("subscribe mid={mid} granted={}", g.join(",")));
@@ -282,13 +278,19 @@ impl Mosq {
 
     /// `mosquitto_connect_bind_v5` with CONNECT properties.
     pub fn connect_v5(&mut self, fake: &FakeBroker, keepalive: c_int, props: &PropList) -> c_int {
+        self.connect_port_v5(fake.port(), keepalive, props)
+    }
+
+    /// `mosquitto_connect_bind_v5` to 127.0.0.1:`port` with CONNECT
+    /// properties (for a client on another thread than its broker).
+    pub fn connect_port_v5(&mut self, port: u16, keepalive: c_int, props: &PropList) -> c_int {
         let host = cstr("127.0.0.1");
         // SAFETY: live handle, NUL-terminated host, valid (or NULL) list.
         unsafe {
             mosquitto_connect_bind_v5(
                 self.m,
                 host.as_ptr(),
-                c_int::from(fake.port()),
+                c_int::from(port),
                 keepalive,
                 std::ptr::null(),
                 props.0,
@@ -296,11 +298,48 @@ impl Mosq {
         }
     }
 
+    /// One `mosquitto_loop` call, logging nothing.
+    pub fn loop_once(&mut self, timeout_ms: c_int) -> c_int {
+        // SAFETY: live handle.
+        unsafe { mosquitto_loop(self.m, timeout_ms, 1) }
+    }
+
+    /// Whether `on_connect` reported success (no session present).
+    pub fn connected(&self) -> bool {
+        self.lines().iter().any(|l| l == "connect rc=0 flags=0")
+    }
+
+    /// Logs only the first `n` messages from now on (the rest are counted).
+    pub fn log_messages_up_to(&mut self, n: usize) {
+        self.log.message_lines.store(n, Ordering::SeqCst);
+    }
+
+    /// `mosquitto_subscribe_multiple` of `filters` at `qos` in one
+    /// SUBSCRIBE: (rc, mid).
+    pub fn subscribe_multiple(&mut self, filters: &[&str], qos: c_int) -> (c_int, c_int) {
+        let owned: Vec<CString> = filters.iter().map(|f| cstr(f)).collect();
+        let ptrs: Vec<*mut c_char> = owned.iter().map(|c| c.as_ptr() as *mut c_char).collect();
+        let mut mid = 0;
+        // SAFETY: live handle; `ptrs` holds `filters.len()` NUL-terminated
+        // strings that outlive the call.
+        let rc = unsafe {
+            mosquitto_subscribe_multiple(
+                self.m,
+                &mut mid,
+                ptrs.len() as c_int,
+                ptrs.as_ptr(),
+                qos,
+                0,
+                std::ptr::null(),
+            )
+        };
+        (rc, mid)
+    }
+
     /// One `mosquitto_loop` call; a changed non-zero return code (other
     /// than NO_CONN) is logged as `loop rc=N`, as the probe does.
     pub fn step(&mut self, timeout_ms: c_int) -> c_int {
-        // SAFETY: live handle.
-        let rc = unsafe { mosquitto_loop(self.m, timeout_ms, 1) };
+        let rc = self.loop_once(timeout_ms);
         if rc != self.last_rc && rc != MOSQ_ERR_NO_CONN {
             self.log.push(format!("loop rc={rc}"));
         }
