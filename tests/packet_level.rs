@@ -11,7 +11,7 @@
 
 mod support;
 
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_int, c_void};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -23,10 +23,7 @@ use ::mosquitto::ffi::connect::{
 };
 use ::mosquitto::ffi::loops::mosquitto_socket;
 use ::mosquitto::ffi::options::mosquitto_max_inflight_messages_set;
-use ::mosquitto::ffi::pubsub::{
-    mosquitto_subscribe, mosquitto_subscribe_multiple, mosquitto_subscribe_v5,
-    mosquitto_unsubscribe, mosquitto_unsubscribe_v5,
-};
+use ::mosquitto::ffi::pubsub::{mosquitto_subscribe_v5, mosquitto_unsubscribe_v5};
 use ::mosquitto::protocol::packet::{AckKind, PacketType};
 use ::mosquitto::protocol::property::{Identifier, Property, Value};
 use support::fake::RecvError;
@@ -891,45 +888,17 @@ fn topic_alias_zero_or_unknown_is_a_protocol_error() {
 
 // ---- SUBSCRIBE / UNSUBSCRIBE ---------------------------------------------------------------
 
-fn subscribe(c: &mut Mosq, filter: &str, qos: c_int) -> c_int {
-    let f = cstr(filter);
-    let mut mid = 0;
-    // SAFETY: live handle, NUL-terminated filter.
-    assert_eq!(
-        unsafe { mosquitto_subscribe(c.m, &mut mid, f.as_ptr(), qos) },
-        0
-    );
-    mid
-}
-
-fn unsubscribe(c: &mut Mosq, filter: &str) -> c_int {
-    let f = cstr(filter);
-    let mut mid = 0;
-    // SAFETY: live handle, NUL-terminated filter.
-    assert_eq!(
-        unsafe { mosquitto_unsubscribe(c.m, &mut mid, f.as_ptr()) },
-        0
-    );
-    mid
-}
-
 #[test]
 fn subscribe_unsubscribe_v3() {
     for opt in [MQTT_PROTOCOL_V31, MQTT_PROTOCOL_V311] {
         let v = version_of(opt);
         let (mut fake, mut c) = connected(opt);
-        let mid = subscribe(&mut c, "s/+", 1);
-        c.expect(&mut fake, &pkt(0x82, &[&be16(mid as u16), &s("s/+"), &[1]]));
-        fake.send(&packets::suback(v, mid as u16, &[1]));
+        let mid = c.subscribe_ok("s/+", 1);
+        c.expect(&mut fake, &pkt(0x82, &[&be16(mid), &s("s/+"), &[1]]));
+        fake.send(&packets::suback(v, mid, &[1]));
         c.wait_line(&format!("subscribe mid={mid} granted=1"));
 
-        let filters = [cstr("m/1"), cstr("m/#")];
-        let ptrs: Vec<*mut c_char> = filters.iter().map(|f| f.as_ptr() as *mut c_char).collect();
-        let mut mid2 = 0;
-        // SAFETY: live handle, two NUL-terminated filters.
-        let rc = unsafe {
-            mosquitto_subscribe_multiple(c.m, &mut mid2, 2, ptrs.as_ptr(), 2, 0, std::ptr::null())
-        };
+        let (rc, mid2) = c.subscribe_multiple(&["m/1", "m/#"], 2);
         assert_eq!(rc, 0);
         c.expect(
             &mut fake,
@@ -941,9 +910,9 @@ fn subscribe_unsubscribe_v3() {
         fake.send(&packets::suback(v, mid2 as u16, &[2, 0x80]));
         c.wait_line(&format!("subscribe mid={mid2} granted=2,128"));
 
-        let umid = unsubscribe(&mut c, "s/+");
-        c.expect(&mut fake, &pkt(0xA2, &[&be16(umid as u16), &s("s/+")]));
-        fake.send(&packets::unsuback(v, umid as u16, &[]));
+        let umid = c.unsubscribe_ok("s/+");
+        c.expect(&mut fake, &pkt(0xA2, &[&be16(umid), &s("s/+")]));
+        fake.send(&packets::unsuback(v, umid, &[]));
         c.wait_line(&format!("unsubscribe mid={umid}"));
         assert_eq!(c.take().len(), 3);
     }
@@ -1794,10 +1763,10 @@ fn answerless_packets_are_acknowledged_at_once() {
     assert!(quickack(&c), "PUBCOMP left waiting for a delayed ACK");
 
     // Retained messages follow a SUBACK.
-    let mid = subscribe(&mut c, "r", 0);
-    c.expect(&mut fake, &pkt(0x82, &[&be16(mid as u16), &s("r"), &[0]]));
+    let mid = c.subscribe_ok("r", 0);
+    c.expect(&mut fake, &pkt(0x82, &[&be16(mid), &s("r"), &[0]]));
     delay_acks(&c);
-    fake.send(&packets::suback(V311, mid as u16, &[0]));
+    fake.send(&packets::suback(V311, mid, &[0]));
     c.wait_line(&format!("subscribe mid={mid} granted=0"));
     assert!(quickack(&c), "SUBACK left waiting for a delayed ACK");
 }

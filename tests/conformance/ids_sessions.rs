@@ -1,12 +1,10 @@
 //! Packet identifiers, Session Present and the broker's Receive Maximum:
 //! what the client allocates and keeps between connections.
 
-use std::ffi::c_int;
 use std::time::Duration;
 
 use ::mosquitto::ffi::connect::mosquitto_reconnect;
 use ::mosquitto::ffi::options::{mosquitto_int_option, mosquitto_max_inflight_messages_set};
-use ::mosquitto::ffi::pubsub::{mosquitto_subscribe, mosquitto_unsubscribe};
 use ::mosquitto::protocol::packet::{Packet, PacketType};
 use ::mosquitto::protocol::property::{Identifier, Property, Value};
 
@@ -63,7 +61,6 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-const SUCCESS: c_int = 0;
 const RC_DROPPED: u8 = 0x80;
 
 /// The type and packet identifier of a packet that has one.
@@ -76,30 +73,6 @@ fn wire_id(p: &RawPacket) -> (PacketType, u16) {
         other => panic!("no packet id in {other:?}"),
     };
     (p.packet_type().unwrap(), id)
-}
-
-/// `mosquitto_subscribe`: the mid.
-fn subscribe(c: &mut Mosq, filter: &str) -> u16 {
-    let f = cstr(filter);
-    let mut mid = 0;
-    // SAFETY: live handle, NUL-terminated filter.
-    assert_eq!(
-        unsafe { mosquitto_subscribe(c.m, &mut mid, f.as_ptr(), 1) },
-        SUCCESS
-    );
-    mid as u16
-}
-
-/// `mosquitto_unsubscribe`: the mid.
-fn unsubscribe(c: &mut Mosq, filter: &str) -> u16 {
-    let f = cstr(filter);
-    let mut mid = 0;
-    // SAFETY: live handle, NUL-terminated filter.
-    assert_eq!(
-        unsafe { mosquitto_unsubscribe(c.m, &mut mid, f.as_ptr()) },
-        SUCCESS
-    );
-    mid as u16
 }
 
 /// Publishes `n` QoS 0 messages (asserting none gets a mid in `held`)
@@ -150,9 +123,9 @@ fn mqtt_2_2_1_3_packet_ids_skip_those_in_flight() {
         assert_eq!(wire_id(&c.recv(&mut fake)), (PacketType::Publish, q2));
         fake.send(&packets::pubrec(v, q2));
         assert_eq!(wire_id(&c.recv(&mut fake)), (PacketType::Pubrel, q2));
-        let sub = subscribe(&mut c, "s");
+        let sub = c.subscribe_ok("s", 1);
         assert_eq!(wire_id(&c.recv(&mut fake)), (PacketType::Subscribe, sub));
-        let unsub = unsubscribe(&mut c, "u");
+        let unsub = c.unsubscribe_ok("u");
         assert_eq!(
             wire_id(&c.recv(&mut fake)),
             (PacketType::Unsubscribe, unsub)
@@ -169,9 +142,9 @@ fn mqtt_2_2_1_3_packet_ids_skip_those_in_flight() {
         let last = qos0_burst(&mut c, &mut fake, 65535 - 5, &held);
         assert_eq!(last, 65535);
         let a = c.publish_ok("t", b"a", 1, false);
-        let s2 = subscribe(&mut c, "s2");
+        let s2 = c.subscribe_ok("s2", 1);
         let b = c.publish_ok("t", b"b", 2, false);
-        let u2 = unsubscribe(&mut c, "u2");
+        let u2 = c.unsubscribe_ok("u2");
         let wire: Vec<(PacketType, u16)> = (0..4).map(|_| wire_id(&c.recv(&mut fake))).collect();
         assert_eq!(
             wire,
@@ -338,7 +311,7 @@ fn mqtt_3_3_4_7_receive_maximum_changed_on_reconnect() {
     fake.send(&packets::connack(v, 0, true, &[receive_maximum(1)]));
     assert_eq!(publishes_until_quiet(&mut c, &mut fake), [mids[0]]);
     // [MQTT-3.3.4-8]: other packets are not held back by a full window.
-    let sub = subscribe(&mut c, "s");
+    let sub = c.subscribe_ok("s", 1);
     assert_eq!(wire_id(&c.recv(&mut fake)), (PacketType::Subscribe, sub));
     fake.send(&packets::publish(v, "in", b"m", 1, false, 9));
     assert_eq!(wire_id(&c.recv(&mut fake)), (PacketType::Puback, 9));

@@ -12,7 +12,6 @@ use std::time::Duration;
 use ::mosquitto::ffi::connect::{mosquitto_disconnect_v5, mosquitto_reconnect};
 use ::mosquitto::ffi::options::mosquitto_max_inflight_messages_set;
 use ::mosquitto::ffi::property::mosquitto_property_add_string_pair;
-use ::mosquitto::ffi::pubsub::{mosquitto_subscribe, mosquitto_unsubscribe};
 use ::mosquitto::protocol::packet::{Packet, PacketType};
 use ::mosquitto::protocol::property::{Identifier, Property, Value};
 
@@ -141,18 +140,6 @@ fn disconnect_v5(c: &Mosq, rc: c_int, props: &PropList) -> c_int {
     unsafe { mosquitto_disconnect_v5(c.m, rc, props.0) }
 }
 
-fn subscribe(c: &Mosq, filter: &str) -> c_int {
-    let f = cstr(filter);
-    // SAFETY: live handle; NUL-terminated filter.
-    unsafe { mosquitto_subscribe(c.m, std::ptr::null_mut(), f.as_ptr(), 0) }
-}
-
-fn unsubscribe(c: &Mosq, filter: &str) -> c_int {
-    let f = cstr(filter);
-    // SAFETY: live handle; NUL-terminated filter.
-    unsafe { mosquitto_unsubscribe(c.m, std::ptr::null_mut(), f.as_ptr()) }
-}
-
 // ---- rule 5: Maximum Packet Size ----------------------------------------------
 
 #[test]
@@ -177,13 +164,13 @@ fn mqtt_3_2_2_15_no_packet_above_the_maximum_packet_size() {
         MOSQ_ERR_OVERSIZE_PACKET
     );
     // SUBSCRIBE: 2 + 2 (id) + 1 (props) + 2 + filter + 1 (options).
-    assert_eq!(subscribe(&c, &"s".repeat(22)), 0);
+    assert_eq!(c.subscribe(&"s".repeat(22), 0).0, 0);
     assert_eq!(c.recv(&mut fake).bytes.len(), 30);
-    assert_eq!(subscribe(&c, &"s".repeat(23)), MOSQ_ERR_OVERSIZE_PACKET);
+    assert_eq!(c.subscribe(&"s".repeat(23), 0).0, MOSQ_ERR_OVERSIZE_PACKET);
     // UNSUBSCRIBE: 2 + 2 (id) + 1 (props) + 2 + filter.
-    assert_eq!(unsubscribe(&c, &"u".repeat(23)), 0);
+    assert_eq!(c.unsubscribe(&"u".repeat(23)).0, 0);
     assert_eq!(c.recv(&mut fake).bytes.len(), 30);
-    assert_eq!(unsubscribe(&c, &"u".repeat(24)), MOSQ_ERR_OVERSIZE_PACKET);
+    assert_eq!(c.unsubscribe(&"u".repeat(24)).0, MOSQ_ERR_OVERSIZE_PACKET);
     c.expect_quiet(&mut fake, QUIET);
 }
 

@@ -314,9 +314,41 @@ impl Mosq {
         self.log.message_lines.store(n, Ordering::SeqCst);
     }
 
+    /// `mosquitto_subscribe` of `filter` at `qos`: (rc, mid).
+    pub fn subscribe(&self, filter: &str, qos: c_int) -> (c_int, c_int) {
+        let f = cstr(filter);
+        let mut mid = 0;
+        // SAFETY: live handle, NUL-terminated filter.
+        let rc = unsafe { mosquitto_subscribe(self.m, &mut mid, f.as_ptr(), qos) };
+        (rc, mid)
+    }
+
+    /// Subscribes and asserts success; returns the mid.
+    pub fn subscribe_ok(&self, filter: &str, qos: c_int) -> u16 {
+        let (rc, mid) = self.subscribe(filter, qos);
+        assert_eq!(rc, 0, "subscribe {filter} qos {qos}");
+        mid as u16
+    }
+
+    /// `mosquitto_unsubscribe` of `filter`: (rc, mid).
+    pub fn unsubscribe(&self, filter: &str) -> (c_int, c_int) {
+        let f = cstr(filter);
+        let mut mid = 0;
+        // SAFETY: live handle, NUL-terminated filter.
+        let rc = unsafe { mosquitto_unsubscribe(self.m, &mut mid, f.as_ptr()) };
+        (rc, mid)
+    }
+
+    /// Unsubscribes and asserts success; returns the mid.
+    pub fn unsubscribe_ok(&self, filter: &str) -> u16 {
+        let (rc, mid) = self.unsubscribe(filter);
+        assert_eq!(rc, 0, "unsubscribe {filter}");
+        mid as u16
+    }
+
     /// `mosquitto_subscribe_multiple` of `filters` at `qos` in one
     /// SUBSCRIBE: (rc, mid).
-    pub fn subscribe_multiple(&mut self, filters: &[&str], qos: c_int) -> (c_int, c_int) {
+    pub fn subscribe_multiple(&self, filters: &[&str], qos: c_int) -> (c_int, c_int) {
         let owned: Vec<CString> = filters.iter().map(|f| cstr(f)).collect();
         let ptrs: Vec<*mut c_char> = owned.iter().map(|c| c.as_ptr() as *mut c_char).collect();
         let mut mid = 0;
