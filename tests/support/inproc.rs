@@ -1,8 +1,14 @@
-//! Our library driven in-process through its C API, for tests against the
-//! fake broker: a client handle ([`Mosq`]) whose callbacks write lines in
-//! tests/c/packet_probe.c's format, v5 property lists ([`PropList`]),
-//! connected sessions ([`session`], [`connected`]) and hand-made packet
-//! bytes ([`pkt`], [`s`]).
+//! Our library driven in-process through its C API: the tests' one client
+//! wrapper.
+//!
+//! - [`Ptr`]: a raw handle any thread may use, with the calls every test
+//!   makes (create, connect, publish, subscribe, destroy), for tests whose
+//!   callbacks keep their own state (delivery_faults, stress);
+//! - [`Mosq`]: an owned handle whose callbacks write lines in
+//!   tests/c/packet_probe.c's format, driven step by step against the fake
+//!   broker (packet_level, hostile_broker, conformance), with v5 property
+//!   lists ([`PropList`]) and connected sessions ([`session`],
+//!   [`connected`]).
 
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -222,8 +228,85 @@ pub struct Mosq {
 
 impl Drop for Mosq {
     fn drop(&mut self) {
-        // SAFETY: `m` is a live handle owned by this value.
-        unsafe { mosquitto_destroy(self.m) };
+        // SAFETY: `m` is a live handle owned by this value, used by no
+        // other thread.
+        unsafe { Ptr(self.m).destroy() };
+    }
+}
+
+/// A client handle that threads may share: the C API is thread-safe.
+/// Holding a `Ptr` means the handle is live: its creator destroys it
+/// ([`Ptr::destroy`]) only once no thread uses it any more, and a callback
+/// wraps the handle it is called for.
+#[derive(Clone, Copy, Debug)]
+pub struct Ptr(pub *mut Handle);
+
+// SAFETY: the library's functions may be called on one handle from any
+// thread; `Ptr::destroy`'s contract keeps the handle alive while they are.
+unsafe impl Send for Ptr {}
+
+impl Ptr {
+    /// `mosquitto_new(id, clean, obj)` (after `mosquitto_lib_init` once);
+    /// panics when it fails. `obj` is what the callbacks get.
+    pub fn new(id: Option<&str>, clean: bool, obj: *mut c_void) -> Ptr {
+        lib_init();
+        let id = id.map(cstr);
+        // SAFETY: the id is NULL or NUL-terminated; `obj` is only handed
+        // back to the callbacks, whose owner keeps it alive.
+        let m = unsafe {
+            mosquitto_new(
+                id.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
+                clean,
+                obj,
+            )
+        };
+        assert!(!m.is_null(), "mosquitto_new failed");
+        Ptr(m)
+    }
+
+    /// `mosquitto_connect` to 127.0.0.1:`port`.
+    pub fn connect(self, port: u16, keepalive: c_int) -> c_int {
+        let host = cstr("127.0.0.1");
+        // SAFETY: a live handle (the type's contract), a NUL-terminated host.
+        unsafe { mosquitto_connect(self.0, host.as_ptr(), c_int::from(port), keepalive) }
+    }
+
+    /// `mosquitto_publish` without properties: (rc, mid).
+    pub fn publish(self, topic: &str, payload: &[u8], qos: c_int, retain: bool) -> (c_int, c_int) {
+        let t = cstr(topic);
+        let mut mid = -1;
+        // SAFETY: a live handle; the topic is NUL-terminated and the payload
+        // holds `payload.len()` bytes for the call.
+        let rc = unsafe {
+            mosquitto_publish(
+                self.0,
+                &mut mid,
+                t.as_ptr(),
+                payload.len() as c_int,
+                payload.as_ptr() as *const c_void,
+                qos,
+                retain,
+            )
+        };
+        (rc, mid)
+    }
+
+    /// `mosquitto_subscribe` of `filter` at `qos`: (rc, mid).
+    pub fn subscribe(self, filter: &str, qos: c_int) -> (c_int, c_int) {
+        let f = cstr(filter);
+        let mut mid = 0;
+        // SAFETY: a live handle, a NUL-terminated filter.
+        let rc = unsafe { mosquitto_subscribe(self.0, &mut mid, f.as_ptr(), qos) };
+        (rc, mid)
+    }
+
+    /// `mosquitto_destroy`.
+    ///
+    /// # Safety
+    /// No other thread uses the handle any more, and it is not used after.
+    pub unsafe fn destroy(self) {
+        // SAFETY: see the function's contract.
+        unsafe { mosquitto_destroy(self.0) };
     }
 }
 
@@ -241,21 +324,10 @@ pub fn cstr(x: &str) -> CString {
 impl Mosq {
     /// A client with `id` (None: NULL), clean session, protocol `version`.
     pub fn new(id: Option<&str>, clean: bool, version: c_int) -> Mosq {
-        lib_init();
         let log = Box::<Log>::default();
-        let id = id.map(cstr);
-        let obj = &*log as *const Log as *mut c_void;
-        // SAFETY: the id is NULL or NUL-terminated; `obj` outlives the client
-        // (the Box is dropped after mosquitto_destroy in Drop order: `m` is
-        // destroyed in Drop::drop before fields drop).
-        let m = unsafe {
-            mosquitto_new(
-                id.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
-                clean,
-                obj,
-            )
-        };
-        assert!(!m.is_null(), "mosquitto_new failed");
+        // `obj` outlives the client: `m` is destroyed in Drop::drop, before
+        // the Box field is dropped.
+        let Ptr(m) = Ptr::new(id, clean, &*log as *const Log as *mut c_void);
         // SAFETY: `m` is live; the callbacks have the right signatures.
         unsafe {
             assert_eq!(mosquitto_int_option(m, 1, version), 0);
@@ -271,9 +343,7 @@ impl Mosq {
 
     /// `mosquitto_connect` to the fake broker.
     pub fn connect(&mut self, fake: &FakeBroker, keepalive: c_int) -> c_int {
-        let host = cstr("127.0.0.1");
-        // SAFETY: live handle, NUL-terminated host.
-        unsafe { mosquitto_connect(self.m, host.as_ptr(), c_int::from(fake.port()), keepalive) }
+        Ptr(self.m).connect(fake.port(), keepalive)
     }
 
     /// `mosquitto_connect_bind_v5` with CONNECT properties.
@@ -316,11 +386,7 @@ impl Mosq {
 
     /// `mosquitto_subscribe` of `filter` at `qos`: (rc, mid).
     pub fn subscribe(&self, filter: &str, qos: c_int) -> (c_int, c_int) {
-        let f = cstr(filter);
-        let mut mid = 0;
-        // SAFETY: live handle, NUL-terminated filter.
-        let rc = unsafe { mosquitto_subscribe(self.m, &mut mid, f.as_ptr(), qos) };
-        (rc, mid)
+        Ptr(self.m).subscribe(filter, qos)
     }
 
     /// Subscribes and asserts success; returns the mid.
@@ -466,32 +532,24 @@ impl Mosq {
         retain: bool,
         props: &PropList,
     ) -> (c_int, c_int) {
+        if props.0.is_null() {
+            return Ptr(self.m).publish(topic, payload, qos, retain);
+        }
         let t = cstr(topic);
         let mut mid = -1;
-        // SAFETY: live handle; valid pointers for the stated lengths.
+        // SAFETY: live handle; valid pointers for the stated lengths; a
+        // valid property list.
         let rc = unsafe {
-            if props.0.is_null() {
-                mosquitto_publish(
-                    self.m,
-                    &mut mid,
-                    t.as_ptr(),
-                    payload.len() as c_int,
-                    payload.as_ptr() as *const c_void,
-                    qos,
-                    retain,
-                )
-            } else {
-                mosquitto_publish_v5(
-                    self.m,
-                    &mut mid,
-                    t.as_ptr(),
-                    payload.len() as c_int,
-                    payload.as_ptr() as *const c_void,
-                    qos,
-                    retain,
-                    props.0,
-                )
-            }
+            mosquitto_publish_v5(
+                self.m,
+                &mut mid,
+                t.as_ptr(),
+                payload.len() as c_int,
+                payload.as_ptr() as *const c_void,
+                qos,
+                retain,
+                props.0,
+            )
         };
         (rc, mid)
     }
