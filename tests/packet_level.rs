@@ -1224,6 +1224,17 @@ fn connack_ok_and(fake: &mut FakeBroker, bytes: &[u8]) {
 }
 
 /// Lines of a session that connected, then ended with `rc`.
+/// The probe's lines when the session ends with `rc` before any CONNACK
+/// was accepted.
+fn refused_before_connack(rc: c_int) -> Vec<String> {
+    vec![
+        "connect() rc=0".to_string(),
+        format!("disconnect rc={rc}"),
+        format!("loop rc={rc}"),
+        "end".to_string(),
+    ]
+}
+
 fn connected_then(rc: c_int) -> Vec<String> {
     vec![
         "connect() rc=0".to_string(),
@@ -1292,10 +1303,7 @@ fn diff_truncated_v5_packets() {
     let lines = differential(MQTT_PROTOCOL_V5, None, |f| {
         f.send(&[0x20, 0x02, 0x00, 0x00])
     });
-    assert_eq!(
-        lines,
-        ["connect() rc=0", "disconnect rc=2", "loop rc=2", "end"]
-    );
+    assert_eq!(lines, refused_before_connack(MOSQ_ERR_PROTOCOL));
     // A v5 UNSUBACK without properties or reason codes.
     let lines = differential(MQTT_PROTOCOL_V5, None, |f| {
         connack_ok_and(f, &[0xB0, 0x02, 0x00, 0x01])
@@ -1395,12 +1403,12 @@ fn diff_second_connack() {
         assert_eq!(
             lines,
             [
-                "connect() rc=0",
-                "connect rc=0 flags=0",
-                "connect rc=0 flags=0",
-                "disconnect rc=7",
-                "loop rc=7",
-                "end"
+                "connect() rc=0".to_string(),
+                "connect rc=0 flags=0".to_string(),
+                "connect rc=0 flags=0".to_string(),
+                format!("disconnect rc={MOSQ_ERR_CONN_LOST}"),
+                format!("loop rc={MOSQ_ERR_CONN_LOST}"),
+                "end".to_string(),
             ]
         );
     }
@@ -1413,10 +1421,7 @@ fn diff_packets_before_connack() {
             let v = f.version();
             f.send(&packets::publish(v, "early", b"x", 0, false, 0));
         });
-        assert_eq!(
-            lines,
-            ["connect() rc=0", "disconnect rc=2", "loop rc=2", "end"]
-        );
+        assert_eq!(lines, refused_before_connack(MOSQ_ERR_PROTOCOL));
     }
 }
 
@@ -1462,11 +1467,11 @@ fn diff_v5_connack_code_1() {
     assert_eq!(
         lines,
         [
-            "connect() rc=0",
-            "connect rc=1 flags=0",
-            "disconnect rc=5",
-            "loop rc=5",
-            "end"
+            "connect() rc=0".to_string(),
+            "connect rc=1 flags=0".to_string(),
+            format!("disconnect rc={MOSQ_ERR_CONN_REFUSED}"),
+            format!("loop rc={MOSQ_ERR_CONN_REFUSED}"),
+            "end".to_string(),
         ]
     );
 }
@@ -1516,8 +1521,8 @@ fn diff_topic_alias_cases() {
             "connect() rc=0".to_string(),
             "connect rc=0 flags=0".to_string(),
             format!("message mid=0 topic={topic} len=1 qos=0 retain=0 payload=x"),
-            "disconnect rc=7".to_string(),
-            "loop rc=7".to_string(),
+            format!("disconnect rc={MOSQ_ERR_CONN_LOST}"),
+            format!("loop rc={MOSQ_ERR_CONN_LOST}"),
             "end".to_string(),
         ]
     };

@@ -253,8 +253,8 @@ fn mqtt_3_2_2_5_session_absent_discards_state_and_reports_drops() {
         assert_eq!(
             lines,
             [
-                "disconnect rc=7".to_string(),
-                "disconnect_v5 rc=7".to_string(),
+                format!("disconnect rc={MOSQ_ERR_CONN_LOST}"),
+                format!("disconnect_v5 rc={MOSQ_ERR_CONN_LOST}"),
                 format!("publish mid={a}"),
                 format!("publish_v5 mid={a} rc={rc}"),
                 format!("publish mid={b}"),
