@@ -7,6 +7,9 @@
 //! ends with `local: *;` so that nothing outside the lists is exported
 //! (Rust's std and its `rust_eh_personality` stay hidden). It is written to
 //! `OUT_DIR` and copied beside the staticlib as `libmosquitto.map`.
+//!
+//! It also tells the tests whether this machine has an IPv6 loopback
+//! (`cfg(no_ipv6)` when it has not).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -82,4 +85,16 @@ fn main() {
     // lands in <target>/<profile>, where the Makefile looks for the script.
     let profile_dir: &Path = out_dir.ancestors().nth(3).unwrap();
     std::fs::write(profile_dir.join("libmosquitto.map"), &script).unwrap();
+    ipv6_loopback_cfg();
+}
+
+/// Sets `cfg(no_ipv6)` when this machine cannot bind `::1`: the tests that
+/// need IPv6 are then `#[ignore]`d with that reason, so their skip shows in
+/// the test results instead of passing unseen. Probed when the build script
+/// runs (a fresh build, or a change to it or to abi/).
+fn ipv6_loopback_cfg() {
+    println!("cargo:rustc-check-cfg=cfg(no_ipv6)");
+    if std::net::TcpListener::bind((std::net::Ipv6Addr::LOCALHOST, 0)).is_err() {
+        println!("cargo:rustc-cfg=no_ipv6");
+    }
 }

@@ -3,7 +3,8 @@
 //! counterpart, so tests/c/api21_contract.c checks them against the
 //! behaviour upstream's 2.1 headers document, on our library only.
 
-mod common;
+mod support;
+use support::common;
 
 use common::Lib;
 

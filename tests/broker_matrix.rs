@@ -15,8 +15,8 @@
 //! registry cannot be reached the tests fail (they never skip).
 
 mod brokers;
-mod common;
 mod support;
+use support::common;
 
 use std::process::Output;
 use std::thread;

@@ -8,7 +8,8 @@
 //! the expected totals. Every run gets its own broker on free loopback
 //! ports, so the tests can run in parallel.
 
-mod common;
+mod support;
+use support::common;
 
 use common::Lib;
 use std::io::Read;

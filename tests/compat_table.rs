@@ -7,7 +7,8 @@
 //! difference from the original. Run with `MOSQ_BLESS=1` to rewrite the
 //! README section after changing either.
 
-mod common;
+mod support;
+use support::common;
 
 use std::collections::BTreeMap;
 

@@ -4,8 +4,8 @@
 //! installs it on this system) and runs Debian's unchanged `mosquitto_pub`
 //! on the packaged library against a real broker.
 
-mod common;
 mod support;
+use support::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

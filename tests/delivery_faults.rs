@@ -27,25 +27,25 @@
 //! The seed of the proxy's choices is printed; `FAULT_SEED=<n>` replays
 //! every scenario with another seed.
 
-mod common;
 mod support;
+use support::common;
+use support::consts::*;
 
-use std::ffi::{c_int, c_void, CString};
+use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex, Once};
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use ::mosquitto::ffi::callbacks::*;
-use ::mosquitto::ffi::client::{mosquitto_destroy, mosquitto_new, mosquitto_reconnect_delay_set};
-use ::mosquitto::ffi::connect::{mosquitto_connect, mosquitto_disconnect, mosquitto_reconnect};
-use ::mosquitto::ffi::library::mosquitto_lib_init;
+use ::mosquitto::ffi::client::mosquitto_reconnect_delay_set;
+use ::mosquitto::ffi::connect::{mosquitto_disconnect, mosquitto_reconnect};
 use ::mosquitto::ffi::loops::{
     mosquitto_loop, mosquitto_loop_forever, mosquitto_loop_start, mosquitto_loop_stop,
 };
-use ::mosquitto::ffi::pubsub::{mosquitto_publish, mosquitto_subscribe};
 use ::mosquitto::ffi::types::{mosquitto as Handle, mosquitto_message};
 use ::mosquitto::protocol::packet::PacketType::{self, *};
+use support::inproc::Ptr;
 use support::proxy::{Cut, Dir, FaultProxy, FaultSpec, ProxyPlan, Violation};
 use support::{Broker, BrokerOptions};
 
@@ -60,10 +60,6 @@ const SCENARIO_LIMIT: Duration = Duration::from_secs(75);
 const STEP: Duration = Duration::from_secs(15);
 /// How long stray duplicates are waited for after delivery completed.
 const GRACE: Duration = Duration::from_millis(300);
-
-const ERR_NO_CONN: c_int = 4;
-const ERR_CONN_LOST: c_int = 7;
-const ERR_ERRNO: c_int = 14;
 
 // ---- what the callbacks see ---------------------------------------------------
 
@@ -85,7 +81,7 @@ struct Received {
 /// What one client's callbacks share with the test (its `obj`).
 struct Peer {
     /// The filter subscribed on every successful connect (subscribers).
-    filter: Option<CString>,
+    filter: Option<String>,
     /// The QoS messages are expected at, and subscribed with.
     qos: c_int,
     connects: AtomicUsize,
@@ -102,7 +98,7 @@ struct Peer {
 impl Peer {
     fn new(filter: Option<&str>, qos: c_int) -> Arc<Peer> {
         Arc::new(Peer {
-            filter: filter.map(|f| CString::new(f).unwrap()),
+            filter: filter.map(str::to_owned),
             qos,
             connects: AtomicUsize::new(0),
             disconnects: AtomicUsize::new(0),
@@ -157,12 +153,10 @@ unsafe extern "C" fn on_connect(m: *mut Handle, obj: *mut c_void, rc: c_int) {
     }
     p.connects.fetch_add(1, Ordering::SeqCst);
     if let Some(filter) = &p.filter {
-        // SAFETY: the live handle this callback runs for; a NUL-terminated
-        // filter.
-        let rc = unsafe { mosquitto_subscribe(m, std::ptr::null_mut(), filter.as_ptr(), p.qos) };
+        let (rc, _) = Ptr(m).subscribe(filter, p.qos);
         // The connection may already be gone again: that is retried on the
         // next connect.
-        if rc != 0 && rc != ERR_NO_CONN {
+        if rc != 0 && rc != MOSQ_ERR_NO_CONN {
             p.problem(format!("mosquitto_subscribe rc={rc}"));
         }
     }
@@ -245,13 +239,6 @@ enum Driver {
     Manual,
 }
 
-/// A client handle, for our threads.
-#[derive(Clone, Copy)]
-struct Ptr(*mut Handle);
-// SAFETY: the library's API is thread-safe; the test joins every thread
-// that uses the handle before destroying it.
-unsafe impl Send for Ptr {}
-
 /// One of our clients, connected to `port` and running under a driver.
 struct Client {
     m: Ptr,
@@ -266,42 +253,30 @@ impl Client {
     /// Creates a persistent-session client `id`, connects it to `port` on
     /// 127.0.0.1 and starts its loop.
     fn start(id: &str, port: u16, peer: Arc<Peer>, driver: Driver) -> Client {
-        static INIT: Once = Once::new();
-        INIT.call_once(|| {
-            mosquitto_lib_init();
-        });
-        let id = CString::new(id).unwrap();
-        let host = CString::new("127.0.0.1").unwrap();
         let obj = Arc::as_ptr(&peer) as *mut c_void;
-        // SAFETY: a NUL-terminated id; `obj` outlives the client (the Arc
-        // is kept in `Client`, dropped after destroy).
-        let m = unsafe { mosquitto_new(id.as_ptr(), false, obj) };
-        assert!(!m.is_null(), "mosquitto_new failed");
-        // SAFETY: a live handle, callbacks of the right types, a
-        // NUL-terminated host.
+        // `obj` outlives the client: the Arc is kept in `Client`, dropped
+        // after destroy.
+        let m = Ptr::new(Some(id), false, obj);
+        // SAFETY: a live handle, callbacks of the right types.
         unsafe {
-            mosquitto_connect_callback_set(m, Some(on_connect));
-            mosquitto_disconnect_callback_set(m, Some(on_disconnect));
-            mosquitto_subscribe_callback_set(m, Some(on_subscribe));
-            mosquitto_publish_callback_set(m, Some(on_publish));
-            mosquitto_message_callback_set(m, Some(on_message));
-            assert_eq!(mosquitto_reconnect_delay_set(m, 1, 1, false), 0);
-            assert_eq!(
-                mosquitto_connect(m, host.as_ptr(), c_int::from(port), 60),
-                0,
-                "mosquitto_connect to port {port}"
-            );
+            mosquitto_connect_callback_set(m.0, Some(on_connect));
+            mosquitto_disconnect_callback_set(m.0, Some(on_disconnect));
+            mosquitto_subscribe_callback_set(m.0, Some(on_subscribe));
+            mosquitto_publish_callback_set(m.0, Some(on_publish));
+            mosquitto_message_callback_set(m.0, Some(on_message));
+            assert_eq!(mosquitto_reconnect_delay_set(m.0, 1, 1, false), 0);
         }
+        assert_eq!(m.connect(port, 60), 0, "mosquitto_connect to port {port}");
         let stop = Arc::new(AtomicBool::new(false));
         let done = match driver {
             Driver::LoopStart => {
                 // SAFETY: a live handle.
-                assert_eq!(unsafe { mosquitto_loop_start(m) }, 0);
+                assert_eq!(unsafe { mosquitto_loop_start(m.0) }, 0);
                 None
             }
             Driver::LoopForever => {
                 let (tx, rx) = mpsc::channel();
-                let h = Ptr(m);
+                let h = m;
                 thread::spawn(move || {
                     let h = h;
                     // SAFETY: the handle outlives this thread (its end is
@@ -312,7 +287,7 @@ impl Client {
             }
             Driver::Manual => {
                 let (tx, rx) = mpsc::channel();
-                let (h, stop) = (Ptr(m), Arc::clone(&stop));
+                let (h, stop) = (m, Arc::clone(&stop));
                 thread::spawn(move || {
                     let h = h;
                     let mut rc = 0;
@@ -331,7 +306,7 @@ impl Client {
             }
         };
         Client {
-            m: Ptr(m),
+            m,
             peer,
             driver,
             stop,
@@ -369,7 +344,7 @@ impl Client {
             };
             let _ = tx.send(("loop end", rc));
             // SAFETY: nothing uses the handle any more.
-            unsafe { mosquitto_destroy(m.0) };
+            unsafe { m.destroy() };
             let _ = tx.send(("destroy", 0));
         });
         let mut steps = Vec::new();
@@ -381,13 +356,13 @@ impl Client {
         }
         // The disconnect may find the link down (between two faults).
         assert!(
-            matches!(steps[0].1, 0 | ERR_NO_CONN),
+            matches!(steps[0].1, 0 | MOSQ_ERR_NO_CONN),
             "{driver:?}: {steps:?}"
         );
         // `mosquitto_loop` may have run once more after the disconnect,
         // which it reports as MOSQ_ERR_NO_CONN.
         let loop_end_ok =
-            steps[1].1 == 0 || (driver == Driver::Manual && steps[1].1 == ERR_NO_CONN);
+            steps[1].1 == 0 || (driver == Driver::Manual && steps[1].1 == MOSQ_ERR_NO_CONN);
         assert!(loop_end_ok, "{driver:?} loop ended with {steps:?}");
         self.peer.destroyed.store(true, Ordering::SeqCst);
         self.peer
@@ -403,7 +378,6 @@ impl Client {
 /// case the message is kept for the next connection (which the checks
 /// on delivery prove).
 fn publish_all(m: Ptr, peer: &Peer, topic: &str, qos: c_int, deadline: Instant) -> Vec<c_int> {
-    let topic = CString::new(topic).unwrap();
     let mut mids = Vec::with_capacity(N);
     for i in 0..N {
         while i - peer.completed() >= WINDOW {
@@ -414,23 +388,12 @@ fn publish_all(m: Ptr, peer: &Peer, topic: &str, qos: c_int, deadline: Instant) 
             );
             thread::sleep(Duration::from_millis(1));
         }
-        let payload = i.to_string();
-        let mut mid = 0;
-        // SAFETY: a live handle (destroyed only after this returns); valid
-        // topic and payload.
-        let rc = unsafe {
-            mosquitto_publish(
-                m.0,
-                &mut mid,
-                topic.as_ptr(),
-                payload.len() as c_int,
-                payload.as_ptr() as *const c_void,
-                qos,
-                false,
-            )
-        };
+        let (rc, mid) = m.publish(topic, i.to_string().as_bytes(), qos, false);
         assert!(
-            matches!(rc, 0 | ERR_NO_CONN | ERR_CONN_LOST | ERR_ERRNO),
+            matches!(
+                rc,
+                0 | MOSQ_ERR_NO_CONN | MOSQ_ERR_CONN_LOST | MOSQ_ERR_ERRNO
+            ),
             "mosquitto_publish({i}) returned {rc}"
         );
         mids.push(mid);

@@ -2,7 +2,8 @@
 //! mosquitto_sub and mosquitto_pub exchange three messages through our
 //! library, which they demonstrably loaded.
 
-mod common;
+mod support;
+use support::common;
 
 use std::process::Command;
 

@@ -3,7 +3,8 @@
 //! on Debian's libmosquitto 2.0.11 and on ours, and both runs must print
 //! exactly the same lines.
 
-mod common;
+mod support;
+use support::common;
 
 use common::Lib;
 use std::path::{Path, PathBuf};

@@ -12,8 +12,8 @@
 //! `loop_forever`, and destroy followed by a new client. It runs on both
 //! libraries, each against a broker of its own, and the outputs must agree.
 
-mod common;
 mod support;
+use support::common;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -7,15 +7,14 @@
 //! The programs load the installed library through their run path (no
 //! `LD_LIBRARY_PATH`), which the build tests check.
 //!
-//! TLS and WebSockets: their examples are built, but run only when the
-//! library supports the feature (probed with a tiny program). Until then
-//! the tests say "skipped" and assert that the probe really answers
-//! `MOSQ_ERR_NOT_SUPPORTED`, so the skip cannot hide a regression. The TLS
-//! example's certificates and broker setup are proven now by running it on
-//! Debian's libmosquitto.
+//! TLS and WebSockets: a tiny program first asserts that the installed
+//! library supports them (`mosquitto_tls_set` and `MOSQ_OPT_TRANSPORT`
+//! answer success), then their examples run a round trip through a broker.
+//! The TLS example's certificates and broker setup are proven by running it
+//! on Debian's libmosquitto too.
 
-mod common;
 mod support;
+use support::common;
 
 use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, TcpListener};
@@ -47,12 +46,6 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// How long a subscriber example has to print its SUBACK line.
 const SUBACK_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// `MOSQ_ERR_NOT_SUPPORTED`.
-const MOSQ_ERR_NOT_SUPPORTED: i32 = 10;
-
-/// `mosquitto_strerror(MOSQ_ERR_NOT_SUPPORTED)`.
-const NOT_SUPPORTED_TEXT: &str = "This feature is not supported.";
 
 /// Commands run from inside `make test` must not inherit its jobserver,
 /// nor a library path that would override the programs' run path.
@@ -680,18 +673,6 @@ int main(int argc, char *argv[])
     })
 }
 
-/// Checks that an example exited 1 with `error: <what>: <NOT_SUPPORTED
-/// text>` on stderr.
-fn assert_reports_not_supported(output: &Output, what: &str) {
-    assert_eq!(output.status.code(), Some(1), "{}", describe(output));
-    assert_eq!(
-        String::from_utf8_lossy(&output.stderr),
-        format!("error: {what}: {NOT_SUPPORTED_TEXT}\n"),
-        "{}",
-        describe(output)
-    );
-}
-
 #[test]
 fn tls_client_cert_example() {
     let certs = certs();
@@ -705,20 +686,10 @@ fn tls_client_cert_example() {
         ]
     };
     let (tls_rc, _) = *probe();
-    if tls_rc == MOSQ_ERR_NOT_SUPPORTED {
-        println!("skipped: TLS not supported by this build");
-        // The example says so, and fails, rather than pretend.
-        for (what, dir) in builds() {
-            let output = run_with_timeout(
-                example(dir, "tls_client_cert").args(tls_args(1)),
-                RUN_TIMEOUT,
-            );
-            assert_reports_not_supported(&output, "mosquitto_tls_set");
-            assert!(output.stdout.is_empty(), "{what}: {}", describe(&output));
-        }
-        return;
-    }
-    assert_eq!(tls_rc, 0, "mosquitto_tls_set with a valid CA file");
+    assert_eq!(
+        tls_rc, 0,
+        "mosquitto_tls_set with a valid CA file: TLS must be supported"
+    );
     let (_broker, port) = tls_broker(certs);
     for (what, dir) in builds() {
         let args = tls_args(port);
@@ -786,19 +757,10 @@ fn tls_client_cert_example_works_on_the_reference_library() {
 #[test]
 fn websockets_example() {
     let (_, ws_rc) = *probe();
-    if ws_rc == MOSQ_ERR_NOT_SUPPORTED {
-        println!("skipped: WebSockets not supported by this build");
-        for (what, dir) in builds() {
-            let output = run_with_timeout(
-                example(dir, "websockets").args(["127.0.0.1", "1"]),
-                RUN_TIMEOUT,
-            );
-            assert_reports_not_supported(&output, "MOSQ_OPT_TRANSPORT");
-            assert!(output.stdout.is_empty(), "{what}: {}", describe(&output));
-        }
-        return;
-    }
-    assert_eq!(ws_rc, 0, "MOSQ_OPT_TRANSPORT = MOSQ_T_WEBSOCKETS");
+    assert_eq!(
+        ws_rc, 0,
+        "MOSQ_OPT_TRANSPORT = MOSQ_T_WEBSOCKETS: WebSockets must be supported"
+    );
     let broker = Broker::start(
         BrokerOptions::default()
             .name("examples-ws")

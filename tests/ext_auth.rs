@@ -6,32 +6,29 @@
 //! else drops it and reports that code. Debian's 2.0.11 has no such
 //! callback, so there is no reference run.
 
-mod common;
 mod support;
 
-use std::ffi::{c_char, c_int, c_void, CString};
+use std::ffi::{c_char, c_int, c_void};
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Mutex, MutexGuard, Once};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use ::mosquitto::ffi::callbacks::{
     mosquitto_connect_callback_set, mosquitto_disconnect_callback_set,
     mosquitto_ext_auth_callback_set,
 };
-use ::mosquitto::ffi::client::{mosquitto_destroy, mosquitto_new};
-use ::mosquitto::ffi::connect::mosquitto_connect;
-use ::mosquitto::ffi::library::mosquitto_lib_init;
+use ::mosquitto::ffi::client::mosquitto_destroy;
 use ::mosquitto::ffi::loops::mosquitto_loop;
 use ::mosquitto::ffi::options::mosquitto_int_option;
 use ::mosquitto::ffi::pubsub::mosquitto_ext_auth_continue;
 use ::mosquitto::ffi::types::{mosquitto as Handle, mosquitto_property};
 use ::mosquitto::protocol::packet::{Auth, Packet, Properties};
 use ::mosquitto::protocol::property::{Identifier, Property, Value};
+use support::consts::*;
+use support::inproc::Ptr;
 use support::packets::{self, V5};
 use support::FakeBroker;
 
-const OPT_PROTOCOL_VERSION: c_int = 1;
-const MOSQ_ERR_AUTH: c_int = 11;
 const NOT_CALLED: i32 = i32::MIN;
 
 /// What the callback returns.
@@ -87,32 +84,25 @@ unsafe extern "C" fn on_ext_auth(
 
 /// A v5 client connected to `fake` (CONNACK handled), with the callbacks.
 fn connected(fake: &mut FakeBroker) -> *mut Handle {
-    static INIT: Once = Once::new();
-    INIT.call_once(|| {
-        mosquitto_lib_init();
-    });
     AUTH_CALLS.store(0, Ordering::SeqCst);
     DISCONNECT_RC.store(NOT_CALLED, Ordering::SeqCst);
     CONNECT_RC.store(NOT_CALLED, Ordering::SeqCst);
-    let host = CString::new("127.0.0.1").unwrap();
-    // SAFETY: a NULL id with clean session; then a live handle, callbacks
-    // of the right types and a NUL-terminated host.
+    let m = Ptr::new(None, true, std::ptr::null_mut());
+    // SAFETY: a live handle, callbacks of the right types.
     unsafe {
-        let m = mosquitto_new(std::ptr::null(), true, std::ptr::null_mut());
-        assert!(!m.is_null());
-        assert_eq!(mosquitto_int_option(m, OPT_PROTOCOL_VERSION, 5), 0);
-        mosquitto_connect_callback_set(m, Some(on_connect));
-        mosquitto_disconnect_callback_set(m, Some(on_disconnect));
-        mosquitto_ext_auth_callback_set(m, Some(on_ext_auth));
         assert_eq!(
-            mosquitto_connect(m, host.as_ptr(), c_int::from(fake.port()), 60),
+            mosquitto_int_option(m.0, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5),
             0
         );
-        fake.accept_connect();
-        loop_until(m, || CONNECT_RC.load(Ordering::SeqCst) != NOT_CALLED);
-        assert_eq!(CONNECT_RC.load(Ordering::SeqCst), 0);
-        m
+        mosquitto_connect_callback_set(m.0, Some(on_connect));
+        mosquitto_disconnect_callback_set(m.0, Some(on_disconnect));
+        mosquitto_ext_auth_callback_set(m.0, Some(on_ext_auth));
     }
+    assert_eq!(m.connect(fake.port(), 60), 0);
+    fake.accept_connect();
+    loop_until(m.0, || CONNECT_RC.load(Ordering::SeqCst) != NOT_CALLED);
+    assert_eq!(CONNECT_RC.load(Ordering::SeqCst), 0);
+    m.0
 }
 
 /// Runs `mosquitto_loop` until `done` holds (or 5 s pass); returns the

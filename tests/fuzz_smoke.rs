@@ -11,7 +11,8 @@
 //! the seeds and writes what it finds into a scratch folder, never into
 //! fuzz/corpus/. `MOSQ_FUZZ_SECONDS` changes the time per target.
 
-mod common;
+mod support;
+use support::common;
 #[path = "fuzz_smoke/corpus.rs"]
 mod corpus;
 

@@ -3,8 +3,8 @@
 //! scripted fake broker against `mosquitto_pub`, and raw packet
 //! connections against both.
 
-mod common;
 mod support;
+use support::common;
 
 use std::io::{ErrorKind, Read};
 use std::net::TcpStream;
@@ -42,16 +42,10 @@ fn publish_ok(broker: &Broker, listener: Listener, extra: &[&str]) {
 
 #[test]
 fn broker_serves_every_listener_kind() {
-    let v6 = ipv6_available();
-    let mut options = BrokerOptions::default()
+    let options = BrokerOptions::default()
         .name("all-listeners")
         .user("alice", "s3cret")
         .unix_socket();
-    if v6 {
-        options = options.tcp6();
-    } else {
-        eprintln!("::1 is not available: skipping the IPv6 listener");
-    }
     let broker = Broker::start(options);
     let mut sub = mosquitto_sub(
         Lib::Reference,
@@ -98,14 +92,27 @@ fn broker_serves_every_listener_kind() {
     );
     assert_eq!(next_message(&mut sub, T), "harness/unix three");
 
-    if v6 {
-        publish_ok(&broker, Listener::Tcp6, &["-t", "harness/v6", "-m", "four"]);
-        assert_eq!(next_message(&mut sub, T), "harness/v6 four");
-    }
-
     // The refused attempts delivered nothing.
     sub.expect_no_line(Duration::from_millis(200));
     broker.wait_for_log("not authorised", T);
+}
+
+/// The broker's IPv6 listener (`::1`) carries a message from a client on
+/// it to a subscriber on IPv4.
+#[test]
+#[cfg_attr(no_ipv6, ignore = "this machine has no IPv6 loopback (::1)")]
+fn broker_serves_the_ipv6_listener() {
+    assert!(
+        ipv6_available(),
+        "::1 cannot be bound (rebuild to re-probe)"
+    );
+    let broker = Broker::start(BrokerOptions::default().name("ipv6-listener").tcp6());
+    let mut sub = mosquitto_sub(
+        Lib::Reference,
+        &pub_args(&broker, Listener::Tcp, &["-v", "-t", "harness/#"]),
+    );
+    publish_ok(&broker, Listener::Tcp6, &["-t", "harness/v6", "-m", "four"]);
+    assert_eq!(next_message(&mut sub, T), "harness/v6 four");
 }
 
 #[test]
@@ -353,4 +360,55 @@ fn run_helpers_enforce_deadlines() {
     assert!(lines.stderr().contains("second"));
     assert!(lines.wait_timeout(Duration::from_millis(10)).is_none());
     assert!(!lines.kill().success());
+}
+
+/// Every constant of tests/support/consts.rs has its name and value in
+/// Debian's `mosquitto.h` or `mqtt_protocol.h` (the 2.1 additions at its end:
+/// in our include/mosquitto.h), so a test that names `MOSQ_ERR_PROTOCOL`
+/// means what a C program means by it.
+#[test]
+fn consts_match_the_reference_headers() {
+    let read = |h: &std::path::Path| {
+        std::fs::read_to_string(h).unwrap_or_else(|e| panic!("{}: {e}", h.display()))
+    };
+    let reference = ["/usr/include/mosquitto.h", "/usr/include/mqtt_protocol.h"]
+        .map(|h| read(std::path::Path::new(h)))
+        .concat();
+    let ours_2_1 = read(&common::root().join("include/mosquitto.h"));
+    // `NAME = VALUE` in an enum or `#define NAME VALUE`.
+    let defined = |headers: &str, name: &str| -> Option<i64> {
+        headers.lines().find_map(|line| {
+            let line = line.trim().trim_start_matches("#define").trim();
+            let rest = line.strip_prefix(name)?;
+            let value = rest.trim_start().trim_start_matches('=').trim_start();
+            let value: String = value
+                .chars()
+                .take_while(|c| *c == '-' || c.is_ascii_digit())
+                .collect();
+            (rest.starts_with([' ', '\t', '='])).then(|| value.parse().ok())?
+        })
+    };
+    let source = read(&common::root().join("tests/support/consts.rs"));
+    let (for_2_0, for_2_1) = source
+        .split_once("// ---- 2.1 additions")
+        .expect("consts.rs has its 2.1 section");
+    let mut checked = 0;
+    for (part, headers) in [(for_2_0, &reference), (for_2_1, &ours_2_1)] {
+        for line in part.lines() {
+            let Some(decl) = line.strip_prefix("pub const ") else {
+                continue;
+            };
+            let (name, value) = decl
+                .split_once(": c_int = ")
+                .expect("pub const NAME: c_int = N;");
+            let value: i64 = value.trim_end_matches(';').parse().unwrap();
+            assert_eq!(
+                defined(headers, name),
+                Some(value),
+                "{name} in tests/support/consts.rs"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 60, "only {checked} constants found");
 }

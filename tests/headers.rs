@@ -12,7 +12,8 @@
 //!   program built once against the originals and once against ours.
 //! - Our headers compile on their own under strict C and C++ flags.
 
-mod common;
+mod support;
+use support::common;
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -1,8 +1,8 @@
 //! `mosquitto_subscribe_simple` and `mosquitto_subscribe_callback` give the
 //! same results on our library as on Debian's, against a real broker.
 
-mod common;
 mod support;
+use support::common;
 
 use common::Lib;
 use std::time::Duration;

@@ -2,7 +2,8 @@
 //! the two ways C projects find libmosquitto: pkg-config and CMake's
 //! `find_package(mosquitto)`.
 
-mod common;
+mod support;
+use support::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

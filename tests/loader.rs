@@ -5,7 +5,8 @@
 //! Covers the `mosquitto_pub`, `mosquitto_sub` and `mosquitto_rr` clients and
 //! the C++ wrapper `libmosquittopp.so.1`.
 
-mod common;
+mod support;
+use support::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

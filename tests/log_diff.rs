@@ -11,8 +11,8 @@
 //! packet ids, and (MQTT 5) DISCONNECT with reason 158. Each run gets its
 //! own broker; the outputs must agree line for line.
 
-mod common;
 mod support;
+use support::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -14,8 +14,8 @@
 //!   connection that `on_disconnect` made (where the original drops it for
 //!   one more).
 
-mod common;
 mod support;
+use support::common;
 
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};

@@ -6,7 +6,9 @@
 //! options, WebSockets included, that 2.0.11 lacks) are checked against
 //! expected values on ours only.
 
-mod common;
+mod support;
+use support::common;
+use support::consts::*;
 
 use common::Lib;
 use std::path::{Path, PathBuf};
@@ -67,24 +69,35 @@ fn line(call: &str, code: i32) -> String {
 
 /// What ours prints after the shared part with `ours-only`.
 fn expected_ours_only() -> String {
-    const INVAL: i32 = 3;
-    const NOT_SUPPORTED: i32 = 10;
     let vals = [-1, 0, 1, 2, 3];
     let mut out = String::new();
     // TLS integer options: SSL_CTX_WITH_DEFAULTS, TLS_OCSP_REQUIRED,
     // TLS_USE_OS_CERTS are stored as by the original, except that OCSP
     // checking cannot be turned on.
-    for opt in [3, 9, 13] {
+    for opt in [
+        MOSQ_OPT_SSL_CTX_WITH_DEFAULTS,
+        MOSQ_OPT_TLS_OCSP_REQUIRED,
+        MOSQ_OPT_TLS_USE_OS_CERTS,
+    ] {
         for v in vals {
-            let code = if opt == 9 && v != 0 { NOT_SUPPORTED } else { 0 };
+            let code = if opt == MOSQ_OPT_TLS_OCSP_REQUIRED && v != 0 {
+                MOSQ_ERR_NOT_SUPPORTED
+            } else {
+                0
+            };
             out += &line(&format!("int_option({opt}, {v})"), code);
         }
     }
     // TLS string options: KEYFORM and ALPN are stored; ENGINE and
     // ENGINE_KPASS_SHA1 need OpenSSL.
-    for opt in [6, 7, 8, 10] {
-        let code = if opt == 7 || opt == 8 {
-            NOT_SUPPORTED
+    for opt in [
+        MOSQ_OPT_TLS_KEYFORM,
+        MOSQ_OPT_TLS_ENGINE,
+        MOSQ_OPT_TLS_ENGINE_KPASS_SHA1,
+        MOSQ_OPT_TLS_ALPN,
+    ] {
+        let code = if opt == MOSQ_OPT_TLS_ENGINE || opt == MOSQ_OPT_TLS_ENGINE_KPASS_SHA1 {
+            MOSQ_ERR_NOT_SUPPORTED
         } else {
             0
         };
@@ -95,19 +108,29 @@ fn expected_ours_only() -> String {
     out += &line("opts_set(2, NULL)", 0);
     // 2.1 options: DISABLE_SOCKETPAIR, TRANSPORT (TCP or WebSockets),
     // HTTP_PATH (a string), HTTP_HEADER_SIZE (100 or more).
-    for opt in [14, 15, 16, 17] {
+    for opt in [
+        MOSQ_OPT_DISABLE_SOCKETPAIR,
+        MOSQ_OPT_TRANSPORT,
+        MOSQ_OPT_HTTP_PATH,
+        MOSQ_OPT_HTTP_HEADER_SIZE,
+    ] {
         for v in vals {
             let code = match (opt, v) {
-                (14, _) | (15, 1) | (15, 2) => 0,
-                _ => INVAL,
+                (MOSQ_OPT_DISABLE_SOCKETPAIR, _)
+                | (MOSQ_OPT_TRANSPORT, MOSQ_T_TCP | MOSQ_T_WEBSOCKETS) => 0,
+                _ => MOSQ_ERR_INVAL,
             };
             out += &line(&format!("int_option({opt}, {v})"), code);
         }
-        let string_code = if opt == 16 { 0 } else { INVAL };
+        let string_code = if opt == MOSQ_OPT_HTTP_PATH {
+            0
+        } else {
+            MOSQ_ERR_INVAL
+        };
         out += &line(&format!("string_option({opt}, \"/mqtt\")"), string_code);
-        out += &line(&format!("void_option({opt}, NULL)"), INVAL);
+        out += &line(&format!("void_option({opt}, NULL)"), MOSQ_ERR_INVAL);
     }
-    out += &line("int_option(14, 0)", 0);
+    out += &line(&format!("int_option({MOSQ_OPT_DISABLE_SOCKETPAIR}, 0)"), 0);
     out += "done\n";
     out
 }

@@ -2,7 +2,8 @@
 //! (`ffi_boundary` / `ffi_boundary_or` of `src/ffi/boundary.rs`), so no
 //! panic can unwind into C.
 
-mod common;
+mod support;
+use support::common;
 
 /// `(file, function, body)` for every `extern "C" fn mosquitto_*` in src/ffi.
 fn exported_functions() -> Vec<(String, String, String)> {

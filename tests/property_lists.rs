@@ -4,8 +4,8 @@
 //! the program built is sent whole. A fake broker records every packet the
 //! program sends; both libraries must send the same bytes.
 
-mod common;
 mod support;
+use support::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

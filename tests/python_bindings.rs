@@ -13,8 +13,8 @@
 //! versions. Nothing is skipped: if the virtualenv or pip fails, the tests
 //! fail and say why.
 
-mod common;
 mod support;
+use support::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -4,8 +4,8 @@
 //! first delivers what is queued (`MOSQ_OPT_RS_DISCONNECT_FLUSH_MS`), in
 //! every loop mode.
 
-mod common;
 mod support;
+use support::common;
 
 use std::ffi::{c_int, c_void, CString};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -4,8 +4,8 @@
 //! closes every connection, the program reconnects many more times within
 //! its run than a 1 s floor would allow.
 
-mod common;
 mod support;
+use support::common;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

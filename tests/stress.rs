@@ -7,23 +7,20 @@
 //! may return MOSQ_ERR_UNKNOWN (a caught panic), and no callback may run
 //! after `mosquitto_destroy` returned.
 
-mod common;
 mod support;
 
 use std::collections::BTreeMap;
-use std::ffi::{c_int, c_void, CString};
+use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex, Once};
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use ::mosquitto::ffi::callbacks::*;
-use ::mosquitto::ffi::client::{mosquitto_destroy, mosquitto_new};
-use ::mosquitto::ffi::connect::mosquitto_connect;
-use ::mosquitto::ffi::library::mosquitto_lib_init;
 use ::mosquitto::ffi::loops::mosquitto_loop_start;
-use ::mosquitto::ffi::pubsub::{mosquitto_publish, mosquitto_subscribe};
 use ::mosquitto::ffi::types::{mosquitto as Handle, mosquitto_message};
+use support::consts::*;
+use support::inproc::Ptr;
 use support::Broker;
 
 const ROUNDS: usize = 20;
@@ -32,14 +29,13 @@ const PER_THREAD: usize = 300;
 const MIN_PER_THREAD: usize = 20;
 /// How long one round may take before it counts as a deadlock.
 const ROUND_LIMIT: Duration = Duration::from_secs(20);
-const ERR_UNKNOWN: c_int = 13;
 
 /// What the callbacks of one round share with the test.
 #[derive(Default)]
 struct Shared {
-    /// The round's topic prefix, NUL-terminated.
-    filter: CString,
-    reply_topic: CString,
+    /// The round's topic filter.
+    filter: String,
+    reply_topic: String,
     connects: AtomicUsize,
     messages: AtomicUsize,
     published: AtomicUsize,
@@ -76,10 +72,7 @@ unsafe extern "C" fn on_connect(m: *mut Handle, obj: *mut c_void, rc: c_int) {
     s.check_alive();
     s.connects.fetch_add(1, Ordering::SeqCst);
     if rc == 0 {
-        let mut mid = 0;
-        // SAFETY: the live handle this callback was called for; a
-        // NUL-terminated filter.
-        let rc = unsafe { mosquitto_subscribe(m, &mut mid, s.filter.as_ptr(), 1) };
+        let (rc, _) = Ptr(m).subscribe(&s.filter, 1);
         s.note_rc(rc);
     }
 }
@@ -90,19 +83,7 @@ unsafe extern "C" fn on_message(m: *mut Handle, obj: *mut c_void, _: *const mosq
     s.check_alive();
     let n = s.messages.fetch_add(1, Ordering::SeqCst);
     if n % 10 == 0 {
-        let mut mid = 0;
-        // SAFETY: the live handle; a 2-byte payload.
-        let rc = unsafe {
-            mosquitto_publish(
-                m,
-                &mut mid,
-                s.reply_topic.as_ptr(),
-                2,
-                b"re".as_ptr() as *const c_void,
-                (n % 3) as c_int,
-                false,
-            )
-        };
+        let (rc, _) = Ptr(m).publish(&s.reply_topic, b"re", (n % 3) as c_int, false);
         s.note_rc(rc);
     }
 }
@@ -119,13 +100,6 @@ unsafe extern "C" fn on_disconnect(_: *mut Handle, obj: *mut c_void, _: c_int) {
     unsafe { shared(obj) }.check_alive();
 }
 
-/// The client handle, sent to the publisher threads.
-#[derive(Clone, Copy)]
-struct Ptr(*mut Handle);
-// SAFETY: the library's API is thread-safe for publishing; the test keeps
-// the handle alive until every publisher thread has been joined.
-unsafe impl Send for Ptr {}
-
 /// What one round saw.
 #[derive(Debug)]
 struct RoundReport {
@@ -139,28 +113,24 @@ struct RoundReport {
 
 fn round(port: u16, n: usize) -> RoundReport {
     let s = Arc::new(Shared {
-        filter: CString::new(format!("stress/{n}/#")).unwrap(),
-        reply_topic: CString::new(format!("stress-reply/{n}")).unwrap(),
+        filter: format!("stress/{n}/#"),
+        reply_topic: format!("stress-reply/{n}"),
         ..Shared::default()
     });
-    let id = CString::new(format!("stress-{}-{n}", std::process::id())).unwrap();
+    let id = format!("stress-{}-{n}", std::process::id());
     let obj = Arc::as_ptr(&s) as *mut c_void;
-    // SAFETY: NUL-terminated id; `obj` stays alive (the Arc) past destroy.
-    let m = unsafe { mosquitto_new(id.as_ptr(), true, obj) };
-    assert!(!m.is_null());
-    let host = CString::new("127.0.0.1").unwrap();
-    // SAFETY: live handle; matching callback signatures; NUL-terminated host.
+    // `obj` stays alive (the Arc) past destroy.
+    let m = Ptr::new(Some(&id), true, obj);
+    // SAFETY: live handle; matching callback signatures.
     unsafe {
-        mosquitto_connect_callback_set(m, Some(on_connect));
-        mosquitto_message_callback_set(m, Some(on_message));
-        mosquitto_publish_callback_set(m, Some(on_publish));
-        mosquitto_disconnect_callback_set(m, Some(on_disconnect));
-        assert_eq!(
-            mosquitto_connect(m, host.as_ptr(), c_int::from(port), 30),
-            0
-        );
-        assert_eq!(mosquitto_loop_start(m), 0);
+        mosquitto_connect_callback_set(m.0, Some(on_connect));
+        mosquitto_message_callback_set(m.0, Some(on_message));
+        mosquitto_publish_callback_set(m.0, Some(on_publish));
+        mosquitto_disconnect_callback_set(m.0, Some(on_disconnect));
     }
+    assert_eq!(m.connect(port, 30), 0);
+    // SAFETY: live handle.
+    assert_eq!(unsafe { mosquitto_loop_start(m.0) }, 0);
     // Half the rounds publish before the CONNACK has arrived.
     if n % 2 == 0 {
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -171,11 +141,11 @@ fn round(port: u16, n: usize) -> RoundReport {
     let stop = Arc::new(AtomicBool::new(false));
     let publishers: Vec<_> = (0..THREADS)
         .map(|t| {
-            let h = Ptr(m);
+            let h = m;
             let stop = stop.clone();
             thread::spawn(move || {
                 let h = h;
-                let topic = CString::new(format!("stress/{n}/t{t}")).unwrap();
+                let topic = format!("stress/{n}/t{t}");
                 let mut rcs: BTreeMap<c_int, usize> = BTreeMap::new();
                 for i in 0..PER_THREAD {
                     // At least MIN_PER_THREAD each, then until told to stop.
@@ -183,20 +153,8 @@ fn round(port: u16, n: usize) -> RoundReport {
                         break;
                     }
                     let payload = format!("{t}-{i}");
-                    let mut mid = 0;
-                    // SAFETY: the handle outlives this thread (joined before
-                    // destroy); valid topic and payload.
-                    let rc = unsafe {
-                        mosquitto_publish(
-                            h.0,
-                            &mut mid,
-                            topic.as_ptr(),
-                            payload.len() as c_int,
-                            payload.as_ptr() as *const c_void,
-                            ((t + i) % 3) as c_int,
-                            false,
-                        )
-                    };
+                    let qos = ((t + i) % 3) as c_int;
+                    let (rc, _) = h.publish(&topic, payload.as_bytes(), qos, false);
                     *rcs.entry(rc).or_default() += 1;
                     if i % 16 == 0 {
                         thread::yield_now();
@@ -216,9 +174,9 @@ fn round(port: u16, n: usize) -> RoundReport {
             *publish_rcs.entry(rc).or_default() += k;
         }
     }
-    // SAFETY: live handle, no other thread of ours uses it any more; the
-    // library stops its own network thread.
-    unsafe { mosquitto_destroy(m) };
+    // SAFETY: no other thread of ours uses the handle any more (the
+    // publishers are joined); the library stops its own network thread.
+    unsafe { m.destroy() };
     s.destroyed.store(true, Ordering::SeqCst);
     // A callback still running would show up here.
     thread::sleep(Duration::from_millis(20));
@@ -235,10 +193,6 @@ fn round(port: u16, n: usize) -> RoundReport {
 
 #[test]
 fn publish_from_many_threads_with_reentrant_callbacks_then_destroy() {
-    static INIT: Once = Once::new();
-    INIT.call_once(|| {
-        mosquitto_lib_init();
-    });
     let broker = Broker::plain();
     let port = broker.port();
     let started = Instant::now();
@@ -258,8 +212,8 @@ fn publish_from_many_threads_with_reentrant_callbacks_then_destroy() {
         let what = format!("round {n}: {report:?}");
         assert_eq!(report.late_callbacks, 0, "callbacks after destroy: {what}");
         assert!(
-            !report.publish_rcs.contains_key(&ERR_UNKNOWN)
-                && !report.callback_rcs.contains_key(&ERR_UNKNOWN),
+            !report.publish_rcs.contains_key(&MOSQ_ERR_UNKNOWN)
+                && !report.callback_rcs.contains_key(&MOSQ_ERR_UNKNOWN),
             "MOSQ_ERR_UNKNOWN: {what}"
         );
         // Publishing while connecting or connected only ever succeeds.

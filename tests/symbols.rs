@@ -5,7 +5,8 @@
 //! Reads the library with binutils (`objdump -T`, `readelf`), as a loader
 //! would see it, so it checks what `make` really produced.
 
-mod common;
+mod support;
+use support::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

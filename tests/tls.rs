@@ -9,8 +9,8 @@
 //! the handshake fails inside `mosquitto_connect` or in the loop depends on
 //! timing) every outcome it can give is accepted.
 
-mod common;
 mod support;
+use support::common;
 
 use std::io::Write;
 use std::path::PathBuf;

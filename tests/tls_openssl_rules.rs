@@ -6,8 +6,8 @@
 //! Every scenario runs on the reference library and on ours, which must
 //! agree.
 
-mod common;
 mod support;
+use support::common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

@@ -29,7 +29,8 @@
 //!
 //! Run alone with `make && cargo test --test upstream_suite`.
 
-mod common;
+mod support;
+use support::common;
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs;

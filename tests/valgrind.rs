@@ -9,8 +9,8 @@
 //! one commented entry each. A canary test checks that these options do
 //! catch a definite leak and an invalid read.
 
-mod common;
 mod support;
+use support::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

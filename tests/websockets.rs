@@ -9,8 +9,8 @@
 //! reference run: the outcomes asserted are what the program's messages
 //! must be.
 
-mod common;
 mod support;
+use support::common;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

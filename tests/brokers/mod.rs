@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::common::root;
+use crate::support::common::root;
 
 /// How long a starting broker has to accept connections (the Python one
 /// needs about a second on a busy machine).

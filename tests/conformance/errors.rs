@@ -81,7 +81,7 @@ pub const RULES: &[Rule] = &[
 /// A v5 client connected to a new fake broker with `props` in its CONNECT.
 fn v5_client(props: PropList) -> (FakeBroker, Mosq) {
     let mut fake = FakeBroker::new();
-    let mut c = Mosq::new(Some("conformance"), true, V5_OPT);
+    let mut c = Mosq::new(Some("conformance"), true, MQTT_PROTOCOL_V5);
     assert_eq!(c.connect_v5(&fake, 60, &props), 0);
     fake.accept();
     fake.expect_type(PacketType::Connect);
@@ -153,7 +153,7 @@ fn mqtt_3_3_4_9_more_than_our_receive_maximum_is_disconnect_0x93() {
     c.expect(&mut fake, &packets::pubrec(V5, 10));
     // ...a second one exceeds it.
     let second = packets::publish(V5, "q2", b"b", 2, false, 11);
-    let lines = expect_violation(&mut fake, &mut c, &second, 0x93, ERR_PROTOCOL);
+    let lines = expect_violation(&mut fake, &mut c, &second, 0x93, MOSQ_ERR_PROTOCOL);
     assert!(
         !lines.iter().any(|l| l.contains("payload=b")),
         "the excess message was delivered: {lines:?}"
@@ -175,7 +175,7 @@ fn mqtt_3_1_2_24_a_packet_above_our_maximum_is_disconnect_0x95() {
     // 65 bytes: refused whole, never delivered.
     let above = packets::publish(V5, "t", &[b'b'; 59], 0, false, 0);
     assert_eq!(above.len(), 65);
-    let lines = expect_violation(&mut fake, &mut c, &above, 0x95, ERR_OVERSIZE_PACKET);
+    let lines = expect_violation(&mut fake, &mut c, &above, 0x95, MOSQ_ERR_OVERSIZE_PACKET);
     assert!(
         !lines.iter().any(|l| l.contains("len=59")),
         "delivered: {lines:?}"
@@ -195,18 +195,18 @@ fn mqtt_3_3_2_7_and_10_an_invalid_topic_alias_is_disconnect_0x94() {
     for (what, max, topic, n) in cases {
         let props = match max {
             0 => PropList::default(),
-            m => PropList::default().int16(PROP_TOPIC_ALIAS_MAXIMUM, m),
+            m => PropList::default().int16(MQTT_PROP_TOPIC_ALIAS_MAXIMUM, m),
         };
         let (mut fake, mut c) = v5_client(props);
         let bytes = packets::publish_props(V5, topic, b"x", 0, false, 0, &alias(n));
-        let lines = expect_violation(&mut fake, &mut c, &bytes, 0x94, ERR_PROTOCOL);
+        let lines = expect_violation(&mut fake, &mut c, &bytes, 0x94, MOSQ_ERR_PROTOCOL);
         assert!(
             !lines.iter().any(|l| l.starts_with("message")),
             "{what}: {lines:?}"
         );
     }
     // A known alias with an empty topic is the topic it was set to.
-    let (mut fake, mut c) = v5_client(PropList::default().int16(PROP_TOPIC_ALIAS_MAXIMUM, 3));
+    let (mut fake, mut c) = v5_client(PropList::default().int16(MQTT_PROP_TOPIC_ALIAS_MAXIMUM, 3));
     fake.send(&packets::publish_props(
         V5,
         "a/b",
@@ -255,7 +255,7 @@ fn mqtt_3_1_2_29_problem_information_we_refused_is_disconnect_0x82() {
     // ...but the SUBACK may not carry a Reason String.
     subscribe(&mut c);
     c.recv(&mut fake);
-    let lines = expect_violation(&mut fake, &mut c, &suback, 0x82, ERR_PROTOCOL);
+    let lines = expect_violation(&mut fake, &mut c, &suback, 0x82, MOSQ_ERR_PROTOCOL);
     assert!(
         !lines.iter().any(|l| l.starts_with("subscribe")),
         "{lines:?}"
@@ -312,7 +312,7 @@ fn mqtt_4_13_1_1_malformed_packets_are_disconnect_0x81() {
 #[test]
 fn mqtt_311_violations_close_without_disconnect() {
     for bytes in [vec![0x41, 2, 0, 1], vec![0x40, 1, 0]] {
-        let (mut fake, mut c) = connected(V311_OPT);
+        let (mut fake, mut c) = connected(MQTT_PROTOCOL_V311);
         c.publish_ok("t", b"x", 1, false);
         c.recv(&mut fake);
         fake.send(&bytes);
@@ -320,7 +320,7 @@ fn mqtt_311_violations_close_without_disconnect() {
         // No DISCONNECT in MQTT 3.1.1: the next thing is the close.
         fake.expect_closed();
         assert!(
-            lines.contains(&format!("disconnect rc={ERR_PROTOCOL}")),
+            lines.contains(&format!("disconnect rc={MOSQ_ERR_PROTOCOL}")),
             "[{}]: {lines:?}",
             hex(&bytes)
         );

@@ -1,12 +1,10 @@
 //! Packet identifiers, Session Present and the broker's Receive Maximum:
 //! what the client allocates and keeps between connections.
 
-use std::ffi::c_int;
 use std::time::Duration;
 
 use ::mosquitto::ffi::connect::mosquitto_reconnect;
 use ::mosquitto::ffi::options::{mosquitto_int_option, mosquitto_max_inflight_messages_set};
-use ::mosquitto::ffi::pubsub::{mosquitto_subscribe, mosquitto_unsubscribe};
 use ::mosquitto::protocol::packet::{Packet, PacketType};
 use ::mosquitto::protocol::property::{Identifier, Property, Value};
 
@@ -63,8 +61,6 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-const SUCCESS: c_int = 0;
-const OPT_SEND_MAXIMUM: c_int = 5;
 const RC_DROPPED: u8 = 0x80;
 
 /// The type and packet identifier of a packet that has one.
@@ -77,30 +73,6 @@ fn wire_id(p: &RawPacket) -> (PacketType, u16) {
         other => panic!("no packet id in {other:?}"),
     };
     (p.packet_type().unwrap(), id)
-}
-
-/// `mosquitto_subscribe`: the mid.
-fn subscribe(c: &mut Mosq, filter: &str) -> u16 {
-    let f = cstr(filter);
-    let mut mid = 0;
-    // SAFETY: live handle, NUL-terminated filter.
-    assert_eq!(
-        unsafe { mosquitto_subscribe(c.m, &mut mid, f.as_ptr(), 1) },
-        SUCCESS
-    );
-    mid as u16
-}
-
-/// `mosquitto_unsubscribe`: the mid.
-fn unsubscribe(c: &mut Mosq, filter: &str) -> u16 {
-    let f = cstr(filter);
-    let mut mid = 0;
-    // SAFETY: live handle, NUL-terminated filter.
-    assert_eq!(
-        unsafe { mosquitto_unsubscribe(c.m, &mut mid, f.as_ptr()) },
-        SUCCESS
-    );
-    mid as u16
 }
 
 /// Publishes `n` QoS 0 messages (asserting none gets a mid in `held`)
@@ -131,7 +103,7 @@ fn qos0_burst(c: &mut Mosq, fake: &mut FakeBroker, n: usize, held: &[u16]) -> u1
 /// The client's reconnect after the broker closed: its CONNECT.
 fn reconnect(c: &mut Mosq, fake: &mut FakeBroker) {
     fake.close();
-    c.wait_line("disconnect rc=7");
+    c.wait_line(&format!("disconnect rc={MOSQ_ERR_CONN_LOST}"));
     // SAFETY: live handle.
     assert_eq!(unsafe { mosquitto_reconnect(c.m) }, 0);
     fake.accept();
@@ -140,7 +112,7 @@ fn reconnect(c: &mut Mosq, fake: &mut FakeBroker) {
 
 #[test]
 fn mqtt_2_2_1_3_packet_ids_skip_those_in_flight() {
-    for opt in [V311_OPT, V5_OPT] {
+    for opt in [MQTT_PROTOCOL_V311, MQTT_PROTOCOL_V5] {
         let v = version_of(opt);
         let (mut fake, mut c) = connected(opt);
         // Held: a QoS 1 message never acknowledged, a QoS 2 one stopped at
@@ -151,9 +123,9 @@ fn mqtt_2_2_1_3_packet_ids_skip_those_in_flight() {
         assert_eq!(wire_id(&c.recv(&mut fake)), (PacketType::Publish, q2));
         fake.send(&packets::pubrec(v, q2));
         assert_eq!(wire_id(&c.recv(&mut fake)), (PacketType::Pubrel, q2));
-        let sub = subscribe(&mut c, "s");
+        let sub = c.subscribe_ok("s", 1);
         assert_eq!(wire_id(&c.recv(&mut fake)), (PacketType::Subscribe, sub));
-        let unsub = unsubscribe(&mut c, "u");
+        let unsub = c.unsubscribe_ok("u");
         assert_eq!(
             wire_id(&c.recv(&mut fake)),
             (PacketType::Unsubscribe, unsub)
@@ -170,9 +142,9 @@ fn mqtt_2_2_1_3_packet_ids_skip_those_in_flight() {
         let last = qos0_burst(&mut c, &mut fake, 65535 - 5, &held);
         assert_eq!(last, 65535);
         let a = c.publish_ok("t", b"a", 1, false);
-        let s2 = subscribe(&mut c, "s2");
+        let s2 = c.subscribe_ok("s2", 1);
         let b = c.publish_ok("t", b"b", 2, false);
-        let u2 = unsubscribe(&mut c, "u2");
+        let u2 = c.unsubscribe_ok("u2");
         let wire: Vec<(PacketType, u16)> = (0..4).map(|_| wire_id(&c.recv(&mut fake))).collect();
         assert_eq!(
             wire,
@@ -191,7 +163,7 @@ fn mqtt_2_2_1_3_packet_ids_skip_those_in_flight() {
 
 #[test]
 fn mqtt_3_2_2_4_session_present_after_clean_start_closes() {
-    for opt in [V311_OPT, V5_OPT] {
+    for opt in [MQTT_PROTOCOL_V311, MQTT_PROTOCOL_V5] {
         let v = version_of(opt);
         let mut fake = FakeBroker::new();
         let mut c = Mosq::new(Some("sp"), true, opt);
@@ -201,15 +173,19 @@ fn mqtt_3_2_2_4_session_present_after_clean_start_closes() {
         fake.send(&packets::connack(v, 0, true, &[]));
         // MQTT 5 says why first: DISCONNECT 0x82 (protocol error), the
         // code on_disconnect reports; 3.1.1 just closes.
-        let reported = if opt == V5_OPT { 0x82 } else { ERR_PROTOCOL };
+        let reported = if opt == MQTT_PROTOCOL_V5 {
+            0x82
+        } else {
+            MOSQ_ERR_PROTOCOL
+        };
         c.wait_line(&format!("disconnect rc={reported}"));
-        assert_eq!(c.last_rc, ERR_PROTOCOL);
+        assert_eq!(c.last_rc, MOSQ_ERR_PROTOCOL);
         let lines = c.lines();
         assert!(
             !lines.iter().any(|l| l.starts_with("connect")),
             "v{opt}: {lines:?}"
         );
-        if opt == V5_OPT {
+        if opt == MQTT_PROTOCOL_V5 {
             assert_eq!(fake.expect_disconnect_reason(), 0x82);
         }
         fake.expect_closed();
@@ -238,10 +214,10 @@ fn mqtt_3_2_2_4_session_present_after_clean_start_closes() {
 #[test]
 fn mqtt_3_2_2_5_session_absent_discards_state_and_reports_drops() {
     for (opt, clean) in [
-        (V311_OPT, false),
-        (V311_OPT, true),
-        (V5_OPT, false),
-        (V5_OPT, true),
+        (MQTT_PROTOCOL_V311, false),
+        (MQTT_PROTOCOL_V311, true),
+        (MQTT_PROTOCOL_V5, false),
+        (MQTT_PROTOCOL_V5, true),
     ] {
         let v = version_of(opt);
         let np = no_props(opt);
@@ -277,8 +253,8 @@ fn mqtt_3_2_2_5_session_absent_discards_state_and_reports_drops() {
         assert_eq!(
             lines,
             [
-                "disconnect rc=7".to_string(),
-                "disconnect_v5 rc=7".to_string(),
+                format!("disconnect rc={MOSQ_ERR_CONN_LOST}"),
+                format!("disconnect_v5 rc={MOSQ_ERR_CONN_LOST}"),
                 format!("publish mid={a}"),
                 format!("publish_v5 mid={a} rc={rc}"),
                 format!("publish mid={b}"),
@@ -299,7 +275,7 @@ fn mqtt_3_2_2_5_session_absent_discards_state_and_reports_drops() {
 /// A v5 client with Clean Start 0 connected with `props` in CONNACK.
 fn v5_session(props: &[Property]) -> (FakeBroker, Mosq) {
     let connack = packets::connack(packets::V5, 0, false, props);
-    let (fake, c, _) = session(V5_OPT, Some("rm"), false, &connack);
+    let (fake, c, _) = session(MQTT_PROTOCOL_V5, Some("rm"), false, &connack);
     (fake, c)
 }
 
@@ -335,7 +311,7 @@ fn mqtt_3_3_4_7_receive_maximum_changed_on_reconnect() {
     fake.send(&packets::connack(v, 0, true, &[receive_maximum(1)]));
     assert_eq!(publishes_until_quiet(&mut c, &mut fake), [mids[0]]);
     // [MQTT-3.3.4-8]: other packets are not held back by a full window.
-    let sub = subscribe(&mut c, "s");
+    let sub = c.subscribe_ok("s", 1);
     assert_eq!(wire_id(&c.recv(&mut fake)), (PacketType::Subscribe, sub));
     fake.send(&packets::publish(v, "in", b"m", 1, false, 9));
     assert_eq!(wire_id(&c.recv(&mut fake)), (PacketType::Puback, 9));
@@ -353,9 +329,12 @@ fn mqtt_3_3_4_7_receive_maximum_absent_is_65535() {
     // No property and no send maximum of the client's own: 65535, so 30
     // messages all go out at once.
     let mut fake = FakeBroker::new();
-    let mut c = Mosq::new(Some("rm"), true, V5_OPT);
+    let mut c = Mosq::new(Some("rm"), true, MQTT_PROTOCOL_V5);
     // SAFETY: live handle; 0 means 65535.
-    assert_eq!(unsafe { mosquitto_int_option(c.m, OPT_SEND_MAXIMUM, 0) }, 0);
+    assert_eq!(
+        unsafe { mosquitto_int_option(c.m, MOSQ_OPT_SEND_MAXIMUM, 0) },
+        0
+    );
     assert_eq!(c.connect(&fake, 60), 0);
     fake.accept();
     fake.expect_type(PacketType::Connect);

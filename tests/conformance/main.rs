@@ -13,10 +13,9 @@
 //! The reference's column is checked where it helps: tests that run the
 //! same script on Debian's library through tests/c/packet_probe.c.
 
-#[path = "../common/mod.rs"]
-mod common;
 #[path = "../support/mod.rs"]
 mod support;
+use support::common;
 
 mod errors;
 mod ids_sessions;

@@ -12,7 +12,6 @@ use std::time::Duration;
 use ::mosquitto::ffi::connect::{mosquitto_disconnect_v5, mosquitto_reconnect};
 use ::mosquitto::ffi::options::mosquitto_max_inflight_messages_set;
 use ::mosquitto::ffi::property::mosquitto_property_add_string_pair;
-use ::mosquitto::ffi::pubsub::{mosquitto_subscribe, mosquitto_unsubscribe};
 use ::mosquitto::protocol::packet::{Packet, PacketType};
 use ::mosquitto::protocol::property::{Identifier, Property, Value};
 
@@ -92,12 +91,6 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-const ERR_INVAL: c_int = 3;
-const ERR_RETAIN_NOT_SUPPORTED: c_int = 28;
-const ERR_TOPIC_ALIAS_INVALID: c_int = 29;
-const PROP_REASON_STRING: c_int = 31;
-const PROP_USER_PROPERTY: c_int = 38;
-const PROP_TOPIC_ALIAS: c_int = 35;
 const QUIET: Duration = Duration::from_millis(100);
 
 fn prop(id: Identifier, value: Value<'static>) -> Property<'static> {
@@ -109,7 +102,7 @@ fn prop(id: Identifier, value: Value<'static>) -> Property<'static> {
 /// with a CONNACK carrying `props`.
 fn v5_session(props: &[Property<'_>]) -> (FakeBroker, Mosq) {
     let (fake, mut c, _) = session(
-        V5_OPT,
+        MQTT_PROTOCOL_V5,
         Some("out"),
         false,
         &packets::connack(V5, 0, false, props),
@@ -122,7 +115,7 @@ fn v5_session(props: &[Property<'_>]) -> (FakeBroker, Mosq) {
 /// CONNACK with Session Present 1 and `props`.
 fn reconnect(fake: &mut FakeBroker, c: &mut Mosq, props: &[Property<'_>]) {
     fake.close();
-    c.wait_line(&format!("disconnect rc={ERR_CONN_LOST}"));
+    c.wait_line(&format!("disconnect rc={MOSQ_ERR_CONN_LOST}"));
     c.take();
     // SAFETY: live handle.
     assert_eq!(unsafe { mosquitto_reconnect(c.m) }, 0);
@@ -133,7 +126,7 @@ fn reconnect(fake: &mut FakeBroker, c: &mut Mosq, props: &[Property<'_>]) {
 }
 
 fn alias(n: u16) -> PropList {
-    PropList::default().int16(PROP_TOPIC_ALIAS, n)
+    PropList::default().int16(MQTT_PROP_TOPIC_ALIAS, n)
 }
 
 /// The v5 property bytes of Topic Alias `n`, with their length.
@@ -145,18 +138,6 @@ fn alias_block(n: u16) -> [u8; 4] {
 fn disconnect_v5(c: &Mosq, rc: c_int, props: &PropList) -> c_int {
     // SAFETY: live handle; NULL or a valid list.
     unsafe { mosquitto_disconnect_v5(c.m, rc, props.0) }
-}
-
-fn subscribe(c: &Mosq, filter: &str) -> c_int {
-    let f = cstr(filter);
-    // SAFETY: live handle; NUL-terminated filter.
-    unsafe { mosquitto_subscribe(c.m, std::ptr::null_mut(), f.as_ptr(), 0) }
-}
-
-fn unsubscribe(c: &Mosq, filter: &str) -> c_int {
-    let f = cstr(filter);
-    // SAFETY: live handle; NUL-terminated filter.
-    unsafe { mosquitto_unsubscribe(c.m, std::ptr::null_mut(), f.as_ptr()) }
 }
 
 // ---- rule 5: Maximum Packet Size ----------------------------------------------
@@ -171,19 +152,25 @@ fn mqtt_3_2_2_15_no_packet_above_the_maximum_packet_size() {
         &mut fake,
         &pkt(0x32, &[&s("t"), &be16(mid), &[0], &[b'f'; 22]]),
     );
-    assert_eq!(c.publish("t", &[b'x'; 23], 1, false).0, ERR_OVERSIZE_PACKET);
+    assert_eq!(
+        c.publish("t", &[b'x'; 23], 1, false).0,
+        MOSQ_ERR_OVERSIZE_PACKET
+    );
     // QoS 0: 2 + 3 + 1 + payload.
     c.publish_ok("t", &[b'z'; 24], 0, false);
     assert_eq!(c.recv(&mut fake).bytes.len(), 30);
-    assert_eq!(c.publish("t", &[b'x'; 25], 0, false).0, ERR_OVERSIZE_PACKET);
+    assert_eq!(
+        c.publish("t", &[b'x'; 25], 0, false).0,
+        MOSQ_ERR_OVERSIZE_PACKET
+    );
     // SUBSCRIBE: 2 + 2 (id) + 1 (props) + 2 + filter + 1 (options).
-    assert_eq!(subscribe(&c, &"s".repeat(22)), 0);
+    assert_eq!(c.subscribe(&"s".repeat(22), 0).0, 0);
     assert_eq!(c.recv(&mut fake).bytes.len(), 30);
-    assert_eq!(subscribe(&c, &"s".repeat(23)), ERR_OVERSIZE_PACKET);
+    assert_eq!(c.subscribe(&"s".repeat(23), 0).0, MOSQ_ERR_OVERSIZE_PACKET);
     // UNSUBSCRIBE: 2 + 2 (id) + 1 (props) + 2 + filter.
-    assert_eq!(unsubscribe(&c, &"u".repeat(23)), 0);
+    assert_eq!(c.unsubscribe(&"u".repeat(23)).0, 0);
     assert_eq!(c.recv(&mut fake).bytes.len(), 30);
-    assert_eq!(unsubscribe(&c, &"u".repeat(24)), ERR_OVERSIZE_PACKET);
+    assert_eq!(c.unsubscribe(&"u".repeat(24)).0, MOSQ_ERR_OVERSIZE_PACKET);
     c.expect_quiet(&mut fake, QUIET);
 }
 
@@ -191,14 +178,17 @@ fn mqtt_3_2_2_15_no_packet_above_the_maximum_packet_size() {
 fn mqtt_3_14_2_3_disconnect_sheds_reason_string_and_user_properties_to_fit() {
     let with_extras = || {
         let mut props = PropList::default()
-            .int32(PROP_SESSION_EXPIRY_INTERVAL, 0)
-            .string(PROP_REASON_STRING, "a reason string longer than the limit");
+            .int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL, 0)
+            .string(
+                MQTT_PROP_REASON_STRING,
+                "a reason string longer than the limit",
+            );
         let (k, v) = (cstr("key"), cstr("value"));
         // SAFETY: valid list pointer; NUL-terminated strings.
         let rc = unsafe {
             mosquitto_property_add_string_pair(
                 &mut props.0,
-                PROP_USER_PROPERTY,
+                MQTT_PROP_USER_PROPERTY,
                 k.as_ptr(),
                 v.as_ptr(),
             )
@@ -255,13 +245,16 @@ fn mqtt_3_3_2_9_topic_alias_within_the_servers_maximum() {
     // No Topic Alias Maximum in CONNACK: no alias at all.
     let (mut fake, mut c) = v5_session(&[]);
     let rc = c.publish_v5("a", b"x", 0, false, &alias(1)).0;
-    assert_eq!(rc, ERR_TOPIC_ALIAS_INVALID);
+    assert_eq!(rc, MOSQ_ERR_TOPIC_ALIAS_INVALID);
     c.expect_quiet(&mut fake, QUIET);
 
     let (mut fake, mut c) = v5_session(&[prop(Identifier::TopicAliasMaximum, Value::Int16(2))]);
     for (topic, n) in [("a", 0), ("a", 3), ("", 2)] {
         let rc = c.publish_v5(topic, b"x", 0, false, &alias(n)).0;
-        assert_eq!(rc, ERR_TOPIC_ALIAS_INVALID, "topic {topic:?} alias {n}");
+        assert_eq!(
+            rc, MOSQ_ERR_TOPIC_ALIAS_INVALID,
+            "topic {topic:?} alias {n}"
+        );
     }
     c.expect_quiet(&mut fake, QUIET);
     assert_eq!(c.publish_v5("a/b", b"1", 0, false, &alias(2)).0, 0);
@@ -296,7 +289,7 @@ fn mqtt_3_2_2_17_topic_aliases_live_for_one_connection() {
     }
     // The old mapping is gone.
     let rc = c.publish_v5("", b"3", 0, false, &alias(1)).0;
-    assert_eq!(rc, ERR_TOPIC_ALIAS_INVALID);
+    assert_eq!(rc, MOSQ_ERR_TOPIC_ALIAS_INVALID);
     c.expect_quiet(&mut fake, QUIET);
 }
 
@@ -333,7 +326,7 @@ fn mqtt_3_2_2_14_no_retain_when_retain_is_unavailable() {
     let (mut fake, mut c) = v5_session(&[prop(Identifier::RetainAvailable, Value::Byte(0))]);
     for qos in 0..=2 {
         let rc = c.publish("r", b"x", qos, true).0;
-        assert_eq!(rc, ERR_RETAIN_NOT_SUPPORTED, "qos {qos}");
+        assert_eq!(rc, MOSQ_ERR_RETAIN_NOT_SUPPORTED, "qos {qos}");
     }
     c.expect_quiet(&mut fake, QUIET);
     let mid = c.publish_ok("r", b"1", 1, false);
@@ -373,7 +366,7 @@ fn mqtt_3_14_2_1_only_client_reason_codes_in_disconnect() {
     let (mut fake, mut c) = v5_session(&[]);
     for code in (0..=255u8).filter(|c| !CLIENT_CODES.contains(c)) {
         let rc = disconnect_v5(&c, c_int::from(code), &PropList::default());
-        assert_eq!(rc, ERR_INVAL, "reason code {code:#04x}");
+        assert_eq!(rc, MOSQ_ERR_INVAL, "reason code {code:#04x}");
     }
     c.expect_quiet(&mut fake, QUIET);
     // Still connected, and not on its way out.
@@ -396,16 +389,16 @@ fn mqtt_3_14_2_1_only_client_reason_codes_in_disconnect() {
 
 #[test]
 fn mqtt_3_14_2_2_2_no_session_expiry_on_disconnect_when_connect_had_none() {
-    let expiry = |n| PropList::default().int32(PROP_SESSION_EXPIRY_INTERVAL, n);
+    let expiry = |n| PropList::default().int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL, n);
     let (mut fake, mut c) = v5_session(&[]);
-    assert_eq!(disconnect_v5(&c, 0, &expiry(60)), ERR_INVAL);
+    assert_eq!(disconnect_v5(&c, 0, &expiry(60)), MOSQ_ERR_INVAL);
     c.expect_quiet(&mut fake, QUIET);
     assert_eq!(disconnect_v5(&c, 0, &expiry(0)), 0);
     c.expect(&mut fake, &[0xE0, 7, 0, 5, 0x11, 0, 0, 0, 0]);
 
     // CONNECT with an interval: DISCONNECT may change it.
     let mut fake = FakeBroker::new();
-    let mut c = Mosq::new(Some("se"), true, V5_OPT);
+    let mut c = Mosq::new(Some("se"), true, MQTT_PROTOCOL_V5);
     assert_eq!(c.connect_v5(&fake, 60, &expiry(30)), 0);
     fake.accept();
     fake.expect_type(PacketType::Connect);

@@ -4,8 +4,8 @@
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use super::common::{command_with, Lib};
 use super::run::{run_with_timeout, LineProcess};
-use crate::common::{command_with, Lib};
 
 /// How long a `mosquitto_pub` run may take.
 pub const PUB_TIMEOUT: Duration = Duration::from_secs(10);

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::common::{self, command_with, Lib};
 use super::run::{describe, run_timed};
-use crate::common::{self, command_with, Lib};
 
 /// How long one trace program may run.
 pub const TRACE_TIMEOUT: Duration = Duration::from_secs(90);

@@ -1,10 +1,17 @@
-//! Our library driven in-process through its C API, for tests against the
-//! fake broker: a client handle ([`Mosq`]) whose callbacks write lines in
-//! tests/c/packet_probe.c's format, v5 property lists ([`PropList`]),
-//! connected sessions ([`session`], [`connected`]) and hand-made packet
-//! bytes ([`pkt`], [`s`]).
+//! Our library driven in-process through its C API: the tests' one client
+//! wrapper.
+//!
+//! - [`Ptr`]: a raw handle any thread may use, with the calls every test
+//!   makes (create, connect, publish, subscribe, destroy), for tests whose
+//!   callbacks keep their own state (delivery_faults, stress);
+//! - [`Mosq`]: an owned handle whose callbacks write lines in
+//!   tests/c/packet_probe.c's format, driven step by step against the fake
+//!   broker (packet_level, hostile_broker, conformance), with v5 property
+//!   lists ([`PropList`]) and connected sessions ([`session`],
+//!   [`connected`]).
 
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, Once};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -32,75 +39,50 @@ use ::mosquitto::protocol::property::{Identifier, Property, Value};
 
 use super::fake::RecvError;
 use super::packets::{self, hex, V311, V5};
+pub use super::packets::{be16, pkt, s};
 use super::{FakeBroker, RawPacket};
 
 // ---- constants --------------------------------------------------------------
 
-pub const V31_OPT: c_int = 3;
-pub const V311_OPT: c_int = 4;
-pub const V5_OPT: c_int = 5;
+pub use super::consts::*;
 
-pub const ERR_PROTOCOL: c_int = 2;
-pub const ERR_NO_CONN: c_int = 4;
-pub const ERR_CONN_REFUSED: c_int = 5;
-pub const ERR_CONN_LOST: c_int = 7;
-pub const ERR_KEEPALIVE: c_int = 19;
-pub const ERR_QOS_NOT_SUPPORTED: c_int = 24;
-pub const ERR_OVERSIZE_PACKET: c_int = 25;
-
-pub const PROP_SUBSCRIPTION_IDENTIFIER: c_int = 11;
-pub const PROP_SESSION_EXPIRY_INTERVAL: c_int = 17;
-pub const PROP_WILL_DELAY_INTERVAL: c_int = 24;
-pub const PROP_CONTENT_TYPE: c_int = 3;
-pub const PROP_TOPIC_ALIAS_MAXIMUM: c_int = 34;
+/// Old names kept for tests/queue_ext.rs (edited elsewhere); new code uses
+/// the header names of [`super::consts`].
+pub use super::consts::{MOSQ_ERR_CONN_LOST as ERR_CONN_LOST, MQTT_PROTOCOL_V311 as V311_OPT};
 
 /// How long any single wait may take.
 pub const WAIT: Duration = Duration::from_secs(5);
 
-// ---- hand-made expected bytes -------------------------------------------------
-
-/// An MQTT string: two-byte length, then the bytes.
-pub fn s(x: &str) -> Vec<u8> {
-    let mut v = (x.len() as u16).to_be_bytes().to_vec();
-    v.extend_from_slice(x.as_bytes());
-    v
-}
-
-/// A whole packet: first byte, remaining length, then the parts.
-pub fn pkt(first: u8, parts: &[&[u8]]) -> Vec<u8> {
-    let body: Vec<u8> = parts.concat();
-    let mut out = vec![first];
-    let mut n = body.len();
-    loop {
-        let mut b = (n % 128) as u8;
-        n /= 128;
-        if n > 0 {
-            b |= 0x80;
-        }
-        out.push(b);
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&body);
-    out
-}
-
-pub fn be16(n: u16) -> [u8; 2] {
-    n.to_be_bytes()
-}
-
 // ---- the client under test ----------------------------------------------------
 
 /// What the callbacks saw, as lines in tests/c/packet_probe.c's format.
-#[derive(Default)]
 pub struct Log {
     pub lines: Mutex<Vec<String>>,
     /// Messages whose payload or topic lacked the NUL after it.
     pub missing_nul: Mutex<Vec<String>>,
+    /// How many messages arrived (logged or not).
+    pub messages: AtomicUsize,
+    /// How many times `on_disconnect` was called.
+    pub disconnects: AtomicUsize,
+    /// How many messages get a line (the rest are only counted): a test
+    /// that sends a flood lowers it with [`Mosq::log_messages_up_to`].
+    pub message_lines: AtomicUsize,
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Log {
+            lines: Mutex::default(),
+            missing_nul: Mutex::default(),
+            messages: AtomicUsize::new(0),
+            disconnects: AtomicUsize::new(0),
+            message_lines: AtomicUsize::new(usize::MAX),
+        }
+    }
 }
 
 impl Log {
+    /// Appends one line.
     pub fn push(&self, line: String) {
         self.lines.lock().unwrap().push(line);
     }
@@ -127,7 +109,9 @@ pub unsafe extern "C" fn on_connect_flags(_: *mut Handle, obj: *mut c_void, rc: 
 
 pub unsafe extern "C" fn on_disconnect(_: *mut Handle, obj: *mut c_void, rc: c_int) {
     // SAFETY: obj is our Log.
-    unsafe { log(obj) }.push(format!("disconnect rc={rc}"));
+    let log = unsafe { log(obj) };
+    log.disconnects.fetch_add(1, Ordering::SeqCst);
+    log.push(format!("disconnect rc={rc}"));
 }
 
 pub unsafe extern "C" fn on_disconnect_v5(
@@ -157,10 +141,15 @@ pub unsafe extern "C" fn on_publish_v5(
 }
 
 pub unsafe extern "C" fn on_message(_: *mut Handle, obj: *mut c_void, m: *const mosquitto_message) {
-    // SAFETY: obj is our Log; `m` and what it points to are valid during
-    // the call; the payload is followed by a NUL, which we check.
+    // SAFETY: obj is our Log.
+    let log = unsafe { log(obj) };
+    let n = log.messages.fetch_add(1, Ordering::SeqCst);
+    if n >= log.message_lines.load(Ordering::SeqCst) {
+        return;
+    }
+    // SAFETY: `m`, its topic and its payload (followed by a NUL, which we
+    // check) are valid during the call.
     unsafe {
-        let log = log(obj);
         let m = &*m;
         let topic = CStr::from_ptr(m.topic).to_string_lossy().into_owned();
         let len = m.payloadlen as usize;
@@ -191,8 +180,9 @@ pub unsafe extern "C" fn on_subscribe(
     n: c_int,
     granted: *const c_int,
 ) {
-    // SAFETY: `granted` holds `n` entries during the call.
-    let g = unsafe { std::slice::from_raw_parts(granted, n as usize) };
+    // SAFETY: `granted` holds `n` entries during the call (a hostile
+    // broker's SUBACK may make that none).
+    let g = unsafe { std::slice::from_raw_parts(granted, n.max(0) as usize) };
     let g: Vec<String> = g.iter().map(|x| x.to_string()).collect();
     // SAFETY: obj is our Log.
     unsafe { log(obj) }.push(format!("subscribe mid={mid} granted={}", g.join(",")));
@@ -238,8 +228,85 @@ pub struct Mosq {
 
 impl Drop for Mosq {
     fn drop(&mut self) {
-        // SAFETY: `m` is a live handle owned by this value.
-        unsafe { mosquitto_destroy(self.m) };
+        // SAFETY: `m` is a live handle owned by this value, used by no
+        // other thread.
+        unsafe { Ptr(self.m).destroy() };
+    }
+}
+
+/// A client handle that threads may share: the C API is thread-safe.
+/// Holding a `Ptr` means the handle is live: its creator destroys it
+/// ([`Ptr::destroy`]) only once no thread uses it any more, and a callback
+/// wraps the handle it is called for.
+#[derive(Clone, Copy, Debug)]
+pub struct Ptr(pub *mut Handle);
+
+// SAFETY: the library's functions may be called on one handle from any
+// thread; `Ptr::destroy`'s contract keeps the handle alive while they are.
+unsafe impl Send for Ptr {}
+
+impl Ptr {
+    /// `mosquitto_new(id, clean, obj)` (after `mosquitto_lib_init` once);
+    /// panics when it fails. `obj` is what the callbacks get.
+    pub fn new(id: Option<&str>, clean: bool, obj: *mut c_void) -> Ptr {
+        lib_init();
+        let id = id.map(cstr);
+        // SAFETY: the id is NULL or NUL-terminated; `obj` is only handed
+        // back to the callbacks, whose owner keeps it alive.
+        let m = unsafe {
+            mosquitto_new(
+                id.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
+                clean,
+                obj,
+            )
+        };
+        assert!(!m.is_null(), "mosquitto_new failed");
+        Ptr(m)
+    }
+
+    /// `mosquitto_connect` to 127.0.0.1:`port`.
+    pub fn connect(self, port: u16, keepalive: c_int) -> c_int {
+        let host = cstr("127.0.0.1");
+        // SAFETY: a live handle (the type's contract), a NUL-terminated host.
+        unsafe { mosquitto_connect(self.0, host.as_ptr(), c_int::from(port), keepalive) }
+    }
+
+    /// `mosquitto_publish` without properties: (rc, mid).
+    pub fn publish(self, topic: &str, payload: &[u8], qos: c_int, retain: bool) -> (c_int, c_int) {
+        let t = cstr(topic);
+        let mut mid = -1;
+        // SAFETY: a live handle; the topic is NUL-terminated and the payload
+        // holds `payload.len()` bytes for the call.
+        let rc = unsafe {
+            mosquitto_publish(
+                self.0,
+                &mut mid,
+                t.as_ptr(),
+                payload.len() as c_int,
+                payload.as_ptr() as *const c_void,
+                qos,
+                retain,
+            )
+        };
+        (rc, mid)
+    }
+
+    /// `mosquitto_subscribe` of `filter` at `qos`: (rc, mid).
+    pub fn subscribe(self, filter: &str, qos: c_int) -> (c_int, c_int) {
+        let f = cstr(filter);
+        let mut mid = 0;
+        // SAFETY: a live handle, a NUL-terminated filter.
+        let rc = unsafe { mosquitto_subscribe(self.0, &mut mid, f.as_ptr(), qos) };
+        (rc, mid)
+    }
+
+    /// `mosquitto_destroy`.
+    ///
+    /// # Safety
+    /// No other thread uses the handle any more, and it is not used after.
+    pub unsafe fn destroy(self) {
+        // SAFETY: see the function's contract.
+        unsafe { mosquitto_destroy(self.0) };
     }
 }
 
@@ -257,21 +324,10 @@ pub fn cstr(x: &str) -> CString {
 impl Mosq {
     /// A client with `id` (None: NULL), clean session, protocol `version`.
     pub fn new(id: Option<&str>, clean: bool, version: c_int) -> Mosq {
-        lib_init();
         let log = Box::<Log>::default();
-        let id = id.map(cstr);
-        let obj = &*log as *const Log as *mut c_void;
-        // SAFETY: the id is NULL or NUL-terminated; `obj` outlives the client
-        // (the Box is dropped after mosquitto_destroy in Drop order: `m` is
-        // destroyed in Drop::drop before fields drop).
-        let m = unsafe {
-            mosquitto_new(
-                id.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
-                clean,
-                obj,
-            )
-        };
-        assert!(!m.is_null(), "mosquitto_new failed");
+        // `obj` outlives the client: `m` is destroyed in Drop::drop, before
+        // the Box field is dropped.
+        let Ptr(m) = Ptr::new(id, clean, &*log as *const Log as *mut c_void);
         // SAFETY: `m` is live; the callbacks have the right signatures.
         unsafe {
             assert_eq!(mosquitto_int_option(m, 1, version), 0);
@@ -287,20 +343,24 @@ impl Mosq {
 
     /// `mosquitto_connect` to the fake broker.
     pub fn connect(&mut self, fake: &FakeBroker, keepalive: c_int) -> c_int {
-        let host = cstr("127.0.0.1");
-        // SAFETY: live handle, NUL-terminated host.
-        unsafe { mosquitto_connect(self.m, host.as_ptr(), c_int::from(fake.port()), keepalive) }
+        Ptr(self.m).connect(fake.port(), keepalive)
     }
 
     /// `mosquitto_connect_bind_v5` with CONNECT properties.
     pub fn connect_v5(&mut self, fake: &FakeBroker, keepalive: c_int, props: &PropList) -> c_int {
+        self.connect_port_v5(fake.port(), keepalive, props)
+    }
+
+    /// `mosquitto_connect_bind_v5` to 127.0.0.1:`port` with CONNECT
+    /// properties (for a client on another thread than its broker).
+    pub fn connect_port_v5(&mut self, port: u16, keepalive: c_int, props: &PropList) -> c_int {
         let host = cstr("127.0.0.1");
         // SAFETY: live handle, NUL-terminated host, valid (or NULL) list.
         unsafe {
             mosquitto_connect_bind_v5(
                 self.m,
                 host.as_ptr(),
-                c_int::from(fake.port()),
+                c_int::from(port),
                 keepalive,
                 std::ptr::null(),
                 props.0,
@@ -308,12 +368,77 @@ impl Mosq {
         }
     }
 
+    /// One `mosquitto_loop` call, logging nothing.
+    pub fn loop_once(&mut self, timeout_ms: c_int) -> c_int {
+        // SAFETY: live handle.
+        unsafe { mosquitto_loop(self.m, timeout_ms, 1) }
+    }
+
+    /// Whether `on_connect` reported success (no session present).
+    pub fn connected(&self) -> bool {
+        self.lines().iter().any(|l| l == "connect rc=0 flags=0")
+    }
+
+    /// Logs only the first `n` messages from now on (the rest are counted).
+    pub fn log_messages_up_to(&mut self, n: usize) {
+        self.log.message_lines.store(n, Ordering::SeqCst);
+    }
+
+    /// `mosquitto_subscribe` of `filter` at `qos`: (rc, mid).
+    pub fn subscribe(&self, filter: &str, qos: c_int) -> (c_int, c_int) {
+        Ptr(self.m).subscribe(filter, qos)
+    }
+
+    /// Subscribes and asserts success; returns the mid.
+    pub fn subscribe_ok(&self, filter: &str, qos: c_int) -> u16 {
+        let (rc, mid) = self.subscribe(filter, qos);
+        assert_eq!(rc, 0, "subscribe {filter} qos {qos}");
+        mid as u16
+    }
+
+    /// `mosquitto_unsubscribe` of `filter`: (rc, mid).
+    pub fn unsubscribe(&self, filter: &str) -> (c_int, c_int) {
+        let f = cstr(filter);
+        let mut mid = 0;
+        // SAFETY: live handle, NUL-terminated filter.
+        let rc = unsafe { mosquitto_unsubscribe(self.m, &mut mid, f.as_ptr()) };
+        (rc, mid)
+    }
+
+    /// Unsubscribes and asserts success; returns the mid.
+    pub fn unsubscribe_ok(&self, filter: &str) -> u16 {
+        let (rc, mid) = self.unsubscribe(filter);
+        assert_eq!(rc, 0, "unsubscribe {filter}");
+        mid as u16
+    }
+
+    /// `mosquitto_subscribe_multiple` of `filters` at `qos` in one
+    /// SUBSCRIBE: (rc, mid).
+    pub fn subscribe_multiple(&self, filters: &[&str], qos: c_int) -> (c_int, c_int) {
+        let owned: Vec<CString> = filters.iter().map(|f| cstr(f)).collect();
+        let ptrs: Vec<*mut c_char> = owned.iter().map(|c| c.as_ptr() as *mut c_char).collect();
+        let mut mid = 0;
+        // SAFETY: live handle; `ptrs` holds `filters.len()` NUL-terminated
+        // strings that outlive the call.
+        let rc = unsafe {
+            mosquitto_subscribe_multiple(
+                self.m,
+                &mut mid,
+                ptrs.len() as c_int,
+                ptrs.as_ptr(),
+                qos,
+                0,
+                std::ptr::null(),
+            )
+        };
+        (rc, mid)
+    }
+
     /// One `mosquitto_loop` call; a changed non-zero return code (other
     /// than NO_CONN) is logged as `loop rc=N`, as the probe does.
     pub fn step(&mut self, timeout_ms: c_int) -> c_int {
-        // SAFETY: live handle.
-        let rc = unsafe { mosquitto_loop(self.m, timeout_ms, 1) };
-        if rc != self.last_rc && rc != ERR_NO_CONN {
+        let rc = self.loop_once(timeout_ms);
+        if rc != self.last_rc && rc != MOSQ_ERR_NO_CONN {
             self.log.push(format!("loop rc={rc}"));
         }
         self.last_rc = rc;
@@ -407,32 +532,24 @@ impl Mosq {
         retain: bool,
         props: &PropList,
     ) -> (c_int, c_int) {
+        if props.0.is_null() {
+            return Ptr(self.m).publish(topic, payload, qos, retain);
+        }
         let t = cstr(topic);
         let mut mid = -1;
-        // SAFETY: live handle; valid pointers for the stated lengths.
+        // SAFETY: live handle; valid pointers for the stated lengths; a
+        // valid property list.
         let rc = unsafe {
-            if props.0.is_null() {
-                mosquitto_publish(
-                    self.m,
-                    &mut mid,
-                    t.as_ptr(),
-                    payload.len() as c_int,
-                    payload.as_ptr() as *const c_void,
-                    qos,
-                    retain,
-                )
-            } else {
-                mosquitto_publish_v5(
-                    self.m,
-                    &mut mid,
-                    t.as_ptr(),
-                    payload.len() as c_int,
-                    payload.as_ptr() as *const c_void,
-                    qos,
-                    retain,
-                    props.0,
-                )
-            }
+            mosquitto_publish_v5(
+                self.m,
+                &mut mid,
+                t.as_ptr(),
+                payload.len() as c_int,
+                payload.as_ptr() as *const c_void,
+                qos,
+                retain,
+                props.0,
+            )
         };
         (rc, mid)
     }
@@ -538,8 +655,8 @@ pub fn session(
 /// A connected client with a successful CONNACK.
 pub fn connected(version: c_int) -> (FakeBroker, Mosq) {
     let v = match version {
-        V5_OPT => V5,
-        V31_OPT => packets::V31,
+        MQTT_PROTOCOL_V5 => V5,
+        MQTT_PROTOCOL_V31 => packets::V31,
         _ => V311,
     };
     let (fake, c, _) = session(version, Some("pl"), true, &packets::connack_ok(v));
@@ -548,19 +665,19 @@ pub fn connected(version: c_int) -> (FakeBroker, Mosq) {
 
 pub fn version_of(opt: c_int) -> ::mosquitto::protocol::packet::ProtocolVersion {
     match opt {
-        V5_OPT => V5,
-        V31_OPT => packets::V31,
+        MQTT_PROTOCOL_V5 => V5,
+        MQTT_PROTOCOL_V31 => packets::V31,
         _ => V311,
     }
 }
 
 /// The v5 property-length byte(s) of an empty list, or nothing before v5.
 pub fn no_props(version: c_int) -> &'static [u8] {
-    if version == V5_OPT {
+    if version == MQTT_PROTOCOL_V5 {
         &[0]
     } else {
         &[]
     }
 }
 
-pub const ALL: [c_int; 3] = [V31_OPT, V311_OPT, V5_OPT];
+pub const ALL: [c_int; 3] = [MQTT_PROTOCOL_V31, MQTT_PROTOCOL_V311, MQTT_PROTOCOL_V5];

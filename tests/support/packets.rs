@@ -1,5 +1,8 @@
-//! One-line builders for the packets a test script sends, encoded with the
-//! crate's own codec, and a hex dump for failure messages.
+//! The tests' one packet builder: one-line builders for well-formed packets
+//! a test script sends, encoded with the crate's own codec; raw byte
+//! builders ([`pkt`], [`s`], [`sb`], [`varint`], [`props`], ...) for
+//! expected bytes and for the malformed packets no codec would write; and a
+//! hex dump for failure messages.
 
 use mosquitto::protocol::packet::{
     Ack, AckKind, Connack, Connect, Disconnect, Packet, Properties, ProtocolVersion, Publish,
@@ -188,6 +191,69 @@ pub fn subscribe(v: ProtocolVersion, packet_id: u16, filter: &str, qos: u8) -> V
             subscriptions: SubscriptionList::List(&entry),
         }),
     )
+}
+
+// ---- raw bytes, written by hand ------------------------------------------------
+
+/// An MQTT string from raw bytes (which need not be UTF-8): two-byte
+/// length, then the bytes.
+pub fn sb(x: &[u8]) -> Vec<u8> {
+    let mut v = (x.len() as u16).to_be_bytes().to_vec();
+    v.extend_from_slice(x);
+    v
+}
+
+/// An MQTT string: two-byte length, then the bytes.
+pub fn s(x: &str) -> Vec<u8> {
+    sb(x.as_bytes())
+}
+
+/// A variable byte integer (the remaining length's encoding), of any size:
+/// values beyond the four bytes MQTT allows give longer, invalid encodings.
+pub fn varint(mut n: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let mut b = (n % 128) as u8;
+        n /= 128;
+        if n > 0 {
+            b |= 0x80;
+        }
+        out.push(b);
+        if n == 0 {
+            return out;
+        }
+    }
+}
+
+/// A whole packet: first byte, remaining length, then the parts.
+pub fn pkt(first: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let body: Vec<u8> = parts.concat();
+    let mut out = vec![first];
+    out.extend(varint(body.len()));
+    out.extend_from_slice(&body);
+    out
+}
+
+/// A big-endian two-byte integer.
+pub fn be16(n: u16) -> [u8; 2] {
+    n.to_be_bytes()
+}
+
+/// A v5 property block: length, then the raw property bytes.
+pub fn props(bytes: &[u8]) -> Vec<u8> {
+    let mut out = varint(bytes.len());
+    out.extend_from_slice(bytes);
+    out
+}
+
+/// A v5 QoS 0 PUBLISH to `topic` (payload "x") with raw property bytes.
+pub fn publish5_raw(topic: &[u8], prop_bytes: &[u8]) -> Vec<u8> {
+    pkt(0x30, &[&sb(topic), &props(prop_bytes), b"x"])
+}
+
+/// A v5 CONNACK (success) with raw property bytes.
+pub fn connack5_raw(prop_bytes: &[u8]) -> Vec<u8> {
+    pkt(0x20, &[&[0, 0], &props(prop_bytes)])
 }
 
 /// `bytes` as spaced hex, for failure messages.

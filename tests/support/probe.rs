@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use mosquitto::protocol::packet::PacketType;
 
+use super::common::{self, command_with, Lib};
 use super::FakeBroker;
-use crate::common::{self, command_with, Lib};
 
 /// How long the probe may run.
 const PROBE_LIMIT: Duration = Duration::from_secs(8);

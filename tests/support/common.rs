@@ -1,22 +1,34 @@
 //! Helpers shared by the integration tests: where the built library is, how
 //! to compile a C test program, and how to run a program on our library or
 //! on Debian's reference libmosquitto.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The folder holding our `libmosquitto.so.1` (built by `make`), overridable
-/// with `MOSQ_LIB_DIR`.
+/// The folder holding our `libmosquitto.so.1`: `MOSQ_LIB_DIR` when set,
+/// else target/release, where the library is built with `make` the first
+/// time a test process asks (a no-op when it is current; `make test` sets
+/// `MOSQ_LIB_BUILT` because it has just built it). So a plain `cargo test`
+/// never runs the integration tests against a stale library.
 pub fn lib_dir() -> PathBuf {
-    let dir = std::env::var_os("MOSQ_LIB_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/release"));
+    let dir = match std::env::var_os("MOSQ_LIB_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            static BUILT: OnceLock<()> = OnceLock::new();
+            BUILT.get_or_init(|| {
+                if std::env::var_os("MOSQ_LIB_BUILT").is_none() {
+                    build_library();
+                }
+            });
+            root().join("target/release")
+        }
+    };
     let lib = dir.join("libmosquitto.so.1");
     assert!(
         lib.exists(),
@@ -24,6 +36,30 @@ pub fn lib_dir() -> PathBuf {
         lib.display()
     );
     dir
+}
+
+/// Runs `make` (the release library) in the repository, as a fresh shell
+/// would: without the jobserver of a surrounding `make`. The Makefile
+/// itself drops the variables cargo sets for tests, which would otherwise
+/// make cargo rebuild ring and rustls.
+fn build_library() {
+    let mut make = Command::new("make");
+    for var in [
+        "MAKEFLAGS",
+        "MFLAGS",
+        "MAKELEVEL",
+        "MAKEOVERRIDES",
+        "CARGO_MAKEFLAGS",
+    ] {
+        make.env_remove(var);
+    }
+    let output = make
+        .arg("--no-print-directory")
+        .arg("-C")
+        .arg(root())
+        .output()
+        .expect("run make");
+    assert_output_ok(&output, "make (builds target/release/libmosquitto.so.1)");
 }
 
 /// Our built library file.
