@@ -6,8 +6,7 @@
 //! subscribes, a message callback that feeds the caller, and
 //! `mosquitto_loop_forever` until the helper calls `mosquitto_disconnect`.
 //! TLS settings go through `mosquitto_tls_set`/`mosquitto_tls_opts_set`, so
-//! the helpers answer `MOSQ_ERR_NOT_SUPPORTED` for them while TLS is not
-//! implemented (issue 4).
+//! the helpers accept and check them exactly as those functions do.
 
 use std::ffi::{c_char, c_int, c_void};
 use std::mem::size_of;

@@ -314,7 +314,7 @@ fn build_token_array(levels: &[Option<&[u8]>]) -> Option<*mut *mut c_char> {
     }
     for (i, level) in levels.iter().enumerate() {
         let Some(level) = level else { continue };
-        let copy = super::boundary::malloc_bytes_nul(level);
+        let copy = super::ptr::malloc_c_string(level);
         if copy.is_null() {
             // SAFETY: `array` holds `levels.len()` slots, each NULL or a
             // malloc block we made above.
