@@ -3,8 +3,9 @@
 use std::ffi::{c_char, c_int};
 
 use super::boundary::{c_str, ffi_boundary};
-use super::client::{client, properties, result_rc};
+use super::client::{properties, result_rc};
 use super::constants::{mosq_err_t::*, rc};
+use super::ptr::try_client;
 use super::types::{mosquitto, mosquitto_property};
 use crate::protocol::property::{CMD_CONNECT, CMD_DISCONNECT};
 use crate::session::OwnedProperties;
@@ -24,16 +25,14 @@ unsafe fn connect(
     props: Option<*const mosquitto_property>,
     blocking: bool,
 ) -> c_int {
-    // SAFETY: forwarded contract.
-    let Some(client) = (unsafe { client(mosq) }) else {
-        return rc(MOSQ_ERR_INVAL);
-    };
+    let client = try_client!(mosq);
     // SAFETY: NULL or NUL-terminated strings from the caller.
     let (host, bind) = unsafe { (c_str(host), c_str(bind_address)) };
     let bind = bind.map(|b| b.to_string_lossy().into_owned());
     let owned = match props {
         Some(list) => {
-            // SAFETY: forwarded contract.
+            // SAFETY: NULL or a valid list (the caller's contract), read before
+            // this call returns.
             let list = match unsafe { properties(list) } {
                 Ok(p) => p,
                 Err(code) => return code,
@@ -74,7 +73,7 @@ pub unsafe extern "C" fn mosquitto_connect(
     port: c_int,
     keepalive: c_int,
 ) -> c_int {
-    // SAFETY: forwarded contract.
+    // SAFETY: this function's contract covers `connect`'s.
     ffi_boundary(|| unsafe { connect(mosq, host, port, keepalive, std::ptr::null(), None, true) })
 }
 
@@ -90,7 +89,7 @@ pub unsafe extern "C" fn mosquitto_connect_bind(
     keepalive: c_int,
     bind_address: *const c_char,
 ) -> c_int {
-    // SAFETY: forwarded contract.
+    // SAFETY: this function's contract covers `connect`'s.
     ffi_boundary(|| unsafe { connect(mosq, host, port, keepalive, bind_address, None, true) })
 }
 
@@ -108,7 +107,7 @@ pub unsafe extern "C" fn mosquitto_connect_bind_v5(
     properties: *const mosquitto_property,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract covers `connect`'s.
         unsafe {
             connect(
                 mosq,
@@ -134,7 +133,7 @@ pub unsafe extern "C" fn mosquitto_connect_async(
     port: c_int,
     keepalive: c_int,
 ) -> c_int {
-    // SAFETY: forwarded contract.
+    // SAFETY: this function's contract covers `connect`'s.
     ffi_boundary(|| unsafe { connect(mosq, host, port, keepalive, std::ptr::null(), None, false) })
 }
 
@@ -150,7 +149,7 @@ pub unsafe extern "C" fn mosquitto_connect_bind_async(
     keepalive: c_int,
     bind_address: *const c_char,
 ) -> c_int {
-    // SAFETY: forwarded contract.
+    // SAFETY: this function's contract covers `connect`'s.
     ffi_boundary(|| unsafe { connect(mosq, host, port, keepalive, bind_address, None, false) })
 }
 
@@ -161,11 +160,8 @@ pub unsafe extern "C" fn mosquitto_connect_bind_async(
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_reconnect(mosq: *mut mosquitto) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        match unsafe { client(mosq) } {
-            Some(c) => result_rc(c.reconnect(true)),
-            None => rc(MOSQ_ERR_INVAL),
-        }
+        let c = try_client!(mosq);
+        result_rc(c.reconnect(true))
     })
 }
 
@@ -176,11 +172,8 @@ pub unsafe extern "C" fn mosquitto_reconnect(mosq: *mut mosquitto) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_reconnect_async(mosq: *mut mosquitto) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        match unsafe { client(mosq) } {
-            Some(c) => result_rc(c.reconnect(false)),
-            None => rc(MOSQ_ERR_INVAL),
-        }
+        let c = try_client!(mosq);
+        result_rc(c.reconnect(false))
     })
 }
 
@@ -190,7 +183,7 @@ pub unsafe extern "C" fn mosquitto_reconnect_async(mosq: *mut mosquitto) -> c_in
 /// `mosq` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_disconnect(mosq: *mut mosquitto) -> c_int {
-    // SAFETY: forwarded contract.
+    // SAFETY: this function's contract covers `mosquitto_disconnect_v5`'s.
     ffi_boundary(|| unsafe { mosquitto_disconnect_v5(mosq, 0, std::ptr::null()) })
 }
 
@@ -206,10 +199,7 @@ pub unsafe extern "C" fn mosquitto_disconnect_v5(
     properties: *const mosquitto_property,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        let Some(client) = (unsafe { client(mosq) }) else {
-            return rc(MOSQ_ERR_INVAL);
-        };
+        let client = try_client!(mosq);
         let v5 = client.with_state(|st| st.version().is_v5());
         if !v5 && !properties.is_null() {
             return rc(MOSQ_ERR_NOT_SUPPORTED);
@@ -217,7 +207,8 @@ pub unsafe extern "C" fn mosquitto_disconnect_v5(
         if !(0..=255).contains(&reason_code) {
             return rc(MOSQ_ERR_INVAL);
         }
-        // SAFETY: forwarded contract.
+        // SAFETY: NULL or a valid list (the caller's contract), read before
+        // this call returns.
         let props = match unsafe { super::client::outgoing_properties(properties) } {
             Ok(p) => p,
             Err(code) => return code,

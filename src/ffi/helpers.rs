@@ -380,7 +380,9 @@ pub unsafe extern "C" fn mosquitto_subscribe_callback(
             callback,
             userdata,
         };
-        // SAFETY: forwarded contract; `ctx` lives until the call returns.
+        // SAFETY: the caller's strings and structs are NULL or valid (this
+        // function's contract, which is `subscribe_with`'s); `ctx` lives
+        // until the call returns.
         unsafe {
             subscribe_with(
                 &ctx,

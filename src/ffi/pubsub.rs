@@ -54,7 +54,7 @@ pub unsafe extern "C" fn mosquitto_publish(
     retain: bool,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract covers `publish`'s.
         unsafe {
             publish(
                 mosq,
@@ -88,7 +88,7 @@ pub unsafe extern "C" fn mosquitto_publish_v5(
     properties: *const mosquitto_property,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract covers `publish`'s.
         unsafe {
             publish(
                 mosq, mid, topic, payloadlen, payload, qos, retain, properties,
@@ -198,7 +198,8 @@ pub unsafe extern "C" fn mosquitto_subscribe(
     sub: *const c_char,
     qos: c_int,
 ) -> c_int {
-    // SAFETY: forwarded contract; `&sub` is an array of one.
+    // SAFETY: this function's contract covers the shared body's; `&sub`
+    // is an array of one.
     ffi_boundary(|| unsafe { subscribe(mosq, mid, 1, &sub, qos, 0, std::ptr::null()) })
 }
 
@@ -215,7 +216,8 @@ pub unsafe extern "C" fn mosquitto_subscribe_v5(
     options: c_int,
     properties: *const mosquitto_property,
 ) -> c_int {
-    // SAFETY: forwarded contract; `&sub` is an array of one.
+    // SAFETY: this function's contract covers the shared body's; `&sub`
+    // is an array of one.
     ffi_boundary(|| unsafe { subscribe(mosq, mid, 1, &sub, qos, options, properties) })
 }
 
@@ -234,7 +236,7 @@ pub unsafe extern "C" fn mosquitto_subscribe_multiple(
     properties: *const mosquitto_property,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract covers `subscribe`'s.
         unsafe {
             subscribe(
                 mosq,
@@ -294,7 +296,8 @@ pub unsafe extern "C" fn mosquitto_unsubscribe(
     mid: *mut c_int,
     sub: *const c_char,
 ) -> c_int {
-    // SAFETY: forwarded contract; `&sub` is an array of one.
+    // SAFETY: this function's contract covers the shared body's; `&sub`
+    // is an array of one.
     ffi_boundary(|| unsafe { unsubscribe(mosq, mid, 1, &sub, std::ptr::null()) })
 }
 
@@ -309,7 +312,8 @@ pub unsafe extern "C" fn mosquitto_unsubscribe_v5(
     sub: *const c_char,
     properties: *const mosquitto_property,
 ) -> c_int {
-    // SAFETY: forwarded contract; `&sub` is an array of one.
+    // SAFETY: this function's contract covers the shared body's; `&sub`
+    // is an array of one.
     ffi_boundary(|| unsafe { unsubscribe(mosq, mid, 1, &sub, properties) })
 }
 
@@ -326,7 +330,7 @@ pub unsafe extern "C" fn mosquitto_unsubscribe_multiple(
     properties: *const mosquitto_property,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract covers `unsubscribe`'s.
         unsafe {
             unsubscribe(
                 mosq,

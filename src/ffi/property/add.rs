@@ -45,7 +45,8 @@ pub unsafe extern "C" fn mosquitto_property_add_byte(
     value: u8,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: `proplist` is NULL or points to a valid list head (this
+        // function's contract, which is `add_number`'s).
         unsafe {
             add_number(proplist, identifier, PropertyType::Byte, true, |n| {
                 n.value.i8 = value
@@ -62,7 +63,8 @@ pub unsafe extern "C" fn mosquitto_property_add_int16(
     value: u16,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: `proplist` is NULL or points to a valid list head (this
+        // function's contract, which is `add_number`'s).
         unsafe {
             add_number(proplist, identifier, PropertyType::Int16, true, |n| {
                 n.value.i16 = value
@@ -79,7 +81,8 @@ pub unsafe extern "C" fn mosquitto_property_add_int32(
     value: u32,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: `proplist` is NULL or points to a valid list head (this
+        // function's contract, which is `add_number`'s).
         unsafe {
             add_number(proplist, identifier, PropertyType::Int32, true, |n| {
                 n.value.i32 = value
@@ -97,7 +100,8 @@ pub unsafe extern "C" fn mosquitto_property_add_varint(
     value: u32,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: `proplist` is NULL or points to a valid list head (this
+        // function's contract, which is `add_number`'s).
         unsafe {
             add_number(
                 proplist,

@@ -135,7 +135,8 @@ impl<'a> Iterator for Nodes<'a> {
 pub unsafe fn view_list<'a>(
     list: *const mosquitto_property,
 ) -> Result<Vec<Property<'a>>, PropertyError> {
-    // SAFETY: forwarded contract.
+    // SAFETY: NULL or a well-formed list valid for 'a (this function's
+    // contract, which is `Nodes::new`'s).
     let nodes = unsafe { Nodes::new(list) };
     nodes
         // SAFETY: nodes of a well-formed list have valid strings.
@@ -163,7 +164,7 @@ pub unsafe fn view_outgoing<'a>(
             let one = unsafe { node_view(head) }.ok_or(PropertyError::NotAllowed)?;
             Ok(vec![one])
         }
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract is `view_list`'s.
         _ => unsafe { view_list(list) },
     }
 }
@@ -174,7 +175,8 @@ pub unsafe fn view_outgoing<'a>(
 /// # Safety
 /// As for [`view_list`].
 pub unsafe fn check_list(command: u32, list: *const mosquitto_property) -> c_int {
-    // SAFETY: forwarded contract.
+    // SAFETY: NULL or a well-formed list valid for 'a (this function's
+    // contract, which is `Nodes::new`'s).
     let nodes = unsafe { Nodes::new(list) };
     // SAFETY: every node yielded is valid.
     let items = nodes.map(|node| (node.identifier, unsafe { node_number(node) }));

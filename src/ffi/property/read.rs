@@ -50,7 +50,8 @@ pub(super) unsafe fn find<'a>(
     identifier: c_int,
     skip_first: bool,
 ) -> Option<&'a mosquitto_property> {
-    // SAFETY: forwarded contract.
+    // SAFETY: NULL or a well-formed list (this function's contract, which
+    // is `Nodes::new`'s).
     let nodes = unsafe { Nodes::new(proplist) };
     nodes
         .filter(|n| n.identifier == identifier)
@@ -70,7 +71,8 @@ pub(super) unsafe fn read_number<T>(
     t: PropertyType,
     get: impl FnOnce(&mosquitto_property) -> T,
 ) -> *const mosquitto_property {
-    // SAFETY: forwarded contract.
+    // SAFETY: NULL or a well-formed list (this function's contract, which
+    // is `find`'s).
     let Some(node) = (unsafe { find(proplist, identifier, skip_first) }) else {
         return ptr::null();
     };
@@ -324,7 +326,7 @@ pub(super) unsafe fn with_type<R>(
     default: R,
     get: impl FnOnce(&mosquitto_property) -> R,
 ) -> R {
-    // SAFETY: forwarded contract.
+    // SAFETY: NULL or a valid node (this function's contract).
     match unsafe { property.as_ref() } {
         Some(p) if type_of(p.identifier).is_some_and(|t| types.contains(&t)) => get(p),
         _ => default,
