@@ -1,5 +1,6 @@
-//! The argument checks `mosquitto_publish*` and `mosquitto_subscribe*`
-//! make before the session sees a packet, in the original's order.
+//! The argument checks `mosquitto_connect*`, `mosquitto_disconnect_v5`,
+//! `mosquitto_publish*` and `mosquitto_subscribe*` make before the session
+//! sees a packet, in the original's order.
 //!
 //! The session checks what it can check on a real packet (QoS, topic,
 //! payload size, properties: `Session::publish`). What stays here is what
@@ -8,9 +9,9 @@
 //! reports a C property list it cannot read.
 
 use super::{Client, ClientError};
-use crate::protocol::property::Property;
+use crate::protocol::property::{Property, CMD_CONNECT, CMD_DISCONNECT};
 use crate::protocol::utf8;
-use crate::session::SessionError;
+use crate::session::{check_properties, OwnedProperties, SessionError};
 
 /// A PUBLISH payload as the C API received it.
 #[derive(Clone, Copy, Debug)]
@@ -31,6 +32,50 @@ impl Client {
     /// Whether a connection exists (open or being opened).
     fn has_link(&self) -> bool {
         self.with_state(|st| st.link.is_some())
+    }
+
+    /// `mosquitto_connect*`: the CONNECT properties of the `_v5` call
+    /// (`props`; `None` for the others) and their rules, a host (`Inval`),
+    /// a port from 0 to 65,535 and a keep alive of 0 or 5 to 65,535
+    /// (`Inval`); then [`Client::connect`].
+    pub fn connect_args(
+        &self,
+        host: Option<&str>,
+        port: i32,
+        keepalive: i32,
+        bind_address: Option<&str>,
+        props: Option<PropertiesArg<'_>>,
+        blocking: bool,
+    ) -> Result<(), ClientError> {
+        let props = match props {
+            Some(list) => Some(OwnedProperties::new(CMD_CONNECT, &list?)?),
+            None => None,
+        };
+        let host = host.ok_or(ClientError::Inval)?;
+        let port = u16::try_from(port).map_err(|_| ClientError::Inval)?;
+        let keepalive = match keepalive {
+            0 | 5..=65535 => keepalive as u16,
+            _ => return Err(ClientError::Inval),
+        };
+        self.connect(host, port, keepalive, bind_address, props, blocking)
+    }
+
+    /// `mosquitto_disconnect_v5`: properties (`props`, `None` for none
+    /// given) only in v5 (`NotSupported`), a reason code from 0 to 255
+    /// (`Inval`), the properties and their rules; then
+    /// [`Client::disconnect`].
+    pub fn disconnect_args(
+        &self,
+        reason_code: i32,
+        props: Option<PropertiesArg<'_>>,
+    ) -> Result<(), ClientError> {
+        if props.is_some() && !self.with_state(|st| st.version().is_v5()) {
+            return Err(ClientError::NotSupported);
+        }
+        let reason_code = u8::try_from(reason_code).map_err(|_| ClientError::Inval)?;
+        let props = props.transpose()?.unwrap_or_default();
+        check_properties(CMD_DISCONNECT, &props)?;
+        self.disconnect(reason_code, &props)
     }
 
     /// `mosquitto_publish_v5`: QoS 0 to 2 (`Inval`), the properties, then
@@ -119,6 +164,26 @@ mod tests {
         assert_eq!(code(b"t", PayloadArg::OutOfRange, 0), Err(9));
         // Offline, a NULL payload is empty, and QoS 0 needs a connection.
         assert_eq!(code(b"t", PayloadArg::Null, 0), Err(4));
+    }
+
+    #[test]
+    fn connect_and_disconnect_arguments_are_checked_first() {
+        let c = Client::new(None, true);
+        let connect = |host, port, keepalive| {
+            c.connect_args(host, port, keepalive, None, None, true)
+                .map_err(|e| e.mosq_err())
+        };
+        assert_eq!(connect(None, 1883, 60), Err(3));
+        assert_eq!(connect(Some("h"), 65536, 60), Err(3));
+        assert_eq!(connect(Some("h"), 1883, 4), Err(3));
+        let disconnect = |rc, props| c.disconnect_args(rc, props).map_err(|e| e.mosq_err());
+        assert_eq!(
+            disconnect(0, Some(Ok(Vec::new()))),
+            Err(10),
+            "v3 with a list"
+        );
+        assert_eq!(disconnect(256, None), Err(3));
+        assert_eq!(disconnect(0, None), Err(4));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::constants::{mosq_err_t::*, rc};
 use super::property::{view_list, view_outgoing};
 use super::ptr::{bytes, c_bytes, try_client};
 use super::types::{mosquitto, mosquitto_property};
+use crate::client::api_checks::PropertiesArg;
 use crate::client::will::payload_len;
 use crate::client::{Client, ClientError};
 use crate::protocol::property::Property;
@@ -21,21 +22,11 @@ use crate::protocol::property::Property;
 pub(crate) use super::error::{error_rc, result_rc};
 pub(crate) use super::ptr::{client, client_arc};
 
-/// The properties of a C list, borrowed from its nodes.
+/// The properties of a C list, borrowed from its nodes (an unreadable list
+/// as the error the original reports for it).
 ///
 /// # Safety
 /// `list` is NULL or a valid property list that outlives the result.
-pub(crate) unsafe fn properties<'a>(
-    list: *const mosquitto_property,
-) -> Result<Vec<Property<'a>>, c_int> {
-    // SAFETY: this function's contract is `read_properties`'.
-    unsafe { read_properties(list) }.map_err(|e| e.mosq_err())
-}
-
-/// [`properties`] with the error as the client reports it.
-///
-/// # Safety
-/// As [`properties`].
 pub(crate) unsafe fn read_properties<'a>(
     list: *const mosquitto_property,
 ) -> Result<Vec<Property<'a>>, ClientError> {
@@ -48,18 +39,17 @@ pub(crate) unsafe fn read_properties<'a>(
 }
 
 /// The properties a packet-sending `_v5` call sends for `list`
-/// ([`view_outgoing`]: one node when the library made the head).
+/// ([`view_outgoing`]: one node when the library made the head), as
+/// [`read_properties`] gives them.
 ///
 /// # Safety
-/// As [`properties`].
-pub(crate) unsafe fn outgoing_properties<'a>(
-    list: *const mosquitto_property,
-) -> Result<Vec<Property<'a>>, c_int> {
+/// As [`read_properties`].
+pub(crate) unsafe fn outgoing<'a>(list: *const mosquitto_property) -> PropertiesArg<'a> {
     if list.is_null() {
         return Ok(Vec::new());
     }
     // SAFETY: a valid list outliving 'a, by this function's contract.
-    unsafe { view_outgoing(list) }.map_err(super::property::error_code)
+    unsafe { view_outgoing(list) }.map_err(super::error::property_error)
 }
 
 /// Creates a client. Returns NULL with `errno` set to `EINVAL` for a NULL

@@ -3,12 +3,9 @@
 use std::ffi::{c_char, c_int};
 
 use super::boundary::{c_str, ffi_boundary};
-use super::client::{properties, result_rc};
-use super::constants::{mosq_err_t::*, rc};
+use super::client::{outgoing, read_properties, result_rc};
 use super::ptr::try_client;
 use super::types::{mosquitto, mosquitto_property};
-use crate::protocol::property::{CMD_CONNECT, CMD_DISCONNECT};
-use crate::session::OwnedProperties;
 
 /// The shared body of every `mosquitto_connect*`: the original's argument
 /// checks, then the connection.
@@ -28,35 +25,17 @@ unsafe fn connect(
     let client = try_client!(mosq);
     // SAFETY: NULL or NUL-terminated strings from the caller.
     let (host, bind) = unsafe { (c_str(host), c_str(bind_address)) };
-    let bind = bind.map(|b| b.to_string_lossy().into_owned());
-    let owned = match props {
-        Some(list) => {
-            // SAFETY: NULL or a valid list (the caller's contract), read before
-            // this call returns.
-            let list = match unsafe { properties(list) } {
-                Ok(p) => p,
-                Err(code) => return code,
-            };
-            match OwnedProperties::new(CMD_CONNECT, &list) {
-                Ok(p) => Some(p),
-                Err(e) => return e.mosq_err(),
-            }
-        }
-        None => None,
-    };
-    let Some(host) = host else {
-        return rc(MOSQ_ERR_INVAL);
-    };
-    if !(0..=65535).contains(&port) || (keepalive != 0 && !(5..=65535).contains(&keepalive)) {
-        return rc(MOSQ_ERR_INVAL);
-    }
-    let host = host.to_string_lossy();
-    result_rc(client.connect(
-        &host,
-        port as u16,
-        keepalive as u16,
+    let host = host.map(|h| h.to_string_lossy());
+    let bind = bind.map(|b| b.to_string_lossy());
+    // SAFETY: NULL or a valid list (the caller's contract), read before
+    // this call returns.
+    let props = props.map(|list| unsafe { read_properties(list) });
+    result_rc(client.connect_args(
+        host.as_deref(),
+        port,
+        keepalive,
         bind.as_deref(),
-        owned,
+        props,
         blocking,
     ))
 }
@@ -200,22 +179,9 @@ pub unsafe extern "C" fn mosquitto_disconnect_v5(
 ) -> c_int {
     ffi_boundary(|| {
         let client = try_client!(mosq);
-        let v5 = client.with_state(|st| st.version().is_v5());
-        if !v5 && !properties.is_null() {
-            return rc(MOSQ_ERR_NOT_SUPPORTED);
-        }
-        if !(0..=255).contains(&reason_code) {
-            return rc(MOSQ_ERR_INVAL);
-        }
-        // SAFETY: NULL or a valid list (the caller's contract), read before
-        // this call returns.
-        let props = match unsafe { super::client::outgoing_properties(properties) } {
-            Ok(p) => p,
-            Err(code) => return code,
-        };
-        if let Err(e) = crate::session::check_properties(CMD_DISCONNECT, &props) {
-            return e.mosq_err();
-        }
-        result_rc(client.disconnect(reason_code as u8, &props))
+        // SAFETY: NULL or a valid list (this function's contract), read
+        // before this call returns.
+        let props = (!properties.is_null()).then(|| unsafe { outgoing(properties) });
+        result_rc(client.disconnect_args(reason_code, props))
     })
 }

@@ -3,30 +3,18 @@
 use std::ffi::{c_char, c_int, c_void};
 
 use super::boundary::ffi_boundary;
-use super::client::{outgoing_properties, read_properties};
+use super::client::{outgoing, read_properties};
 use super::constants::{mosq_err_t::*, rc};
-use super::error::{error_rc, property_error};
+use super::error::error_rc;
 use super::ptr::{bytes, c_bytes, try_client, write_out};
 use super::types::{mosquitto, mosquitto_property};
-use crate::client::api_checks::{PayloadArg, PropertiesArg};
+use crate::client::api_checks::PayloadArg;
 use crate::client::will::payload_len;
 use crate::protocol::property::{Identifier, Property, Value};
 
 /// Stands for a NULL filter: invalid, so it fails exactly where the
 /// original's filter check fails (after its connection check).
 const NULL_FILTER: &[u8] = b"#/";
-
-/// The properties a packet-sending call sends, as the client takes them.
-///
-/// # Safety
-/// `list` is NULL or a valid list that outlives the result.
-unsafe fn outgoing<'a>(list: *const mosquitto_property) -> PropertiesArg<'a> {
-    if list.is_null() {
-        return Ok(Vec::new());
-    }
-    // SAFETY: a valid list outliving 'a, by this function's contract.
-    unsafe { super::property::view_outgoing(list) }.map_err(property_error)
-}
 
 /// Writes a message id to `*mid` when `mid` is not NULL.
 ///
@@ -272,9 +260,9 @@ unsafe fn unsubscribe(
     };
     // SAFETY: NULL or a valid list (the caller's contract), read before
     // this call returns.
-    let props = match unsafe { outgoing_properties(props) } {
+    let props = match unsafe { outgoing(props) } {
         Ok(p) => p,
-        Err(code) => return code,
+        Err(e) => return error_rc(&e),
     };
     match client.unsubscribe(&filters, &props) {
         Ok(m) => {

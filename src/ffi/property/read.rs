@@ -6,6 +6,7 @@ use std::ptr;
 
 use super::list::*;
 use crate::ffi::boundary::{ffi_boundary, ffi_boundary_or};
+use crate::ffi::ptr::write_out;
 use crate::ffi::types::{mosquitto_property, mqtt__string};
 use crate::protocol::property::PropertyType;
 
@@ -63,7 +64,7 @@ pub(super) unsafe fn find<'a>(
 ///
 /// # Safety
 /// `proplist` NULL or a well-formed list; `out` NULL or writable.
-pub(super) unsafe fn read_number<T>(
+pub(super) unsafe fn read_number<T: Copy>(
     proplist: *const mosquitto_property,
     identifier: c_int,
     out: *mut T,
@@ -79,10 +80,8 @@ pub(super) unsafe fn read_number<T>(
     if !is_type(identifier, t) {
         return ptr::null();
     }
-    if !out.is_null() {
-        // SAFETY: non-NULL out-pointer from the caller.
-        unsafe { out.write(get(node)) };
-    }
+    // SAFETY: `out` is NULL or writable (this function's contract).
+    unsafe { write_out(out, get(node)) };
     node
 }
 
