@@ -11,7 +11,7 @@
 use super::{Client, ClientError};
 use crate::protocol::property::{Property, CMD_CONNECT, CMD_DISCONNECT};
 use crate::protocol::utf8;
-use crate::session::{check_properties, OwnedProperties, SessionError};
+use crate::session::{check_properties, OwnedProperties, SessionError, MAX_PAYLOAD};
 
 /// A PUBLISH payload as the C API received it.
 #[derive(Clone, Copy, Debug)]
@@ -27,6 +27,15 @@ pub enum PayloadArg<'a> {
 /// The properties of a `_v5` call, or why the C API could not read them
 /// (reported where the original reports it).
 pub type PropertiesArg<'a> = Result<Vec<Property<'a>>, ClientError>;
+
+/// A payload length from C as the original checks it before anything else:
+/// 0 to [`MAX_PAYLOAD`], or `PayloadSize`.
+pub fn payload_len(len: i32) -> Result<usize, ClientError> {
+    usize::try_from(len)
+        .ok()
+        .filter(|&n| n <= MAX_PAYLOAD)
+        .ok_or(SessionError::PayloadSize.into())
+}
 
 impl Client {
     /// Whether a connection exists (open or being opened).
@@ -164,6 +173,17 @@ mod tests {
         assert_eq!(code(b"t", PayloadArg::OutOfRange, 0), Err(9));
         // Offline, a NULL payload is empty, and QoS 0 needs a connection.
         assert_eq!(code(b"t", PayloadArg::Null, 0), Err(4));
+    }
+
+    #[test]
+    fn payload_lengths_run_from_0_to_max_payload() {
+        assert_eq!(payload_len(0).unwrap(), 0);
+        assert_eq!(payload_len(MAX_PAYLOAD as i32).unwrap(), MAX_PAYLOAD);
+        assert_eq!(payload_len(-1).unwrap_err().mosq_err(), 9);
+        assert_eq!(
+            payload_len(MAX_PAYLOAD as i32 + 1).unwrap_err().mosq_err(),
+            9
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::{wipe_secret, Client, ClientError};
 use crate::protocol::property::{Property, CMD_WILL};
 use crate::protocol::{topic, utf8};
-use crate::session::{OwnedProperties, SessionError, WillConfig, MAX_PAYLOAD};
+use crate::session::{OwnedProperties, SessionError, WillConfig};
 
 /// The most bytes CONNECT can carry in a will payload or a password.
 const MAX_CONNECT_FIELD: usize = u16::MAX as usize;
@@ -24,15 +24,6 @@ fn check_client_id(id: Option<&[u8]>, clean_session: bool) -> Result<(), ClientE
             utf8::Utf8Error::Malformed => SessionError::MalformedUtf8.into(),
         }),
     }
-}
-
-/// A payload length from C as the original checks it before anything else:
-/// 0 to [`MAX_PAYLOAD`], or `PayloadSize`.
-pub fn payload_len(len: i32) -> Result<usize, ClientError> {
-    usize::try_from(len)
-        .ok()
-        .filter(|&n| n <= MAX_PAYLOAD)
-        .ok_or(SessionError::PayloadSize.into())
 }
 
 impl Client {
@@ -145,17 +136,6 @@ mod tests {
         let bad = check_client_id(Some(b"\xff"), true).unwrap_err();
         assert_eq!(bad.mosq_err(), 18);
         assert!(check_client_id(Some(b"id"), false).is_ok());
-    }
-
-    #[test]
-    fn payload_lengths_run_from_0_to_max_payload() {
-        assert_eq!(payload_len(0).unwrap(), 0);
-        assert_eq!(payload_len(MAX_PAYLOAD as i32).unwrap(), MAX_PAYLOAD);
-        assert_eq!(payload_len(-1).unwrap_err().mosq_err(), 9);
-        assert_eq!(
-            payload_len(MAX_PAYLOAD as i32 + 1).unwrap_err().mosq_err(),
-            9
-        );
     }
 
     #[test]

@@ -14,8 +14,8 @@ use super::constants::{mosq_err_t::*, rc};
 use super::property::{view_list, view_outgoing};
 use super::ptr::{bytes, c_bytes, try_client};
 use super::types::{mosquitto, mosquitto_property};
+use crate::client::api_checks::payload_len;
 use crate::client::api_checks::PropertiesArg;
-use crate::client::will::payload_len;
 use crate::client::{Client, ClientError};
 use crate::protocol::property::Property;
 

@@ -145,7 +145,8 @@ pub unsafe extern "C" fn mosquitto_opts_set(
                 // function's contract).
                 unsafe { mosquitto_int_option(mosq, option, v) }
             }
-            // SAFETY: as above.
+            // SAFETY: `mosq` is live (checked non-NULL; this function's
+            // contract).
             SSL_CTX => unsafe { mosquitto_void_option(mosq, option, value) },
             _ => rc(mosq_err_t::MOSQ_ERR_INVAL),
         }

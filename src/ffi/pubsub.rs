@@ -8,8 +8,8 @@ use super::constants::{mosq_err_t::*, rc};
 use super::error::error_rc;
 use super::ptr::{bytes, c_bytes, try_client, write_out};
 use super::types::{mosquitto, mosquitto_property};
+use crate::client::api_checks::payload_len;
 use crate::client::api_checks::PayloadArg;
-use crate::client::will::payload_len;
 use crate::protocol::property::{Identifier, Property, Value};
 
 /// Stands for a NULL filter: invalid, so it fails exactly where the
