@@ -31,6 +31,12 @@ fn scan_source() -> BTreeMap<String, Entry> {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
         .collect();
+    // Modules split into a folder (property/).
+    files.extend(
+        std::fs::read_dir(dir.join("property"))
+            .unwrap()
+            .map(|e| e.unwrap().path()),
+    );
     files.sort();
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();

@@ -68,6 +68,15 @@ fn mosquitto_h_sources() -> Vec<PathBuf> {
         let rank = MOSQUITTO_H_ORDER.iter().position(|n| *n == file_name(p));
         (rank.unwrap_or(usize::MAX), p.clone())
     });
+    // property/ (split into parts, in their order) stands where
+    // "property.rs", the last ranked name, stood: before the unranked files.
+    let at = files
+        .iter()
+        .position(|p| !MOSQUITTO_H_ORDER.contains(&file_name(p)))
+        .unwrap_or(files.len());
+    let parts = ["list.rs", "add.rs", "read.rs", "whole.rs"];
+    let property = parts.iter().map(|f| dir.join("property").join(f));
+    files.splice(at..at, property);
     files
 }
 

@@ -5,12 +5,24 @@
 mod support;
 use support::common;
 
+/// The Rust files under `dir`, its subfolders included.
+fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
 /// `(file, function, body)` for every `extern "C" fn mosquitto_*` in src/ffi.
 fn exported_functions() -> Vec<(String, String, String)> {
     let mut out = Vec::new();
-    let dir = common::root().join("src/ffi");
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+    for path in rust_files(&common::root().join("src/ffi")) {
         if path.extension().is_none_or(|e| e != "rs") {
             continue;
         }

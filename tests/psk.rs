@@ -10,8 +10,8 @@
 //! a plain port) must end as on the reference; a server limited to TLS 1.2
 //! must make ours say that PSK here needs TLS 1.3.
 
-mod common;
 mod support;
+use support::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};

@@ -7,17 +7,21 @@
 //! neither the state lock nor the callback table's lock held, so a callback
 //! may call any API function.
 
+pub mod api_checks;
 pub mod buffers;
 pub mod callbacks;
 mod env;
 mod error;
 mod io;
 mod log;
+pub mod options;
 mod psk;
 mod rare;
 mod thread;
 mod tls;
+pub mod tls_settings;
 mod websocket;
+pub mod will;
 
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
@@ -109,36 +113,36 @@ pub struct Link {
 /// Everything behind the state lock.
 pub struct State {
     /// The MQTT session.
-    pub session: Session,
+    session: Session,
     /// The connection, when there is one.
-    pub link: Option<Link>,
+    link: Option<Link>,
     /// Bumped for every new connection, so a reader knows to drop stale bytes.
-    pub generation: u64,
+    generation: u64,
     /// Bytes waiting for the socket.
-    pub out: OutBuffer,
+    out: OutBuffer,
     /// Where to connect.
-    pub target: Target,
+    target: Target,
     /// What the application asked for.
-    pub intent: Intent,
+    intent: Intent,
     /// Connections being opened outside the lock (by `mosquitto_connect*`
     /// or `mosquitto_reconnect*`), which the loop thread waits for.
-    pub dialing: u32,
+    dialing: u32,
     /// Reconnect backoff settings.
-    pub reconnect_delay: ReconnectDelay,
+    reconnect_delay: ReconnectDelay,
     /// Reconnect attempts since `loop_forever` started.
-    pub reconnects: u32,
+    reconnects: u32,
     /// `MOSQ_OPT_TCP_NODELAY`.
-    pub tcp_nodelay: bool,
+    tcp_nodelay: bool,
     /// The wake-up pair, made when a loop first needs it (clients driven
     /// only by an external event loop never use one, which saves two file
     /// descriptors each); never made with `MOSQ_OPT_DISABLE_SOCKETPAIR`.
-    pub wake: Option<(WakeSender, Arc<WakeReceiver>)>,
+    wake: Option<(WakeSender, Arc<WakeReceiver>)>,
     /// `MOSQ_OPT_DISABLE_SOCKETPAIR`.
-    pub wake_disabled: bool,
+    wake_disabled: bool,
     /// TLS settings (TLS is used when they name a CA source).
-    pub tls: Rare<TlsSettings>,
+    tls: Rare<TlsSettings>,
     /// WebSocket transport settings (used when they say so).
-    pub websockets: Rare<WsSettings>,
+    websockets: Rare<WsSettings>,
 }
 
 /// What the reading thread owns.

@@ -9,100 +9,47 @@ use std::ffi::{c_char, c_int, c_uint, c_void};
 use std::ptr;
 use std::sync::Arc;
 
-use super::boundary::{c_str, ffi_boundary, ffi_boundary_or, report_errno};
+use super::boundary::{ffi_boundary, ffi_boundary_or, report_errno};
 use super::constants::{mosq_err_t::*, rc};
-use super::property::{error_code, view_list, view_outgoing};
+use super::property::{view_list, view_outgoing};
+use super::ptr::{bytes, c_bytes, try_client};
 use super::types::{mosquitto, mosquitto_property};
-use crate::client::{wipe_secret, Client, ClientError, ReconnectDelay, Socks5Proxy};
-use crate::protocol::property::{Property, CMD_WILL};
-use crate::protocol::utf8;
-use crate::session::{OwnedProperties, WillConfig};
+use crate::client::api_checks::payload_len;
+use crate::client::api_checks::PropertiesArg;
+use crate::client::{Client, ClientError};
+use crate::protocol::property::Property;
 
-/// Borrows the client behind a handle (`None` for NULL).
-///
-/// # Safety
-/// `mosq` is NULL or a handle from `mosquitto_new` not yet destroyed.
-pub(crate) unsafe fn client<'a>(mosq: *mut mosquitto) -> Option<&'a Client> {
-    // SAFETY: live handles are `Arc::into_raw` pointers; the C side's
-    // reference keeps the client alive until `mosquitto_destroy`.
-    unsafe { (mosq as *const Client).as_ref() }
-}
+pub(crate) use super::error::{error_rc, result_rc};
+pub(crate) use super::ptr::{client, client_arc};
 
-/// A new strong reference to the client behind a handle.
-///
-/// # Safety
-/// As [`client`].
-pub(crate) unsafe fn client_arc(mosq: *mut mosquitto) -> Option<Arc<Client>> {
-    if mosq.is_null() {
-        return None;
-    }
-    let raw = mosq as *const Client;
-    // SAFETY: `raw` came from `Arc::into_raw` and its count is at least one
-    // (the C side's); we add one for the `Arc` we hand out.
-    unsafe {
-        Arc::increment_strong_count(raw);
-        Some(Arc::from_raw(raw))
-    }
-}
-
-/// The return code for `e`, setting `errno` where the original does.
-pub(crate) fn error_rc(e: &ClientError) -> c_int {
-    if let Some(errno) = e.errno() {
-        report_errno(errno);
-    }
-    e.mosq_err()
-}
-
-/// The return code for `r`.
-pub(crate) fn result_rc(r: Result<(), ClientError>) -> c_int {
-    match r {
-        Ok(()) => rc(MOSQ_ERR_SUCCESS),
-        Err(e) => error_rc(&e),
-    }
-}
-
-/// The properties of a C list, borrowed from its nodes.
+/// The properties of a C list, borrowed from its nodes (an unreadable list
+/// as the error the original reports for it).
 ///
 /// # Safety
 /// `list` is NULL or a valid property list that outlives the result.
-pub(crate) unsafe fn properties<'a>(
+pub(crate) unsafe fn read_properties<'a>(
     list: *const mosquitto_property,
-) -> Result<Vec<Property<'a>>, c_int> {
+) -> Result<Vec<Property<'a>>, ClientError> {
     if list.is_null() {
         // The common case, kept off the list walk.
         return Ok(Vec::new());
     }
-    // SAFETY: forwarded contract.
-    unsafe { view_list(list) }.map_err(error_code)
+    // SAFETY: a valid list outliving 'a, by this function's contract.
+    unsafe { view_list(list) }.map_err(super::error::property_error)
 }
 
 /// The properties a packet-sending `_v5` call sends for `list`
-/// ([`view_outgoing`]: one node when the library made the head).
+/// ([`view_outgoing`]: one node when the library made the head), as
+/// [`read_properties`] gives them.
 ///
 /// # Safety
-/// As [`properties`].
-pub(crate) unsafe fn outgoing_properties<'a>(
-    list: *const mosquitto_property,
-) -> Result<Vec<Property<'a>>, c_int> {
+/// As [`read_properties`].
+pub(crate) unsafe fn outgoing<'a>(list: *const mosquitto_property) -> PropertiesArg<'a> {
     if list.is_null() {
         return Ok(Vec::new());
     }
-    // SAFETY: forwarded contract.
-    unsafe { view_outgoing(list) }.map_err(error_code)
-}
-
-/// Checks a client id as `mosquitto_new` does: not empty (`INVAL`), valid
-/// UTF-8 (`MALFORMED_UTF8`, `INVAL` when too long).
-fn check_id(id: Option<&[u8]>) -> Result<(), c_int> {
-    match id {
-        Some([]) => Err(rc(MOSQ_ERR_INVAL)),
-        Some(id) => match utf8::validate(id) {
-            Ok(()) => Ok(()),
-            Err(utf8::Utf8Error::TooLong) => Err(rc(MOSQ_ERR_INVAL)),
-            Err(utf8::Utf8Error::Malformed) => Err(rc(MOSQ_ERR_MALFORMED_UTF8)),
-        },
-        None => Ok(()),
-    }
+    // SAFETY: a valid list outliving 'a, by this function's contract.
+    unsafe { view_outgoing(list) }.map_err(super::error::property_error)
 }
 
 /// Creates a client. Returns NULL with `errno` set to `EINVAL` for a NULL
@@ -117,19 +64,18 @@ pub unsafe extern "C" fn mosquitto_new(
     obj: *mut c_void,
 ) -> *mut mosquitto {
     ffi_boundary(|| {
-        // SAFETY: NULL or a NUL-terminated string from the caller.
-        let id = unsafe { c_str(id) }.map(|s| s.to_bytes());
-        if !clean_session && id.is_none() {
-            report_errno(libc::EINVAL);
-            return ptr::null_mut();
-        }
-        if let Err(code) = check_id(id) {
-            if code == rc(MOSQ_ERR_INVAL) {
-                report_errno(libc::EINVAL);
+        // SAFETY: `id` is NULL or NUL-terminated (this function's contract).
+        let id = unsafe { c_bytes(id) };
+        let new = match Client::create(id, clean_session) {
+            Ok(new) => new,
+            Err(e) => {
+                // The original sets errno only for invalid arguments.
+                if matches!(e, ClientError::Inval) {
+                    report_errno(libc::EINVAL);
+                }
+                return ptr::null_mut();
             }
-            return ptr::null_mut();
-        }
-        let new = Client::new(id, clean_session);
+        };
         let handle = Arc::as_ptr(&new) as *mut mosquitto;
         new.set_userdata(if obj.is_null() {
             handle as *mut c_void
@@ -170,19 +116,15 @@ pub unsafe extern "C" fn mosquitto_reinitialise(
     obj: *mut c_void,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: `mosq` is NULL or live (this function's contract).
         let Some(client) = (unsafe { client_arc(mosq) }) else {
             return rc(MOSQ_ERR_INVAL);
         };
-        // SAFETY: NULL or a NUL-terminated string from the caller.
-        let id = unsafe { c_str(id) }.map(|s| s.to_bytes());
-        if !clean_session && id.is_none() {
-            return rc(MOSQ_ERR_INVAL);
+        // SAFETY: `id` is NULL or NUL-terminated (this function's contract).
+        let id = unsafe { c_bytes(id) };
+        if let Err(e) = client.reset(id, clean_session) {
+            return error_rc(&e);
         }
-        if let Err(code) = check_id(id) {
-            return code;
-        }
-        client.reinitialise(id, clean_session);
         client.set_userdata(if obj.is_null() {
             mosq as *mut c_void
         } else {
@@ -208,7 +150,7 @@ pub unsafe extern "C" fn mosquitto_will_set(
     retain: bool,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract is `will_set`'s with no list.
         unsafe { will_set(mosq, topic, payloadlen, payload, qos, retain, ptr::null()) }
     })
 }
@@ -228,7 +170,7 @@ pub unsafe extern "C" fn mosquitto_will_set_v5(
     properties: *mut mosquitto_property,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract is `will_set`'s.
         let r = unsafe { will_set(mosq, topic, payloadlen, payload, qos, retain, properties) };
         if r == rc(MOSQ_ERR_SUCCESS) && !properties.is_null() {
             // The original takes ownership of the list on success.
@@ -239,7 +181,8 @@ pub unsafe extern "C" fn mosquitto_will_set_v5(
     })
 }
 
-/// The will checks of the original, in its order.
+/// The shared body of the will setters: converts the arguments and lets
+/// [`Client::set_will`] check and store them.
 ///
 /// # Safety
 /// As [`mosquitto_will_set_v5`].
@@ -252,56 +195,24 @@ unsafe fn will_set(
     retain: bool,
     properties: *const mosquitto_property,
 ) -> c_int {
-    // SAFETY: forwarded contract.
-    let (Some(client), Some(topic)) = (unsafe { client(mosq) }, unsafe { c_str(topic) }) else {
+    let client = try_client!(mosq);
+    // SAFETY: `topic` is NULL or NUL-terminated (the caller's contract).
+    let Some(topic) = (unsafe { c_bytes(topic) }) else {
         return rc(MOSQ_ERR_INVAL);
     };
-    if !(0..=crate::session::MAX_PAYLOAD as c_int).contains(&payloadlen) {
-        return rc(MOSQ_ERR_PAYLOAD_SIZE);
-    }
-    if payloadlen > 0 && payload.is_null() {
+    let len = match payload_len(payloadlen) {
+        Ok(len) => len,
+        Err(e) => return error_rc(&e),
+    };
+    // SAFETY: `payload` is NULL or holds `payloadlen` bytes (the caller's
+    // contract).
+    let Some(payload) = (unsafe { bytes(payload, len) }) else {
         return rc(MOSQ_ERR_INVAL);
-    }
-    let topic = topic.to_bytes();
-    if crate::protocol::topic::check_publish_topic(topic).is_err() {
-        return rc(MOSQ_ERR_INVAL);
-    }
-    if utf8::validate(topic).is_err() {
-        return rc(MOSQ_ERR_MALFORMED_UTF8);
-    }
-    let payload: &[u8] = if payloadlen == 0 {
-        &[]
-    } else {
-        // SAFETY: non-NULL and valid for `payloadlen` bytes per the contract.
-        unsafe { std::slice::from_raw_parts(payload as *const u8, payloadlen as usize) }
     };
-    // SAFETY: forwarded contract.
-    let props = match unsafe { self::properties(properties) } {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    // The property rules come first, then the version (as the original).
-    let props = match OwnedProperties::new(CMD_WILL, &props) {
-        Ok(p) => p,
-        Err(e) => return e.mosq_err(),
-    };
-    client.with_state(|st| {
-        if !props.is_empty() && !st.version().is_v5() {
-            return rc(MOSQ_ERR_NOT_SUPPORTED);
-        }
-        // The original stores any QoS and sends its low two bits, and
-        // accepts payloads longer than the 65535 bytes CONNECT can carry;
-        // we keep what fits instead of sending a corrupt CONNECT.
-        let payload = &payload[..payload.len().min(usize::from(u16::MAX))];
-        st.session.config_mut().will = Some(Box::new(WillConfig {
-            topic: topic.to_vec(),
-            payload: payload.to_vec(),
-            qos: (qos & 3) as u8,
-            retain,
-            properties: props,
-        }));
-        rc(MOSQ_ERR_SUCCESS)
-    })
+    // SAFETY: `properties` is NULL or a valid list (the caller's contract),
+    // read before this call returns.
+    let props = unsafe { read_properties(properties) };
+    result_rc(client.set_will(topic, payload, qos, retain, props))
 }
 
 /// Removes the will.
@@ -311,11 +222,7 @@ unsafe fn will_set(
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_will_clear(mosq: *mut mosquitto) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        let Some(client) = (unsafe { client(mosq) }) else {
-            return rc(MOSQ_ERR_INVAL);
-        };
-        client.with_state(|st| st.session.config_mut().will = None);
+        try_client!(mosq).clear_will();
         rc(MOSQ_ERR_SUCCESS)
     })
 }
@@ -333,37 +240,10 @@ pub unsafe extern "C" fn mosquitto_username_pw_set(
     password: *const c_char,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        let Some(client) = (unsafe { client(mosq) }) else {
-            return rc(MOSQ_ERR_INVAL);
-        };
-        // SAFETY: NULL or NUL-terminated strings from the caller.
-        let (username, password) = unsafe { (c_str(username), c_str(password)) };
-        client.with_state(|st| {
-            let cfg = st.session.config_mut();
-            if !cfg.version.is_v5() && password.is_some() && username.is_none() {
-                return rc(MOSQ_ERR_INVAL);
-            }
-            wipe_secret(cfg.password.take());
-            cfg.username = None;
-            if let Some(u) = username {
-                let u = u.to_bytes();
-                if u.len() > usize::from(u16::MAX) {
-                    return rc(MOSQ_ERR_INVAL);
-                }
-                if utf8::validate(u).is_err() {
-                    return rc(MOSQ_ERR_MALFORMED_UTF8);
-                }
-                cfg.username = Some(u.to_vec());
-            }
-            if let Some(p) = password {
-                // Like the original, any length is accepted; CONNECT can
-                // carry 65535 bytes, so that is what is kept.
-                let p = p.to_bytes();
-                cfg.password = Some(p[..p.len().min(usize::from(u16::MAX))].to_vec());
-            }
-            rc(MOSQ_ERR_SUCCESS)
-        })
+        let client = try_client!(mosq);
+        // SAFETY: both are NULL or NUL-terminated (this function's contract).
+        let (username, password) = unsafe { (c_bytes(username), c_bytes(password)) };
+        result_rc(client.set_credentials(username, password))
     })
 }
 
@@ -382,17 +262,11 @@ pub unsafe extern "C" fn mosquitto_reconnect_delay_set(
     reconnect_exponential_backoff: bool,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        let Some(client) = (unsafe { client(mosq) }) else {
-            return rc(MOSQ_ERR_INVAL);
-        };
-        client.with_state(|st| {
-            st.reconnect_delay = ReconnectDelay {
-                delay: reconnect_delay.max(1),
-                max: reconnect_delay_max,
-                exponential: reconnect_exponential_backoff,
-            };
-        });
+        try_client!(mosq).set_reconnect_delay(
+            reconnect_delay,
+            reconnect_delay_max,
+            reconnect_exponential_backoff,
+        );
         rc(MOSQ_ERR_SUCCESS)
     })
 }
@@ -415,7 +289,7 @@ pub unsafe extern "C" fn mosquitto_message_retry_set(mosq: *mut mosquitto, messa
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_user_data_set(mosq: *mut mosquitto, obj: *mut c_void) {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: `mosq` is NULL or live (this function's contract).
         if let Some(client) = unsafe { client(mosq) } {
             client.set_userdata(obj);
         }
@@ -429,7 +303,7 @@ pub unsafe extern "C" fn mosquitto_user_data_set(mosq: *mut mosquitto, obj: *mut
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_userdata(mosq: *mut mosquitto) -> *mut c_void {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: `mosq` is NULL or live (this function's contract).
         unsafe { client(mosq) }.map_or(ptr::null_mut(), |c| c.userdata())
     })
 }
@@ -447,34 +321,15 @@ pub unsafe extern "C" fn mosquitto_socks5_set(
     password: *const c_char,
 ) -> c_int {
     ffi_boundary_or(rc(MOSQ_ERR_UNKNOWN), || {
-        // SAFETY: forwarded contract.
-        let Some(client) = (unsafe { client(mosq) }) else {
-            return rc(MOSQ_ERR_INVAL);
-        };
-        // SAFETY: NULL or NUL-terminated strings from the caller.
-        let (host, username, password) = unsafe { (c_str(host), c_str(username), c_str(password)) };
+        let client = try_client!(mosq);
+        // SAFETY: the strings are NULL or NUL-terminated (this function's
+        // contract).
+        let (host, username, password) =
+            unsafe { (c_bytes(host), c_bytes(username), c_bytes(password)) };
         let Some(host) = host else {
             return rc(MOSQ_ERR_INVAL);
         };
-        if host.to_bytes().len() > 256 || !(1..=65535).contains(&port) {
-            return rc(MOSQ_ERR_INVAL);
-        }
-        let username = username.map(|u| u.to_bytes().to_vec());
-        let password = password.map(|p| p.to_bytes().to_vec());
-        if username.as_ref().is_some_and(|u| u.len() > 255)
-            || (username.is_some() && password.as_ref().is_some_and(|p| p.len() > 255))
-        {
-            return rc(MOSQ_ERR_INVAL);
-        }
-        client.with_state(|st| {
-            st.target.socks5 = Some(Box::new(Socks5Proxy {
-                host: host.to_string_lossy().into_owned(),
-                port: port as u16,
-                password: if username.is_some() { password } else { None },
-                username,
-            }));
-        });
-        rc(MOSQ_ERR_SUCCESS)
+        result_rc(client.set_socks5(host, port, username, password))
     })
 }
 
@@ -485,11 +340,7 @@ pub unsafe extern "C" fn mosquitto_socks5_set(
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_threaded_set(mosq: *mut mosquitto, threaded: bool) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        let Some(client) = (unsafe { client(mosq) }) else {
-            return rc(MOSQ_ERR_INVAL);
-        };
-        client.set_threading(if threaded {
+        try_client!(mosq).set_threading(if threaded {
             crate::client::Threading::External
         } else {
             crate::client::Threading::None

@@ -3,11 +3,9 @@
 use std::ffi::{c_char, c_int};
 
 use super::boundary::{c_str, ffi_boundary};
-use super::client::{client, properties, result_rc};
-use super::constants::{mosq_err_t::*, rc};
+use super::client::{outgoing, read_properties, result_rc};
+use super::ptr::try_client;
 use super::types::{mosquitto, mosquitto_property};
-use crate::protocol::property::{CMD_CONNECT, CMD_DISCONNECT};
-use crate::session::OwnedProperties;
 
 /// The shared body of every `mosquitto_connect*`: the original's argument
 /// checks, then the connection.
@@ -24,40 +22,20 @@ unsafe fn connect(
     props: Option<*const mosquitto_property>,
     blocking: bool,
 ) -> c_int {
-    // SAFETY: forwarded contract.
-    let Some(client) = (unsafe { client(mosq) }) else {
-        return rc(MOSQ_ERR_INVAL);
-    };
+    let client = try_client!(mosq);
     // SAFETY: NULL or NUL-terminated strings from the caller.
     let (host, bind) = unsafe { (c_str(host), c_str(bind_address)) };
-    let bind = bind.map(|b| b.to_string_lossy().into_owned());
-    let owned = match props {
-        Some(list) => {
-            // SAFETY: forwarded contract.
-            let list = match unsafe { properties(list) } {
-                Ok(p) => p,
-                Err(code) => return code,
-            };
-            match OwnedProperties::new(CMD_CONNECT, &list) {
-                Ok(p) => Some(p),
-                Err(e) => return e.mosq_err(),
-            }
-        }
-        None => None,
-    };
-    let Some(host) = host else {
-        return rc(MOSQ_ERR_INVAL);
-    };
-    if !(0..=65535).contains(&port) || (keepalive != 0 && !(5..=65535).contains(&keepalive)) {
-        return rc(MOSQ_ERR_INVAL);
-    }
-    let host = host.to_string_lossy();
-    result_rc(client.connect(
-        &host,
-        port as u16,
-        keepalive as u16,
+    let host = host.map(|h| h.to_string_lossy());
+    let bind = bind.map(|b| b.to_string_lossy());
+    // SAFETY: NULL or a valid list (the caller's contract), read before
+    // this call returns.
+    let props = props.map(|list| unsafe { read_properties(list) });
+    result_rc(client.connect_args(
+        host.as_deref(),
+        port,
+        keepalive,
         bind.as_deref(),
-        owned,
+        props,
         blocking,
     ))
 }
@@ -74,7 +52,7 @@ pub unsafe extern "C" fn mosquitto_connect(
     port: c_int,
     keepalive: c_int,
 ) -> c_int {
-    // SAFETY: forwarded contract.
+    // SAFETY: this function's contract covers `connect`'s.
     ffi_boundary(|| unsafe { connect(mosq, host, port, keepalive, std::ptr::null(), None, true) })
 }
 
@@ -90,7 +68,7 @@ pub unsafe extern "C" fn mosquitto_connect_bind(
     keepalive: c_int,
     bind_address: *const c_char,
 ) -> c_int {
-    // SAFETY: forwarded contract.
+    // SAFETY: this function's contract covers `connect`'s.
     ffi_boundary(|| unsafe { connect(mosq, host, port, keepalive, bind_address, None, true) })
 }
 
@@ -108,7 +86,7 @@ pub unsafe extern "C" fn mosquitto_connect_bind_v5(
     properties: *const mosquitto_property,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract covers `connect`'s.
         unsafe {
             connect(
                 mosq,
@@ -134,7 +112,7 @@ pub unsafe extern "C" fn mosquitto_connect_async(
     port: c_int,
     keepalive: c_int,
 ) -> c_int {
-    // SAFETY: forwarded contract.
+    // SAFETY: this function's contract covers `connect`'s.
     ffi_boundary(|| unsafe { connect(mosq, host, port, keepalive, std::ptr::null(), None, false) })
 }
 
@@ -150,7 +128,7 @@ pub unsafe extern "C" fn mosquitto_connect_bind_async(
     keepalive: c_int,
     bind_address: *const c_char,
 ) -> c_int {
-    // SAFETY: forwarded contract.
+    // SAFETY: this function's contract covers `connect`'s.
     ffi_boundary(|| unsafe { connect(mosq, host, port, keepalive, bind_address, None, false) })
 }
 
@@ -161,11 +139,8 @@ pub unsafe extern "C" fn mosquitto_connect_bind_async(
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_reconnect(mosq: *mut mosquitto) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        match unsafe { client(mosq) } {
-            Some(c) => result_rc(c.reconnect(true)),
-            None => rc(MOSQ_ERR_INVAL),
-        }
+        let c = try_client!(mosq);
+        result_rc(c.reconnect(true))
     })
 }
 
@@ -176,11 +151,8 @@ pub unsafe extern "C" fn mosquitto_reconnect(mosq: *mut mosquitto) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_reconnect_async(mosq: *mut mosquitto) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        match unsafe { client(mosq) } {
-            Some(c) => result_rc(c.reconnect(false)),
-            None => rc(MOSQ_ERR_INVAL),
-        }
+        let c = try_client!(mosq);
+        result_rc(c.reconnect(false))
     })
 }
 
@@ -190,7 +162,7 @@ pub unsafe extern "C" fn mosquitto_reconnect_async(mosq: *mut mosquitto) -> c_in
 /// `mosq` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_disconnect(mosq: *mut mosquitto) -> c_int {
-    // SAFETY: forwarded contract.
+    // SAFETY: this function's contract covers `mosquitto_disconnect_v5`'s.
     ffi_boundary(|| unsafe { mosquitto_disconnect_v5(mosq, 0, std::ptr::null()) })
 }
 
@@ -206,25 +178,10 @@ pub unsafe extern "C" fn mosquitto_disconnect_v5(
     properties: *const mosquitto_property,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        let Some(client) = (unsafe { client(mosq) }) else {
-            return rc(MOSQ_ERR_INVAL);
-        };
-        let v5 = client.with_state(|st| st.version().is_v5());
-        if !v5 && !properties.is_null() {
-            return rc(MOSQ_ERR_NOT_SUPPORTED);
-        }
-        if !(0..=255).contains(&reason_code) {
-            return rc(MOSQ_ERR_INVAL);
-        }
-        // SAFETY: forwarded contract.
-        let props = match unsafe { super::client::outgoing_properties(properties) } {
-            Ok(p) => p,
-            Err(code) => return code,
-        };
-        if let Err(e) = crate::session::check_properties(CMD_DISCONNECT, &props) {
-            return e.mosq_err();
-        }
-        result_rc(client.disconnect(reason_code as u8, &props))
+        let client = try_client!(mosq);
+        // SAFETY: NULL or a valid list (this function's contract), read
+        // before this call returns.
+        let props = (!properties.is_null()).then(|| unsafe { outgoing(properties) });
+        result_rc(client.disconnect_args(reason_code, props))
     })
 }

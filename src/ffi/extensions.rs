@@ -5,9 +5,7 @@
 
 use std::ffi::c_int;
 
-use super::constants::mosq_err_t;
-use crate::client::State;
-use crate::session::QueuePolicy;
+use crate::client::options::QueueOption;
 
 /// ==== Extensions of mosquitto-rs, not in libmosquitto ====
 ///
@@ -33,29 +31,13 @@ pub const MOSQ_OPT_RS_QUEUE_POLICY: c_int = 0x4D52_0003;
 /// acknowledged, for up to N ms.
 pub const MOSQ_OPT_RS_DISCONNECT_FLUSH_MS: c_int = 0x4D52_0004;
 
-/// `mosquitto_int_option` for an extension option; `None` when `option`
-/// is none of them.
-pub(super) fn set_extension_option(
-    st: &mut State,
-    option: c_int,
-    value: c_int,
-) -> Option<Result<(), mosq_err_t>> {
-    let n = u32::try_from(value).map_err(|_| mosq_err_t::MOSQ_ERR_INVAL);
-    let mut limits = st.session.queue_limits();
-    let r = match option {
-        MOSQ_OPT_RS_QUEUE_MAX_MSGS => n.map(|n| limits.max_msgs = n),
-        MOSQ_OPT_RS_QUEUE_MAX_KB => n.map(|n| limits.max_kib = n),
-        MOSQ_OPT_RS_QUEUE_POLICY => match value {
-            0 => Ok(QueuePolicy::Reject),
-            1 => Ok(QueuePolicy::DropOldest),
-            _ => Err(mosq_err_t::MOSQ_ERR_INVAL),
-        }
-        .map(|p| limits.policy = p),
-        MOSQ_OPT_RS_DISCONNECT_FLUSH_MS => {
-            return Some(n.map(|n| st.session.set_disconnect_flush_ms(n)))
-        }
+/// The client's queue option an extension option number names, if any.
+pub(super) fn queue_option(option: c_int) -> Option<QueueOption> {
+    Some(match option {
+        MOSQ_OPT_RS_QUEUE_MAX_MSGS => QueueOption::MaxMessages,
+        MOSQ_OPT_RS_QUEUE_MAX_KB => QueueOption::MaxKib,
+        MOSQ_OPT_RS_QUEUE_POLICY => QueueOption::Policy,
+        MOSQ_OPT_RS_DISCONNECT_FLUSH_MS => QueueOption::DisconnectFlushMs,
         _ => return None,
-    };
-    st.session.set_queue_limits(limits);
-    Some(r)
+    })
 }

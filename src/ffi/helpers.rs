@@ -6,8 +6,7 @@
 //! subscribes, a message callback that feeds the caller, and
 //! `mosquitto_loop_forever` until the helper calls `mosquitto_disconnect`.
 //! TLS settings go through `mosquitto_tls_set`/`mosquitto_tls_opts_set`, so
-//! the helpers answer `MOSQ_ERR_NOT_SUPPORTED` for them while TLS is not
-//! implemented (issue 4).
+//! the helpers accept and check them exactly as those functions do.
 
 use std::ffi::{c_char, c_int, c_void};
 use std::mem::size_of;
@@ -381,7 +380,9 @@ pub unsafe extern "C" fn mosquitto_subscribe_callback(
             callback,
             userdata,
         };
-        // SAFETY: forwarded contract; `ctx` lives until the call returns.
+        // SAFETY: the caller's strings and structs are NULL or valid (this
+        // function's contract, which is `subscribe_with`'s); `ctx` lives
+        // until the call returns.
         unsafe {
             subscribe_with(
                 &ctx,

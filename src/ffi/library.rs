@@ -9,6 +9,7 @@ use super::constants::{
     mosq_err_t, rc, LIBMOSQUITTO_MAJOR, LIBMOSQUITTO_MINOR, LIBMOSQUITTO_REVISION,
     LIBMOSQUITTO_VERSION_NUMBER,
 };
+use super::ptr::write_out;
 use crate::protocol::reason::{self, ErrorText};
 
 /// How many `mosquitto_lib_init` calls are not yet matched by a
@@ -38,10 +39,8 @@ pub unsafe extern "C" fn mosquitto_lib_version(
             (minor, LIBMOSQUITTO_MINOR),
             (revision, LIBMOSQUITTO_REVISION),
         ] {
-            if !out.is_null() {
-                // SAFETY: non-NULL and, by contract, writable.
-                unsafe { *out = value };
-            }
+            // SAFETY: each is NULL or writable (this function's contract).
+            unsafe { write_out(out, value) };
         }
         LIBMOSQUITTO_VERSION_NUMBER
     })

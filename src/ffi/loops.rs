@@ -7,6 +7,7 @@ use std::ffi::c_int;
 use super::boundary::{ffi_boundary, ffi_boundary_or};
 use super::client::{client, client_arc, result_rc};
 use super::constants::{mosq_err_t::*, rc};
+use super::ptr::try_client;
 use super::types::mosquitto;
 
 /// Runs the network loop, reconnecting after lost connections, until the
@@ -21,10 +22,7 @@ pub unsafe extern "C" fn mosquitto_loop_forever(
     max_packets: c_int,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        let Some(client) = (unsafe { client(mosq) }) else {
-            return rc(MOSQ_ERR_INVAL);
-        };
+        let client = try_client!(mosq);
         if max_packets < 1 {
             return rc(MOSQ_ERR_INVAL);
         }
@@ -39,7 +37,7 @@ pub unsafe extern "C" fn mosquitto_loop_forever(
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_loop_start(mosq: *mut mosquitto) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: `mosq` is NULL or live (this function's contract).
         match unsafe { client_arc(mosq) } {
             Some(c) => result_rc(c.loop_start()),
             None => rc(MOSQ_ERR_INVAL),
@@ -54,11 +52,8 @@ pub unsafe extern "C" fn mosquitto_loop_start(mosq: *mut mosquitto) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_loop_stop(mosq: *mut mosquitto, force: bool) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        match unsafe { client(mosq) } {
-            Some(c) => result_rc(c.loop_stop(force)),
-            None => rc(MOSQ_ERR_INVAL),
-        }
+        let c = try_client!(mosq);
+        result_rc(c.loop_stop(force))
     })
 }
 
@@ -73,10 +68,7 @@ pub unsafe extern "C" fn mosquitto_loop(
     max_packets: c_int,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        let Some(client) = (unsafe { client(mosq) }) else {
-            return rc(MOSQ_ERR_INVAL);
-        };
+        let client = try_client!(mosq);
         if max_packets < 1 {
             return rc(MOSQ_ERR_INVAL);
         }
@@ -91,10 +83,7 @@ pub unsafe extern "C" fn mosquitto_loop(
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_loop_read(mosq: *mut mosquitto, max_packets: c_int) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        let Some(client) = (unsafe { client(mosq) }) else {
-            return rc(MOSQ_ERR_INVAL);
-        };
+        let client = try_client!(mosq);
         if max_packets < 1 {
             return rc(MOSQ_ERR_INVAL);
         }
@@ -109,10 +98,7 @@ pub unsafe extern "C" fn mosquitto_loop_read(mosq: *mut mosquitto, max_packets: 
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_loop_write(mosq: *mut mosquitto, max_packets: c_int) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        let Some(client) = (unsafe { client(mosq) }) else {
-            return rc(MOSQ_ERR_INVAL);
-        };
+        let client = try_client!(mosq);
         if max_packets < 1 {
             return rc(MOSQ_ERR_INVAL);
         }
@@ -127,11 +113,8 @@ pub unsafe extern "C" fn mosquitto_loop_write(mosq: *mut mosquitto, max_packets:
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_loop_misc(mosq: *mut mosquitto) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        match unsafe { client(mosq) } {
-            Some(c) => result_rc(c.loop_misc()),
-            None => rc(MOSQ_ERR_INVAL),
-        }
+        let c = try_client!(mosq);
+        result_rc(c.loop_misc())
     })
 }
 
@@ -143,7 +126,7 @@ pub unsafe extern "C" fn mosquitto_loop_misc(mosq: *mut mosquitto) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_socket(mosq: *mut mosquitto) -> c_int {
     ffi_boundary_or(-1, || {
-        // SAFETY: forwarded contract.
+        // SAFETY: `mosq` is NULL or live (this function's contract).
         unsafe { client(mosq) }.map_or(-1, |c| c.socket())
     })
 }
@@ -155,7 +138,7 @@ pub unsafe extern "C" fn mosquitto_socket(mosq: *mut mosquitto) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_want_write(mosq: *mut mosquitto) -> bool {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: `mosq` is NULL or live (this function's contract).
         unsafe { client(mosq) }.is_some_and(|c| c.want_write())
     })
 }

@@ -5,8 +5,9 @@
 use std::ffi::{c_char, c_int, c_void};
 use std::ptr;
 
-use super::boundary::{c_str, ffi_boundary, malloc_bytes_nul};
+use super::boundary::{c_str, ffi_boundary};
 use super::constants::{mosq_err_t, rc};
+use super::ptr::malloc_c_string;
 use super::types::mosquitto_message;
 
 /// Deep-copies `src` into `dst`: the topic is duplicated, and a payload of
@@ -43,14 +44,14 @@ pub unsafe extern "C" fn mosquitto_message_copy(
         if len > 0 && src.payload.is_null() {
             return rc(mosq_err_t::MOSQ_ERR_INVAL);
         }
-        let topic_copy = malloc_bytes_nul(topic.to_bytes());
+        let topic_copy = malloc_c_string(topic.to_bytes());
         if topic_copy.is_null() {
             return rc(mosq_err_t::MOSQ_ERR_NOMEM);
         }
         let payload_copy = if len > 0 {
             // SAFETY: non-NULL and holding `len` bytes by contract.
             let payload = unsafe { std::slice::from_raw_parts(src.payload as *const u8, len) };
-            let copy = malloc_bytes_nul(payload);
+            let copy = malloc_c_string(payload);
             if copy.is_null() {
                 // SAFETY: our own malloc block, not yet handed out.
                 unsafe { libc::free(topic_copy as *mut c_void) };

@@ -7,12 +7,14 @@
 pub mod boundary;
 pub mod constants;
 pub mod dispatch;
+mod error;
 pub mod mqtt_protocol;
 pub mod types;
 
 pub mod library;
 pub mod message;
 pub mod property;
+pub mod ptr;
 pub mod topic;
 
 pub mod callbacks;

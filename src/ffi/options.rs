@@ -17,14 +17,16 @@
 
 use std::ffi::{c_char, c_int, c_uint, c_void};
 
-use super::boundary::{c_str, ffi_boundary};
-use super::client::client;
+use super::boundary::ffi_boundary;
 use super::constants::{
     mosq_err_t, mosq_opt_t, mosq_transport_t, rc, MQTT_PROTOCOL_V31, MQTT_PROTOCOL_V311,
     MQTT_PROTOCOL_V5,
 };
+use super::error::result_rc;
+use super::extensions::queue_option;
+use super::ptr::{c_bytes, try_client};
 use super::types::mosquitto;
-use crate::client::State;
+use crate::client::{Client, ClientError};
 use crate::protocol::packet::ProtocolVersion;
 
 /// An `enum mosq_opt_t` value as received from C (any `int`).
@@ -53,117 +55,67 @@ const TRANSPORT: c_int = opt(mosq_opt_t::MOSQ_OPT_TRANSPORT);
 const HTTP_PATH: c_int = opt(mosq_opt_t::MOSQ_OPT_HTTP_PATH);
 const HTTP_HEADER_SIZE: c_int = opt(mosq_opt_t::MOSQ_OPT_HTTP_HEADER_SIZE);
 
-/// An error code as C sees it.
-type Rc = Result<(), mosq_err_t>;
-
-/// Folds an [`Rc`] into the `int` returned to C.
-fn to_c(r: Rc) -> c_int {
-    rc(r.err().unwrap_or(mosq_err_t::MOSQ_ERR_SUCCESS))
+/// A `MQTT_PROTOCOL_*` value as the client's type.
+fn protocol_version(value: c_int) -> Result<ProtocolVersion, ClientError> {
+    match value {
+        MQTT_PROTOCOL_V31 => Ok(ProtocolVersion::V31),
+        MQTT_PROTOCOL_V311 => Ok(ProtocolVersion::V311),
+        MQTT_PROTOCOL_V5 => Ok(ProtocolVersion::V5),
+        _ => Err(ClientError::Inval),
+    }
 }
 
-/// An in-flight limit as the original takes it: 0..=65535 (the session
-/// reads 0 as "no limit").
-fn inflight_value(value: c_int) -> Result<u16, mosq_err_t> {
-    u16::try_from(value).map_err(|_| mosq_err_t::MOSQ_ERR_INVAL)
+/// A `MOSQ_T_*` value: whether it names WebSockets.
+fn websockets(value: c_int) -> Result<bool, ClientError> {
+    match value {
+        v if v == mosq_transport_t::MOSQ_T_TCP as c_int => Ok(false),
+        v if v == mosq_transport_t::MOSQ_T_WEBSOCKETS as c_int => Ok(true),
+        _ => Err(ClientError::Inval),
+    }
 }
 
-/// `mosquitto_int_option` on the locked state.
-fn set_int_option(st: &mut State, option: mosq_opt_value, value: c_int) -> Rc {
+/// `mosquitto_int_option`: the option number picks the client's setter.
+fn set_int_option(
+    client: &Client,
+    option: mosq_opt_value,
+    value: c_int,
+) -> Result<(), ClientError> {
     match option {
-        PROTOCOL_VERSION => {
-            st.session.config_mut().version = match value {
-                MQTT_PROTOCOL_V31 => ProtocolVersion::V31,
-                MQTT_PROTOCOL_V311 => ProtocolVersion::V311,
-                MQTT_PROTOCOL_V5 => ProtocolVersion::V5,
-                _ => return Err(mosq_err_t::MOSQ_ERR_INVAL),
-            };
-        }
-        RECEIVE_MAXIMUM => st.session.set_receive_maximum(inflight_value(value)?),
-        SEND_MAXIMUM => st.session.set_send_maximum(inflight_value(value)?),
-        TCP_NODELAY => st.tcp_nodelay = value != 0,
-        DISABLE_SOCKETPAIR => {
-            // The pair itself is made when a loop first needs it.
-            st.wake_disabled = value != 0;
-            if st.wake_disabled {
-                st.wake = None;
-            }
-        }
-        TRANSPORT => {
-            st.websockets.get_mut().enabled = if value == mosq_transport_t::MOSQ_T_TCP as c_int {
-                false
-            } else if value == mosq_transport_t::MOSQ_T_WEBSOCKETS as c_int {
-                true
-            } else {
-                return Err(mosq_err_t::MOSQ_ERR_INVAL);
-            };
-        }
-        TLS_USE_OS_CERTS => st.tls.get_mut().use_os_certs = value != 0,
+        PROTOCOL_VERSION => client.set_protocol_version(protocol_version(value)?),
+        RECEIVE_MAXIMUM => client.set_receive_maximum(value)?,
+        SEND_MAXIMUM => client.set_send_maximum(value)?,
+        TCP_NODELAY => client.set_tcp_nodelay(value != 0),
+        DISABLE_SOCKETPAIR => client.set_socketpair_disabled(value != 0),
+        TRANSPORT => client.set_websockets(websockets(value)?),
+        TLS_USE_OS_CERTS => client.set_tls_use_os_certs(value != 0),
         // Only applies to an application's SSL_CTX, which cannot be set.
         SSL_CTX_WITH_DEFAULTS => {}
-        // Stapled OCSP checking is not implemented: never pretend it is on.
-        TLS_OCSP_REQUIRED if value != 0 => return Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
-        TLS_OCSP_REQUIRED => {}
-        HTTP_HEADER_SIZE => {
-            // At least 100 bytes, and not while an upgrade reads its answer
-            // (as the original).
-            let during_upgrade = st.link.as_ref().is_some_and(|l| l.stream.ws_handshaking());
-            if value < 100 || during_upgrade {
-                return Err(mosq_err_t::MOSQ_ERR_INVAL);
-            }
-            st.websockets.get_mut().header_size = value as usize;
-        }
-        _ => {
-            return super::extensions::set_extension_option(st, option, value)
-                .unwrap_or(Err(mosq_err_t::MOSQ_ERR_INVAL))
-        }
+        TLS_OCSP_REQUIRED => client.set_tls_ocsp_required(value != 0)?,
+        HTTP_HEADER_SIZE => client.set_http_header_size(value)?,
+        _ => match queue_option(option) {
+            Some(q) => client.set_queue_option(q, value)?,
+            None => return Err(ClientError::Inval),
+        },
     }
     Ok(())
 }
 
-/// `mosquitto_string_option` on the locked state (`value` may be NULL).
-fn set_string_option(st: &mut State, option: mosq_opt_value, value: Option<&[u8]>) -> Rc {
+/// `mosquitto_string_option` (`value` may be NULL): the option number
+/// picks the client's setter.
+fn set_string_option(
+    client: &Client,
+    option: mosq_opt_value,
+    value: Option<&[u8]>,
+) -> Result<(), ClientError> {
     match option {
-        BIND_ADDRESS => {
-            // The original keeps any bytes; a name that is not UTF-8 cannot
-            // resolve, so a lossy copy fails the same way at connect time.
-            st.target.bind_address = value.map(|v| String::from_utf8_lossy(v).into_owned());
-            Ok(())
-        }
-        TLS_KEYFORM => match value {
-            None => Err(mosq_err_t::MOSQ_ERR_INVAL),
-            Some(v) if v.eq_ignore_ascii_case(b"pem") => Ok(()),
-            // Keys held by an OpenSSL engine need OpenSSL.
-            Some(v) if v.eq_ignore_ascii_case(b"engine") => Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
-            Some(_) => Err(mosq_err_t::MOSQ_ERR_INVAL),
-        },
-        TLS_ALPN => match value {
-            None => Err(mosq_err_t::MOSQ_ERR_INVAL),
-            Some(v) => {
-                st.tls.get_mut().alpn = Some(v.to_vec());
-                Ok(())
-            }
-        },
-        // NULL goes back to the default path ("/mqtt").
-        HTTP_PATH => {
-            st.websockets.get_mut().http_path = value.map(<[u8]>::to_vec);
-            Ok(())
-        }
-        TLS_ENGINE | TLS_ENGINE_KPASS_SHA1 => Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
-        _ => Err(mosq_err_t::MOSQ_ERR_INVAL),
+        BIND_ADDRESS => client.set_bind_address(value),
+        TLS_KEYFORM => client.set_tls_keyform(value)?,
+        TLS_ALPN => client.set_tls_alpn(value.ok_or(ClientError::Inval)?),
+        HTTP_PATH => client.set_http_path(value),
+        TLS_ENGINE | TLS_ENGINE_KPASS_SHA1 => client.set_tls_engine()?,
+        _ => return Err(ClientError::Inval),
     }
-}
-
-/// Runs `f` on the state of the client behind `mosq`; `MOSQ_ERR_INVAL`
-/// for NULL.
-///
-/// # Safety
-/// `mosq` is NULL or a live handle from `mosquitto_new`.
-unsafe fn with_state(mosq: *mut mosquitto, f: impl FnOnce(&mut State) -> Rc) -> c_int {
-    // SAFETY: forwarded contract.
-    match unsafe { client(mosq) } {
-        Some(client) => to_c(client.with_state(f)),
-        None => rc(mosq_err_t::MOSQ_ERR_INVAL),
-    }
+    Ok(())
 }
 
 /// Sets an option from a pointer to its value (the pre-1.6 interface):
@@ -189,10 +141,12 @@ pub unsafe extern "C" fn mosquitto_opts_set(
                 // SAFETY: non-NULL and, by contract, pointing to an int
                 // (read unaligned: C gives no alignment promise we can check).
                 let v = unsafe { (value as *const c_int).read_unaligned() };
-                // SAFETY: forwarded contract.
+                // SAFETY: `mosq` is live (checked non-NULL; this
+                // function's contract).
                 unsafe { mosquitto_int_option(mosq, option, v) }
             }
-            // SAFETY: forwarded contract.
+            // SAFETY: `mosq` is live (checked non-NULL; this function's
+            // contract).
             SSL_CTX => unsafe { mosquitto_void_option(mosq, option, value) },
             _ => rc(mosq_err_t::MOSQ_ERR_INVAL),
         }
@@ -213,10 +167,7 @@ pub unsafe extern "C" fn mosquitto_int_option(
     option: mosq_opt_value,
     value: c_int,
 ) -> c_int {
-    ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        unsafe { with_state(mosq, |st| set_int_option(st, option, value)) }
-    })
+    ffi_boundary(|| result_rc(set_int_option(try_client!(mosq), option, value)))
 }
 
 /// Sets a string option: `MOSQ_OPT_BIND_ADDRESS` (NULL clears it),
@@ -236,9 +187,8 @@ pub unsafe extern "C" fn mosquitto_string_option(
 ) -> c_int {
     ffi_boundary(|| {
         // SAFETY: NULL or NUL-terminated by contract; copied before returning.
-        let value = unsafe { c_str(value) }.map(|v| v.to_bytes());
-        // SAFETY: forwarded contract.
-        unsafe { with_state(mosq, |st| set_string_option(st, option, value)) }
+        let value = unsafe { c_bytes(value) };
+        result_rc(set_string_option(try_client!(mosq), option, value))
     })
 }
 
@@ -255,16 +205,11 @@ pub unsafe extern "C" fn mosquitto_void_option(
     value: *mut c_void,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        unsafe {
-            with_state(mosq, |_| match option {
-                // NULL means "use the library's own context", which is
-                // what we always do; an OpenSSL context cannot be used.
-                SSL_CTX if value.is_null() => Ok(()),
-                SSL_CTX => Err(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED),
-                _ => Err(mosq_err_t::MOSQ_ERR_INVAL),
-            })
-        }
+        let client = try_client!(mosq);
+        result_rc(match option {
+            SSL_CTX => client.set_ssl_ctx(!value.is_null()),
+            _ => Err(ClientError::Inval),
+        })
     })
 }
 
@@ -282,15 +227,15 @@ pub unsafe extern "C" fn mosquitto_max_inflight_messages_set(
         // The original converts to int, so huge values turn negative; both
         // are out of range either way.
         let value = c_int::try_from(max_inflight_messages).unwrap_or(-1);
-        // SAFETY: forwarded contract.
-        unsafe { mosquitto_int_option(mosq, SEND_MAXIMUM, value) }
+        result_rc(try_client!(mosq).set_send_maximum(value))
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::Client;
+    use crate::client::options::StoredOptions;
+    use crate::ffi::ptr::client;
     use std::ptr;
     use std::sync::Arc;
 
@@ -306,9 +251,13 @@ mod tests {
             Handle(Arc::into_raw(Client::new(None, true)) as *mut mosquitto)
         }
 
-        fn state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        fn client(&self) -> &Client {
             // SAFETY: a live handle made by `new`.
-            unsafe { client(self.0) }.unwrap().with_state(f)
+            unsafe { client(self.0) }.unwrap()
+        }
+
+        fn stored(&self) -> StoredOptions {
+            self.client().stored_options()
         }
     }
 
@@ -349,13 +298,13 @@ mod tests {
         // SAFETY: a live handle; `v` is an int.
         unsafe {
             assert_eq!(mosquitto_int_option(h.0, PROTOCOL_VERSION, 5), OK);
-            assert_eq!(h.state(|st| st.version()), ProtocolVersion::V5);
+            assert_eq!(h.stored().version, ProtocolVersion::V5);
             assert_eq!(mosquitto_int_option(h.0, PROTOCOL_VERSION, 6), INVAL);
-            assert_eq!(h.state(|st| st.version()), ProtocolVersion::V5);
+            assert_eq!(h.stored().version, ProtocolVersion::V5);
             let mut v: c_int = 3;
             let p = &mut v as *mut c_int as *mut c_void;
             assert_eq!(mosquitto_opts_set(h.0, PROTOCOL_VERSION, p), OK);
-            assert_eq!(h.state(|st| st.version()), ProtocolVersion::V31);
+            assert_eq!(h.stored().version, ProtocolVersion::V31);
             assert_eq!(
                 mosquitto_opts_set(h.0, PROTOCOL_VERSION, ptr::null_mut()),
                 INVAL
@@ -385,22 +334,22 @@ mod tests {
     fn tcp_nodelay_and_socketpair_change_the_state() {
         let h = Handle::new();
         // The pair is made lazily, by the first loop that needs it.
-        assert!(h.state(|st| st.wake.is_none()));
-        h.state(|st| st.ensure_wake());
-        assert!(h.state(|st| st.wake.is_some()));
+        assert!(!h.stored().wake_made);
+        h.client().with_state(|st| st.ensure_wake());
+        assert!(h.stored().wake_made);
         // SAFETY: a live handle.
         unsafe {
             assert_eq!(mosquitto_int_option(h.0, TCP_NODELAY, i32::MIN), OK);
-            assert!(h.state(|st| st.tcp_nodelay));
+            assert!(h.stored().tcp_nodelay);
             assert_eq!(mosquitto_int_option(h.0, TCP_NODELAY, 0), OK);
-            assert!(!h.state(|st| st.tcp_nodelay));
+            assert!(!h.stored().tcp_nodelay);
             assert_eq!(mosquitto_int_option(h.0, DISABLE_SOCKETPAIR, 1), OK);
-            assert!(h.state(|st| st.wake.is_none()));
-            h.state(|st| st.ensure_wake());
-            assert!(h.state(|st| st.wake.is_none()), "disabled: never made");
+            assert!(!h.stored().wake_made);
+            h.client().with_state(|st| st.ensure_wake());
+            assert!(!h.stored().wake_made, "disabled: never made");
             assert_eq!(mosquitto_int_option(h.0, DISABLE_SOCKETPAIR, 0), OK);
-            h.state(|st| st.ensure_wake());
-            assert!(h.state(|st| st.wake.is_some()));
+            h.client().with_state(|st| st.ensure_wake());
+            assert!(h.stored().wake_made);
         }
     }
 
@@ -410,9 +359,9 @@ mod tests {
         // SAFETY: a live handle; strings are NUL-terminated.
         unsafe {
             assert_eq!(mosquitto_int_option(h.0, TLS_USE_OS_CERTS, 1), OK);
-            assert!(h.state(|st| st.tls.get_mut().use_os_certs && st.tls.get_mut().enabled()));
+            assert!(h.stored().tls.use_os_certs && h.stored().tls_enabled);
             assert_eq!(mosquitto_int_option(h.0, TLS_USE_OS_CERTS, 0), OK);
-            assert!(h.state(|st| !st.tls.get_mut().use_os_certs));
+            assert!(!h.stored().tls.use_os_certs);
             assert_eq!(mosquitto_int_option(h.0, TLS_OCSP_REQUIRED, 1), UNSUPPORTED);
             assert_eq!(mosquitto_int_option(h.0, TLS_OCSP_REQUIRED, 0), OK);
             assert_eq!(mosquitto_int_option(h.0, SSL_CTX_WITH_DEFAULTS, 1), OK);
@@ -433,7 +382,7 @@ mod tests {
                 INVAL
             );
             assert_eq!(mosquitto_string_option(h.0, TLS_ALPN, c"mqtt".as_ptr()), OK);
-            assert!(h.state(|st| st.tls.get_mut().alpn.as_deref() == Some(b"mqtt".as_slice())));
+            assert!(h.stored().tls.alpn.as_deref() == Some(b"mqtt".as_slice()));
             for opt in [TLS_ENGINE, TLS_ENGINE_KPASS_SHA1] {
                 assert_eq!(
                     mosquitto_string_option(h.0, opt, c"pem".as_ptr()),
@@ -453,7 +402,7 @@ mod tests {
     #[test]
     fn websocket_options_are_stored_and_checked() {
         let h = Handle::new();
-        let ws = || h.state(|st| st.websockets.get().cloned().unwrap_or_default());
+        let ws = || h.stored().websockets;
         assert_eq!(ws(), crate::transport::WsSettings::default());
         assert_eq!(ws().header_size, 4096);
         // SAFETY: a live handle; strings are NUL-terminated.
@@ -487,7 +436,7 @@ mod tests {
             client
                 .connect("127.0.0.1", port, 60, None, None, true)
                 .unwrap();
-            assert!(h.state(|st| st.link.as_ref().unwrap().stream.ws_handshaking()));
+            assert!(h.stored().ws_handshaking);
             assert_eq!(mosquitto_int_option(h.0, HTTP_HEADER_SIZE, 200), INVAL);
             assert_eq!(ws().header_size, c_int::MAX as usize);
             // The string and int setters do not take each other's options.
@@ -506,12 +455,12 @@ mod tests {
         unsafe {
             let set = |v: *const c_char| mosquitto_string_option(h.0, BIND_ADDRESS, v);
             assert_eq!(set(c"127.0.0.1".as_ptr()), OK);
-            let addr = h.state(|st| st.target.bind_address.clone());
+            let addr = h.stored().bind_address;
             assert_eq!(addr.as_deref(), Some("127.0.0.1"));
             // Clearing twice is fine (the original double-frees here).
             assert_eq!(set(ptr::null()), OK);
             assert_eq!(set(ptr::null()), OK);
-            assert!(h.state(|st| st.target.bind_address.is_none()));
+            assert!(h.stored().bind_address.is_none());
         }
     }
 

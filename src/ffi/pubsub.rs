@@ -1,28 +1,28 @@
 //! Publishing, subscribing, unsubscribing, and v5 AUTH.
 
-use std::ffi::{c_char, c_int, c_void, CStr};
+use std::ffi::{c_char, c_int, c_void};
 
-use super::boundary::{c_str, ffi_boundary};
-use super::client::{client, error_rc, outgoing_properties, properties};
+use super::boundary::ffi_boundary;
+use super::client::{outgoing, read_properties};
 use super::constants::{mosq_err_t::*, rc};
+use super::error::error_rc;
+use super::ptr::{bytes, c_bytes, try_client, write_out};
 use super::types::{mosquitto, mosquitto_property};
+use crate::client::api_checks::payload_len;
+use crate::client::api_checks::PayloadArg;
 use crate::protocol::property::{Identifier, Property, Value};
-use crate::protocol::utf8;
-use crate::session::MAX_PAYLOAD;
 
 /// Stands for a NULL filter: invalid, so it fails exactly where the
 /// original's filter check fails (after its connection check).
 const NULL_FILTER: &[u8] = b"#/";
 
-/// Writes `value` to `*mid` when `mid` is not NULL.
+/// Writes a message id to `*mid` when `mid` is not NULL.
 ///
 /// # Safety
 /// `mid` is NULL or writable.
 unsafe fn store_mid(mid: *mut c_int, value: u16) {
-    if !mid.is_null() {
-        // SAFETY: non-NULL and writable per the contract.
-        unsafe { *mid = c_int::from(value) };
-    }
+    // SAFETY: NULL or writable, by this function's contract.
+    unsafe { write_out(mid, c_int::from(value)) }
 }
 
 /// Publishes a message.
@@ -42,7 +42,7 @@ pub unsafe extern "C" fn mosquitto_publish(
     retain: bool,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract covers `publish`'s.
         unsafe {
             publish(
                 mosq,
@@ -76,7 +76,7 @@ pub unsafe extern "C" fn mosquitto_publish_v5(
     properties: *const mosquitto_property,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract covers `publish`'s.
         unsafe {
             publish(
                 mosq, mid, topic, payloadlen, payload, qos, retain, properties,
@@ -102,61 +102,27 @@ unsafe fn publish(
     retain: bool,
     properties: *const mosquitto_property,
 ) -> c_int {
-    // SAFETY: forwarded contract.
-    let Some(client) = (unsafe { client(mosq) }) else {
-        return rc(MOSQ_ERR_INVAL);
+    let client = try_client!(mosq);
+    // SAFETY: `topic` is NULL or NUL-terminated (the caller's contract).
+    let topic = unsafe { c_bytes(topic) }.unwrap_or_default();
+    let payload = match payload_len(payloadlen) {
+        // SAFETY: `payload` is NULL or holds `payloadlen` bytes (the
+        // caller's contract).
+        Ok(len) => unsafe { bytes(payload, len) }.map_or(PayloadArg::Null, PayloadArg::Bytes),
+        Err(_) => PayloadArg::OutOfRange,
     };
-    if !(0..=2).contains(&qos) {
-        return rc(MOSQ_ERR_INVAL);
-    }
-    // SAFETY: NULL or NUL-terminated from the caller.
-    let topic: &[u8] = unsafe { c_str(topic) }.map_or(b"", CStr::to_bytes);
-    // SAFETY: forwarded contract.
-    let props = match unsafe { outgoing_properties(properties) } {
-        Ok(p) => p,
-        Err(code) => return code,
+    // SAFETY: NULL or a valid list (the caller's contract), read before
+    // this call returns.
+    let props = unsafe { outgoing(properties) };
+    let (mid_value, code) = match client.publish_args(topic, payload, qos, retain, props) {
+        Ok(m) => (Some(m), rc(MOSQ_ERR_SUCCESS)),
+        Err((e, m)) => (m, error_rc(&e)),
     };
-    if !(0..=MAX_PAYLOAD as c_int).contains(&payloadlen) {
-        // The original checks the size after the topic's UTF-8.
-        let v5 = client.with_state(|st| st.version().is_v5());
-        if !v5 && !props.is_empty() {
-            return rc(MOSQ_ERR_NOT_SUPPORTED);
-        }
-        if topic.is_empty() {
-            return rc(MOSQ_ERR_INVAL);
-        }
-        if utf8::validate(topic).is_err() {
-            return rc(MOSQ_ERR_MALFORMED_UTF8);
-        }
-        return rc(MOSQ_ERR_PAYLOAD_SIZE);
+    if let Some(m) = mid_value {
+        // SAFETY: `mid` is NULL or writable (the caller's contract).
+        unsafe { store_mid(mid, m) };
     }
-    let payload: &[u8] = if payloadlen == 0 {
-        &[]
-    } else if payload.is_null() {
-        // The original reads through the NULL once connected (a crash);
-        // without a connection it fails before touching it.
-        if client.with_state(|st| st.link.is_some()) {
-            return rc(MOSQ_ERR_INVAL);
-        }
-        &[]
-    } else {
-        // SAFETY: non-NULL and valid for `payloadlen` bytes per the contract.
-        unsafe { std::slice::from_raw_parts(payload as *const u8, payloadlen as usize) }
-    };
-    match client.publish(topic, payload, qos as u8, retain, &props) {
-        Ok(m) => {
-            // SAFETY: forwarded contract.
-            unsafe { store_mid(mid, m) };
-            rc(MOSQ_ERR_SUCCESS)
-        }
-        Err((e, m)) => {
-            if let Some(m) = m {
-                // SAFETY: forwarded contract.
-                unsafe { store_mid(mid, m) };
-            }
-            error_rc(&e)
-        }
-    }
+    code
 }
 
 /// The shared body of the subscribe functions.
@@ -174,36 +140,19 @@ unsafe fn subscribe(
     options: c_int,
     props: *const mosquitto_property,
 ) -> c_int {
-    // SAFETY: forwarded contract.
-    let Some(client) = (unsafe { client(mosq) }) else {
-        return rc(MOSQ_ERR_INVAL);
-    };
+    let client = try_client!(mosq);
     if sub_count == 0 || sub.is_null() {
         return rc(MOSQ_ERR_INVAL);
     }
-    // SAFETY: forwarded contract.
+    // SAFETY: `sub` holds `sub_count` strings, each NULL or NUL-terminated
+    // (the caller's contract).
     let filters = unsafe { filters(sub_count, sub) };
-    // SAFETY: forwarded contract.
-    let props = match unsafe { outgoing_properties(props) } {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    if !(0..=2).contains(&qos) || !(0..=255).contains(&options) {
-        return rc(MOSQ_ERR_INVAL);
-    }
-    let filters = if filters.is_empty() {
-        // A negative count: the original checks the connection, then sends
-        // nothing sensible; refuse once connected.
-        if client.with_state(|st| st.link.is_none()) {
-            return rc(MOSQ_ERR_NO_CONN);
-        }
-        return rc(MOSQ_ERR_INVAL);
-    } else {
-        filters
-    };
-    match client.subscribe(&filters, qos as u8, options as u8, &props) {
+    // SAFETY: NULL or a valid list (the caller's contract), read before
+    // this call returns.
+    let props = unsafe { outgoing(props) };
+    match client.subscribe_args(&filters, qos, options, props) {
         Ok(m) => {
-            // SAFETY: forwarded contract.
+            // SAFETY: `mid` is NULL or writable (the caller's contract).
             unsafe { store_mid(mid, m) };
             rc(MOSQ_ERR_SUCCESS)
         }
@@ -221,7 +170,7 @@ unsafe fn filters<'a>(count: c_int, sub: *const *const c_char) -> Vec<&'a [u8]> 
             // SAFETY: `i < count`, within the caller's array.
             let p = unsafe { *sub.add(i) };
             // SAFETY: NULL or NUL-terminated per the contract.
-            unsafe { c_str(p) }.map_or(NULL_FILTER, CStr::to_bytes)
+            unsafe { c_bytes(p) }.unwrap_or(NULL_FILTER)
         })
         .collect()
 }
@@ -237,7 +186,8 @@ pub unsafe extern "C" fn mosquitto_subscribe(
     sub: *const c_char,
     qos: c_int,
 ) -> c_int {
-    // SAFETY: forwarded contract; `&sub` is an array of one.
+    // SAFETY: this function's contract covers the shared body's; `&sub`
+    // is an array of one.
     ffi_boundary(|| unsafe { subscribe(mosq, mid, 1, &sub, qos, 0, std::ptr::null()) })
 }
 
@@ -254,7 +204,8 @@ pub unsafe extern "C" fn mosquitto_subscribe_v5(
     options: c_int,
     properties: *const mosquitto_property,
 ) -> c_int {
-    // SAFETY: forwarded contract; `&sub` is an array of one.
+    // SAFETY: this function's contract covers the shared body's; `&sub`
+    // is an array of one.
     ffi_boundary(|| unsafe { subscribe(mosq, mid, 1, &sub, qos, options, properties) })
 }
 
@@ -273,7 +224,7 @@ pub unsafe extern "C" fn mosquitto_subscribe_multiple(
     properties: *const mosquitto_property,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract covers `subscribe`'s.
         unsafe {
             subscribe(
                 mosq,
@@ -299,24 +250,23 @@ unsafe fn unsubscribe(
     sub: *const *const c_char,
     props: *const mosquitto_property,
 ) -> c_int {
-    // SAFETY: forwarded contract.
-    let Some(client) = (unsafe { client(mosq) }) else {
-        return rc(MOSQ_ERR_INVAL);
-    };
+    let client = try_client!(mosq);
     let filters = if sub.is_null() {
         Vec::new()
     } else {
-        // SAFETY: forwarded contract.
+        // SAFETY: `sub` holds `sub_count` strings, each NULL or
+        // NUL-terminated (the caller's contract).
         unsafe { filters(sub_count, sub) }
     };
-    // SAFETY: forwarded contract.
-    let props = match unsafe { outgoing_properties(props) } {
+    // SAFETY: NULL or a valid list (the caller's contract), read before
+    // this call returns.
+    let props = match unsafe { outgoing(props) } {
         Ok(p) => p,
-        Err(code) => return code,
+        Err(e) => return error_rc(&e),
     };
     match client.unsubscribe(&filters, &props) {
         Ok(m) => {
-            // SAFETY: forwarded contract.
+            // SAFETY: `mid` is NULL or writable (the caller's contract).
             unsafe { store_mid(mid, m) };
             rc(MOSQ_ERR_SUCCESS)
         }
@@ -334,7 +284,8 @@ pub unsafe extern "C" fn mosquitto_unsubscribe(
     mid: *mut c_int,
     sub: *const c_char,
 ) -> c_int {
-    // SAFETY: forwarded contract; `&sub` is an array of one.
+    // SAFETY: this function's contract covers the shared body's; `&sub`
+    // is an array of one.
     ffi_boundary(|| unsafe { unsubscribe(mosq, mid, 1, &sub, std::ptr::null()) })
 }
 
@@ -349,7 +300,8 @@ pub unsafe extern "C" fn mosquitto_unsubscribe_v5(
     sub: *const c_char,
     properties: *const mosquitto_property,
 ) -> c_int {
-    // SAFETY: forwarded contract; `&sub` is an array of one.
+    // SAFETY: this function's contract covers the shared body's; `&sub`
+    // is an array of one.
     ffi_boundary(|| unsafe { unsubscribe(mosq, mid, 1, &sub, properties) })
 }
 
@@ -366,7 +318,7 @@ pub unsafe extern "C" fn mosquitto_unsubscribe_multiple(
     properties: *const mosquitto_property,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract covers `unsubscribe`'s.
         unsafe {
             unsubscribe(
                 mosq,
@@ -394,33 +346,25 @@ pub unsafe extern "C" fn mosquitto_ext_auth_continue(
     props: *const mosquitto_property,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        let Some(client) = (unsafe { client(context) }) else {
+        let client = try_client!(context);
+        // SAFETY: NULL or NUL-terminated (this function's contract).
+        let Some(method) = (unsafe { c_bytes(auth_method) }) else {
             return rc(MOSQ_ERR_INVAL);
         };
-        // SAFETY: forwarded contract.
-        let Some(method) = (unsafe { c_str(auth_method) }) else {
+        // SAFETY: NULL or `auth_data_len` readable bytes (this function's
+        // contract).
+        let Some(data) = (unsafe { bytes(auth_data, usize::from(auth_data_len)) }) else {
             return rc(MOSQ_ERR_INVAL);
         };
-        if auth_data_len > 0 && auth_data.is_null() {
-            return rc(MOSQ_ERR_INVAL);
-        }
-        let data: &[u8] = if auth_data_len == 0 {
-            &[]
-        } else {
-            // SAFETY: non-NULL and valid for the length per the contract.
-            unsafe {
-                std::slice::from_raw_parts(auth_data as *const u8, usize::from(auth_data_len))
-            }
-        };
-        // SAFETY: forwarded contract.
-        let mut all = match unsafe { properties(props) } {
+        // SAFETY: NULL or a valid list (this function's contract), read
+        // before this call returns.
+        let mut all = match unsafe { read_properties(props) } {
             Ok(p) => p,
-            Err(code) => return code,
+            Err(e) => return error_rc(&e),
         };
         all.push(Property {
             id: Identifier::AuthenticationMethod,
-            value: Value::String(method.to_bytes()),
+            value: Value::String(method),
         });
         if !data.is_empty() {
             all.push(Property {

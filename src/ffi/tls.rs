@@ -12,11 +12,13 @@ use std::path::PathBuf;
 use std::ptr;
 use std::sync::Arc;
 
-use super::boundary::{c_str, ffi_boundary};
-use super::client::client;
+use super::boundary::ffi_boundary;
 use super::constants::{mosq_err_t, rc};
+use super::error::result_rc;
+use super::ptr::{c_str, try_client};
 use super::types::mosquitto;
-use crate::transport::{MinVersion, PasswordSource};
+use crate::client::tls_settings::TlsFiles;
+use crate::transport::PasswordSource;
 
 /// The type of `mosquitto_tls_set`'s `pw_callback` (OpenSSL's
 /// `pem_password_cb`).
@@ -35,13 +37,9 @@ const PW_BUF_SIZE: usize = 1024;
 /// # Safety
 /// `p` is NULL or a NUL-terminated string.
 unsafe fn path(p: *const c_char) -> Option<PathBuf> {
-    // SAFETY: forwarded contract; the bytes are copied at once.
+    // SAFETY: NULL or NUL-terminated (this function's contract); the bytes
+    // are copied at once.
     unsafe { c_str(p) }.map(|s| PathBuf::from(OsStr::from_bytes(s.to_bytes())))
-}
-
-/// Whether `p` can be opened for reading (the original's `fopen` check).
-fn readable(p: &PathBuf) -> bool {
-    std::fs::File::open(p).is_ok()
 }
 
 /// Turns the C password callback into a [`PasswordSource`]: called as
@@ -98,49 +96,19 @@ pub unsafe extern "C" fn mosquitto_tls_set(
     >,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        let Some(c) = (unsafe { client(mosq) }) else {
-            return rc(mosq_err_t::MOSQ_ERR_INVAL);
+        let client = try_client!(mosq);
+        // SAFETY: the strings are NULL or NUL-terminated (this function's
+        // contract).
+        let files = unsafe {
+            TlsFiles {
+                cafile: path(cafile),
+                capath: path(capath),
+                certfile: path(certfile),
+                keyfile: path(keyfile),
+            }
         };
-        // SAFETY: forwarded contract.
-        let (cafile, capath, certfile, keyfile) =
-            unsafe { (path(cafile), path(capath), path(certfile), path(keyfile)) };
-        if (cafile.is_none() && capath.is_none()) || certfile.is_some() != keyfile.is_some() {
-            return rc(mosq_err_t::MOSQ_ERR_INVAL);
-        }
-        let code = c.with_state(|st| {
-            let tls = st.tls.get_mut();
-            tls.cafile = None;
-            if let Some(f) = cafile {
-                if !readable(&f) {
-                    return mosq_err_t::MOSQ_ERR_INVAL;
-                }
-                tls.cafile = Some(f);
-            }
-            tls.capath = capath;
-            tls.certfile = None;
-            if let Some(f) = certfile {
-                if !readable(&f) {
-                    tls.cafile = None;
-                    tls.capath = None;
-                    return mosq_err_t::MOSQ_ERR_INVAL;
-                }
-                tls.certfile = Some(f);
-            }
-            tls.keyfile = None;
-            if let Some(f) = keyfile {
-                if !readable(&f) {
-                    tls.cafile = None;
-                    tls.capath = None;
-                    tls.certfile = None;
-                    return mosq_err_t::MOSQ_ERR_INVAL;
-                }
-                tls.keyfile = Some(f);
-            }
-            tls.password = pw_callback.map(|cb| password_source(cb, mosq));
-            mosq_err_t::MOSQ_ERR_SUCCESS
-        });
-        rc(code)
+        let password = pw_callback.map(|cb| password_source(cb, mosq));
+        result_rc(client.set_tls(files, password))
     })
 }
 
@@ -152,14 +120,8 @@ pub unsafe extern "C" fn mosquitto_tls_set(
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_tls_insecure_set(mosq: *mut mosquitto, value: bool) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        match unsafe { client(mosq) } {
-            Some(c) => {
-                c.with_state(|st| st.tls.get_mut().insecure = value);
-                rc(mosq_err_t::MOSQ_ERR_SUCCESS)
-            }
-            None => rc(mosq_err_t::MOSQ_ERR_INVAL),
-        }
+        try_client!(mosq).set_tls_insecure(value);
+        rc(mosq_err_t::MOSQ_ERR_SUCCESS)
     })
 }
 
@@ -178,30 +140,13 @@ pub unsafe extern "C" fn mosquitto_tls_opts_set(
     ciphers: *const c_char,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
-        let Some(c) = (unsafe { client(mosq) }) else {
-            return rc(mosq_err_t::MOSQ_ERR_INVAL);
-        };
-        // SAFETY: forwarded contract; copied at once.
-        let version = unsafe { c_str(tls_version) }.map(|s| s.to_string_lossy().into_owned());
-        // SAFETY: forwarded contract; copied at once.
-        let ciphers = unsafe { c_str(ciphers) }.map(|s| s.to_string_lossy().into_owned());
-        let code = c.with_state(|st| {
-            // The original stores cert_reqs before looking at the version.
-            st.tls.get_mut().cert_reqs = cert_reqs;
-            let min = match version.as_deref() {
-                None => MinVersion::Tls12,
-                Some(v) => match MinVersion::parse(v) {
-                    Some(m) => m,
-                    None => return mosq_err_t::MOSQ_ERR_INVAL,
-                },
-            };
-            let tls = st.tls.get_mut();
-            tls.min_version = min;
-            tls.ciphers = ciphers;
-            mosq_err_t::MOSQ_ERR_SUCCESS
-        });
-        rc(code)
+        let client = try_client!(mosq);
+        // SAFETY: the strings are NULL or NUL-terminated (this function's
+        // contract); copied at once.
+        let (version, ciphers) = unsafe { (c_str(tls_version), c_str(ciphers)) };
+        let version = version.map(|s| s.to_string_lossy());
+        let ciphers = ciphers.map(|s| s.to_string_lossy().into_owned());
+        result_rc(client.set_tls_opts(cert_reqs, version.as_deref(), ciphers))
     })
 }
 
@@ -222,17 +167,15 @@ pub unsafe extern "C" fn mosquitto_tls_psk_set(
     ciphers: *const c_char,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract; the strings are copied at once.
-        let (c, psk, identity, ciphers) =
-            unsafe { (client(mosq), c_str(psk), c_str(identity), c_str(ciphers)) };
-        let (Some(c), Some(psk), Some(identity)) = (c, psk, identity) else {
+        let client = try_client!(mosq);
+        // SAFETY: the strings are NULL or NUL-terminated (this function's
+        // contract); copied at once.
+        let (psk, identity, ciphers) = unsafe { (c_str(psk), c_str(identity), c_str(ciphers)) };
+        let (Some(psk), Some(identity)) = (psk, identity) else {
             return rc(mosq_err_t::MOSQ_ERR_INVAL);
         };
         let ciphers = ciphers.map(|s| s.to_string_lossy().into_owned());
-        match c.set_psk(&psk.to_string_lossy(), identity.to_bytes(), ciphers) {
-            Ok(()) => rc(mosq_err_t::MOSQ_ERR_SUCCESS),
-            Err(e) => e.mosq_err(),
-        }
+        result_rc(client.set_psk(&psk.to_string_lossy(), identity.to_bytes(), ciphers))
     })
 }
 
@@ -249,8 +192,10 @@ pub extern "C" fn mosquitto_ssl_get(mosq: *mut mosquitto) -> *mut c_void {
 
 #[cfg(test)]
 mod tests {
+    use super::super::ptr::client;
     use super::*;
     use crate::client::Client;
+    use crate::transport::MinVersion;
     use std::ffi::CString;
 
     struct Handle(*mut mosquitto);
@@ -325,7 +270,7 @@ mod tests {
                 mosquitto_tls_set(h.0, missing.as_ptr(), null, null, null, None),
                 INVAL
             );
-            assert!(!h.client().with_state(|st| st.tls.get_mut().enabled()));
+            assert!(!h.client().stored_options().tls_enabled);
             // A CA folder is not checked at set time.
             assert_eq!(
                 mosquitto_tls_set(h.0, null, missing.as_ptr(), null, null, None),
@@ -343,7 +288,7 @@ mod tests {
                 INVAL
             );
             // A failed key check forgets the CA settings too.
-            assert!(!h.client().with_state(|st| st.tls.get_mut().enabled()));
+            assert!(!h.client().stored_options().tls_enabled);
             assert_eq!(
                 mosquitto_tls_set(
                     h.0,
@@ -356,10 +301,9 @@ mod tests {
                 OK
             );
         }
-        let source = h.client().with_state(|st| {
-            assert_eq!(st.tls.get_mut().cafile.as_deref(), Some(ca.as_path()));
-            st.tls.get_mut().password.clone().unwrap()
-        });
+        let tls = h.client().stored_options().tls;
+        assert_eq!(tls.cafile.as_deref(), Some(ca.as_path()));
+        let source = tls.password.clone().unwrap();
         assert_eq!(source().unwrap(), b"secret");
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -380,27 +324,23 @@ mod tests {
                 mosquitto_tls_opts_set(h.0, 0, v13.as_ptr(), ciphers.as_ptr()),
                 OK
             );
-            h.client().with_state(|st| {
-                assert_eq!(st.tls.get_mut().cert_reqs, 0);
-                assert_eq!(st.tls.get_mut().min_version, MinVersion::Tls13);
-                assert_eq!(
-                    st.tls.get_mut().ciphers.as_deref(),
-                    Some("ECDHE-RSA-AES128-GCM-SHA256")
-                );
-            });
+            let tls = h.client().stored_options().tls;
+            assert_eq!(tls.cert_reqs, 0);
+            assert_eq!(tls.min_version, MinVersion::Tls13);
+            assert_eq!(tls.ciphers.as_deref(), Some("ECDHE-RSA-AES128-GCM-SHA256"));
             assert_eq!(
                 mosquitto_tls_opts_set(h.0, 1, bad.as_ptr(), ptr::null()),
                 INVAL
             );
-            assert_eq!(h.client().with_state(|st| st.tls.get_mut().cert_reqs), 1);
+            assert_eq!(h.client().stored_options().tls.cert_reqs, 1);
             assert_eq!(mosquitto_tls_opts_set(h.0, 1, ptr::null(), ptr::null()), OK);
             assert_eq!(
-                h.client().with_state(|st| st.tls.get_mut().min_version),
+                h.client().stored_options().tls.min_version,
                 MinVersion::Tls12
             );
             assert_eq!(mosquitto_tls_insecure_set(ptr::null_mut(), true), INVAL);
             assert_eq!(mosquitto_tls_insecure_set(h.0, true), OK);
-            assert!(h.client().with_state(|st| st.tls.get_mut().insecure));
+            assert!(h.client().stored_options().tls.insecure);
         }
         assert!(mosquitto_ssl_get(h.0).is_null());
     }

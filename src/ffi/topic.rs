@@ -82,7 +82,7 @@ unsafe fn match_c_strings(
 /// # Safety
 /// `ptr` must be NULL or NUL-terminated.
 unsafe fn optional_bytes<'a>(ptr: *const c_char) -> Option<&'a [u8]> {
-    // SAFETY: forwarded contract.
+    // SAFETY: NULL or NUL-terminated (this function's contract).
     unsafe { c_str(ptr) }.map(CStr::to_bytes)
 }
 
@@ -111,7 +111,7 @@ pub unsafe extern "C" fn mosquitto_pub_topic_check2(
     topiclen: usize,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: NULL or `topiclen` readable bytes (this function's contract).
         match unsafe { topic_buffer(topic, topiclen) } {
             Some(t) => check_code(topic::check_publish_topic(t)),
             None => INVAL,
@@ -145,7 +145,7 @@ pub unsafe extern "C" fn mosquitto_sub_topic_check2(
     topiclen: usize,
 ) -> c_int {
     ffi_boundary(|| {
-        // SAFETY: forwarded contract.
+        // SAFETY: NULL or `topiclen` readable bytes (this function's contract).
         match unsafe { topic_buffer(topic, topiclen) } {
             Some(t) => check_code(topic::check_subscription_filter(t)),
             None => INVAL,
@@ -165,7 +165,7 @@ pub unsafe extern "C" fn mosquitto_topic_matches_sub(
     topic: *const c_char,
     result: *mut bool,
 ) -> c_int {
-    // SAFETY: forwarded contract.
+    // SAFETY: this function's contract covers `match_c_strings`'s.
     ffi_boundary(|| unsafe { match_c_strings(sub, topic, result, topic::topic_matches_sub) })
 }
 
@@ -185,7 +185,8 @@ pub unsafe extern "C" fn mosquitto_topic_matches_sub2(
     ffi_boundary(|| {
         // The original ignores the lengths; so do we (named as in the header).
         let _ = (sublen, topiclen);
-        // SAFETY: forwarded contract.
+        // SAFETY: strings NULL or NUL-terminated, `result` NULL or writable
+        // (this function's contract, which is `match_c_strings`').
         unsafe { match_c_strings(sub, topic, result, topic::topic_matches_sub) }
     })
 }
@@ -211,7 +212,7 @@ pub unsafe extern "C" fn mosquitto_topic_matches_sub_with_pattern(
                 username: optional_bytes(username),
             }
         };
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract covers `match_c_strings`'s.
         unsafe {
             match_c_strings(sub, topic, result, |s, t| {
                 topic::topic_matches_sub_with_pattern(s, t, identity)
@@ -231,7 +232,7 @@ pub unsafe extern "C" fn mosquitto_sub_matches_acl(
     sub: *const c_char,
     result: *mut bool,
 ) -> c_int {
-    // SAFETY: forwarded contract.
+    // SAFETY: this function's contract covers `match_c_strings`'s.
     ffi_boundary(|| unsafe { match_c_strings(acl, sub, result, topic::sub_matches_acl) })
 }
 
@@ -256,7 +257,7 @@ pub unsafe extern "C" fn mosquitto_sub_matches_acl_with_pattern(
                 username: optional_bytes(username),
             }
         };
-        // SAFETY: forwarded contract.
+        // SAFETY: this function's contract covers `match_c_strings`'s.
         unsafe {
             match_c_strings(acl, sub, result, |a, s| {
                 topic::sub_matches_acl_with_pattern(a, s, identity)
@@ -314,7 +315,7 @@ fn build_token_array(levels: &[Option<&[u8]>]) -> Option<*mut *mut c_char> {
     }
     for (i, level) in levels.iter().enumerate() {
         let Some(level) = level else { continue };
-        let copy = super::boundary::malloc_bytes_nul(level);
+        let copy = super::ptr::malloc_c_string(level);
         if copy.is_null() {
             // SAFETY: `array` holds `levels.len()` slots, each NULL or a
             // malloc block we made above.
