@@ -13,6 +13,7 @@ mod env;
 mod error;
 mod io;
 mod log;
+mod random;
 mod rare;
 mod thread;
 mod tls;
