@@ -3,10 +3,15 @@
 //! The crate is layered as the architecture describes:
 //!
 //! - [`protocol`]: pure MQTT knowledge (topics, UTF-8, properties, reason
-//!   codes, packet encoding); no sockets, no clocks, no `unsafe`.
+//!   codes, packet encoding); no sockets, no clocks, and
+//!   `#![forbid(unsafe_code)]`.
 //! - [`session`]: the MQTT client session state machine (QoS flows,
-//!   inflight windows, keepalive, resend), also pure and clock-free.
-//! - [`transport`]: sockets: TCP, unix, SOCKS5, the wake-up pair, poll.
+//!   inflight windows, keepalive, resend), also pure and clock-free, and
+//!   `#![forbid(unsafe_code)]` too.
+//! - [`transport`]: everything that touches a socket, nothing about MQTT:
+//!   TCP and unix connections, SOCKS5, TLS (rustls), WebSockets (the HTTP
+//!   upgrade and framing, over TCP or TLS), the wake-up pair, poll, the
+//!   operating system's random bytes.
 //! - [`client`]: the runtime behind `struct mosquitto`: locks, buffers, the
 //!   loop functions and `loop_start`'s thread.
 //! - [`ffi`]: the `extern "C"` surface of `mosquitto.h`, one module per area
@@ -22,3 +27,21 @@ pub mod ffi;
 pub mod protocol;
 pub mod session;
 pub mod transport;
+
+#[cfg(test)]
+mod tests {
+    /// The lower layers keep their promise of no `unsafe` by the
+    /// compiler's hand, not by review.
+    #[test]
+    fn protocol_and_session_forbid_unsafe_code() {
+        for (layer, text) in [
+            ("protocol", include_str!("protocol/mod.rs")),
+            ("session", include_str!("session/mod.rs")),
+        ] {
+            assert!(
+                text.lines().any(|l| l.trim() == "#![forbid(unsafe_code)]"),
+                "src/{layer}/mod.rs lacks #![forbid(unsafe_code)]"
+            );
+        }
+    }
+}

@@ -15,6 +15,8 @@ mod support;
 use support::common;
 #[path = "fuzz_smoke/corpus.rs"]
 mod corpus;
+#[path = "fuzz_smoke/transport_seeds.rs"]
+mod transport_seeds;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -169,6 +171,26 @@ fn smoke_topic_utf8() {
 #[test]
 fn smoke_session() {
     smoke("session");
+}
+
+#[test]
+fn smoke_ws_frames() {
+    smoke("ws_frames");
+}
+
+#[test]
+fn smoke_ws_handshake() {
+    smoke("ws_handshake");
+}
+
+#[test]
+fn smoke_socks5() {
+    smoke("socks5");
+}
+
+#[test]
+fn smoke_legacy_pem() {
+    smoke("legacy_pem");
 }
 
 /// The seeds in fuzz/corpus/ are exactly the generated ones (rewritten

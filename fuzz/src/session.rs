@@ -163,7 +163,7 @@ impl Driver {
                 props.push(0x27);
                 props.extend_from_slice(&self.limits.max_packet.to_be_bytes());
             }
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 // Receive Maximum 1.
                 props.extend_from_slice(&[0x21, 0, 1]);
             }

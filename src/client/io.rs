@@ -243,7 +243,7 @@ impl Client {
             // Only MQTT 3.1 requires a client id: like the original, make
             // one up ("mosq-" and 18 random letters or digits).
             if cfg.client_id.is_none() && cfg.version == ProtocolVersion::V31 {
-                cfg.client_id = Some(random_client_id());
+                cfg.client_id = Some(super::random::client_id());
             }
             cfg.keepalive = keepalive;
             if let Some(p) = properties {
@@ -1045,24 +1045,4 @@ fn log_id(st: &State) -> String {
         Some(id) => String::from_utf8_lossy(id).into_owned(),
         None => "(null)".to_string(),
     }
-}
-
-/// "mosq-" followed by 18 random letters and digits (23 bytes, MQTT 3.1's
-/// limit), as the original generates for a 3.1 client without an id.
-fn random_client_id() -> Vec<u8> {
-    use std::hash::{BuildHasher, Hasher};
-    const ALPHANUM: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let mut id = b"mosq-".to_vec();
-    // RandomState is seeded from the OS's random source for each instance.
-    let mut bits = 0u64;
-    for i in 0..18 {
-        if i % 8 == 0 {
-            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-            h.write_usize(i);
-            bits = h.finish();
-        }
-        id.push(ALPHANUM[(bits & 0x3F) as usize % ALPHANUM.len()]);
-        bits >>= 8;
-    }
-    id
 }

@@ -16,6 +16,7 @@ mod io;
 mod log;
 pub mod options;
 mod psk;
+mod random;
 mod rare;
 mod thread;
 mod tls;

@@ -21,6 +21,10 @@
 //!
 //! Events borrow only from the frame they came from, never from the
 //! session, which is what lets the runtime unlock before calling C.
+//!
+//! `forbid(unsafe_code)`: the compiler keeps the "safe Rust" promise.
+
+#![forbid(unsafe_code)]
 
 mod alias;
 mod config;

@@ -12,6 +12,8 @@
 //!   which rustls does not offer.
 //! - [`websocket`]: MQTT over WebSocket (the HTTP upgrade and framing)
 //!   over the connection, TLS or not.
+//! - [`random`]: random bytes from the operating system (WebSocket keys
+//!   and masks, made-up client ids).
 //! - [`wakeup`]: lets any thread wake the network thread out of [`poll()`].
 //! - [`poll()`]: waits for the stream and the wake-up descriptor.
 //! - [`io_errno`]: the `errno` the original leaves after socket I/O.
@@ -31,6 +33,7 @@ pub mod io_errno;
 pub mod legacy_pem;
 pub mod poll;
 pub mod psk;
+pub mod random;
 pub mod resolve;
 pub mod socks5;
 pub mod stream;

@@ -30,8 +30,8 @@ use embedded_io_async::{Read as _, Write as _};
 use embedded_tls::{
     Aes128GcmSha256, TlsConfig, TlsConnection, TlsContext, TlsError as EtError, UnsecureProvider,
 };
-use rand_core::OsRng;
 
+use super::random::OsRandom;
 use super::stream::Stream;
 use super::tls::TlsError;
 use super::tls_report::{alert_line, UNEXPECTED_EOF};
@@ -259,7 +259,7 @@ async fn session(sock: Sock, key: Vec<u8>, identity: Vec<u8>, sni: Option<String
     }
     let mut conn: TlsConnection<'_, Sock, Aes128GcmSha256> =
         TlsConnection::new(sock, &mut read_buf, &mut write_buf);
-    let provider = UnsecureProvider::new::<Aes128GcmSha256>(OsRng);
+    let provider = UnsecureProvider::new::<Aes128GcmSha256>(OsRandom);
     if let Err(e) = conn.open(TlsContext::new(&config, provider)).await {
         return End::Tls(e, true);
     }

@@ -22,14 +22,12 @@
 
 pub mod frame;
 pub mod handshake;
-pub mod sha1;
 
 use std::fmt;
 use std::io;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rustls::crypto::SecureRandom;
-
+use super::random;
 use super::stream::Stream;
 use frame::{Decoder, Step, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG};
 pub use handshake::HandshakeError;
@@ -68,7 +66,6 @@ impl Default for WsSettings {
 
 /// Random bytes for masks, fetched from the OS a batch at a time.
 struct Random {
-    source: &'static dyn SecureRandom,
     pool: [u8; 64],
     used: usize,
 }
@@ -76,7 +73,6 @@ struct Random {
 impl Random {
     fn new() -> Random {
         Random {
-            source: rustls::crypto::ring::default_provider().secure_random,
             pool: [0; 64],
             used: 64,
         }
@@ -84,7 +80,7 @@ impl Random {
 
     /// Fills `out` with random bytes.
     fn fill(&mut self, out: &mut [u8]) -> Result<(), HandshakeError> {
-        self.source.fill(out).map_err(|_| HandshakeError::Random)
+        random::fill(out).map_err(|_| HandshakeError::Random)
     }
 
     /// A fresh frame mask.

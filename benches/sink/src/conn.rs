@@ -1,8 +1,6 @@
 //! One client connection of the sink: MQTT framing, replies, counters and
-//! the optional PUBLISH flood, all without blocking.
-
-use std::io::{self, Read, Write};
-use std::net::TcpStream;
+//! the optional PUBLISH flood, as buffers that the server's task reads
+//! into and writes from (no I/O here).
 
 /// Initial size of a connection's read buffer (grown for larger packets).
 const READ_BUF: usize = 256 * 1024;
@@ -291,24 +289,59 @@ impl State {
     }
 }
 
-/// A non-blocking client connection.
+/// Bytes read from the client and not handled yet.
+pub struct Input {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Input {
+    /// Free space to read into (the buffer doubles when full).
+    pub fn space(&mut self) -> &mut [u8] {
+        if self.len == self.buf.len() {
+            let grown = self.buf.len() * 2;
+            self.buf.resize(grown, 0);
+        }
+        &mut self.buf[self.len..]
+    }
+}
+
+/// Bytes for the client, sent from `pos`.
+pub struct Output {
+    bytes: Vec<u8>,
+    pos: usize,
+}
+
+impl Output {
+    /// What still waits for the socket.
+    pub fn pending(&self) -> &[u8] {
+        &self.bytes[self.pos..]
+    }
+}
+
+/// One client connection's protocol side, without its socket: the
+/// server's task reads into [`Conn::input`] and writes
+/// [`Conn::output`]'s pending bytes.
 pub struct Conn {
-    sock: TcpStream,
-    rbuf: Vec<u8>,
-    rlen: usize,
-    wpos: usize,
+    /// What was read and not handled yet.
+    pub input: Input,
+    /// What waits to be written.
+    pub output: Output,
     state: State,
 }
 
 impl Conn {
-    /// Wraps an accepted, already non-blocking socket.
-    pub fn new(sock: TcpStream) -> Conn {
-        let _ = sock.set_nodelay(true);
+    /// A fresh connection.
+    pub fn new() -> Conn {
         Conn {
-            sock,
-            rbuf: vec![0; READ_BUF],
-            rlen: 0,
-            wpos: 0,
+            input: Input {
+                buf: vec![0; READ_BUF],
+                len: 0,
+            },
+            output: Output {
+                bytes: Vec::new(),
+                pos: 0,
+            },
             state: State {
                 v5: false,
                 msgs: 0,
@@ -319,33 +352,21 @@ impl Conn {
         }
     }
 
-    /// Reads and handles everything available; `false` when the connection ends.
-    pub fn on_readable(&mut self) -> bool {
-        loop {
-            if self.rlen == self.rbuf.len() {
-                let grown = self.rbuf.len() * 2;
-                self.rbuf.resize(grown, 0);
-            }
-            match self.sock.read(&mut self.rbuf[self.rlen..]) {
-                Ok(0) => return false,
-                Ok(n) => {
-                    self.rlen += n;
-                    if !self.parse() {
-                        return false;
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return true,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return false,
-            }
-        }
+    /// Takes `n` more bytes read into [`Input::space`] and handles every
+    /// complete packet; `false` closes the connection.
+    pub fn on_read(&mut self, n: usize) -> bool {
+        self.input.len += n;
+        let ok = self.parse();
+        self.take_replies();
+        ok
     }
 
     /// Handles every complete packet in the read buffer.
     fn parse(&mut self) -> bool {
+        let (buf, len) = (&mut self.input.buf, &mut self.input.len);
         let mut pos = 0;
-        while self.rlen - pos >= 2 {
-            let avail = &self.rbuf[pos..self.rlen];
+        while *len - pos >= 2 {
+            let avail = &buf[pos..*len];
             let Some((rem, used)) = read_varint(&avail[1..]) else {
                 if avail.len() >= 5 {
                     return false;
@@ -364,43 +385,49 @@ impl Conn {
             }
             pos += total;
         }
-        self.rbuf.copy_within(pos..self.rlen, 0);
-        self.rlen -= pos;
+        buf.copy_within(pos..*len, 0);
+        *len -= pos;
         true
     }
 
-    /// Writes pending bytes and flood packets until the socket would block.
-    /// Returns `Some(wants_writable)`, or `None` when the connection failed.
-    pub fn pump(&mut self) -> Option<bool> {
-        loop {
-            if let Some(f) = self.state.flood.as_mut() {
-                if self.wpos > 0 && self.wpos == self.state.out.len() {
-                    self.state.out.clear();
-                    self.wpos = 0;
-                }
-                f.fill(&mut self.state.out);
-                if f.finished() {
-                    self.state.flood = None;
-                }
-            }
-            if self.wpos == self.state.out.len() {
-                self.state.out.clear();
-                self.wpos = 0;
-                return Some(false);
-            }
-            match self.sock.write(&self.state.out[self.wpos..]) {
-                Ok(0) => return None,
-                Ok(n) => self.wpos += n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if self.wpos > WRITE_HIGH {
-                        self.state.out.drain(..self.wpos);
-                        self.wpos = 0;
-                    }
-                    return Some(true);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return None,
-            }
+    /// Moves the replies of the packets handled into the output.
+    fn take_replies(&mut self) {
+        if self.output.pending().is_empty() {
+            std::mem::swap(&mut self.output.bytes, &mut self.state.out);
+            self.state.out.clear();
+            self.output.pos = 0;
+        } else {
+            self.output.bytes.extend_from_slice(&self.state.out);
+            self.state.out.clear();
+        }
+    }
+
+    /// Adds flood packets to the output while it has room.
+    pub fn refill(&mut self) {
+        let Some(f) = self.state.flood.as_mut() else {
+            return;
+        };
+        let out = &mut self.output;
+        if out.pos > 0 && out.pos == out.bytes.len() {
+            out.bytes.clear();
+            out.pos = 0;
+        }
+        f.fill(&mut out.bytes);
+        if f.finished() {
+            self.state.flood = None;
+        }
+    }
+
+    /// Marks `n` output bytes as written.
+    pub fn wrote(&mut self, n: usize) {
+        let out = &mut self.output;
+        out.pos += n;
+        if out.pos == out.bytes.len() {
+            out.bytes.clear();
+            out.pos = 0;
+        } else if out.pos > WRITE_HIGH {
+            out.bytes.drain(..out.pos);
+            out.pos = 0;
         }
     }
 }

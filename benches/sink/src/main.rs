@@ -17,7 +17,7 @@ mod selfcheck;
 mod server;
 
 use std::io::Write;
-use std::net::TcpListener;
+use std::net::{Ipv4Addr, SocketAddr};
 
 fn main() -> std::io::Result<()> {
     server::raise_nofile();
@@ -29,7 +29,7 @@ fn main() -> std::io::Result<()> {
         Some(i) => args.get(i + 1).and_then(|p| p.parse().ok()).unwrap_or(0),
         None => 0,
     };
-    let listener = TcpListener::bind(("127.0.0.1", port))?;
+    let listener = server::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))?;
     println!("PORT {}", listener.local_addr()?.port());
     std::io::stdout().flush()?;
     server::run(listener)

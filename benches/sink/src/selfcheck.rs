@@ -3,7 +3,7 @@
 //! is not what limits the benchmark.
 
 use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::time::Instant;
 
 use crate::conn::{push_varint, DONE_TOPIC, REPORT_TOPIC};
@@ -91,7 +91,7 @@ fn flood(port: u16, msgs: u64, size: usize) -> io::Result<f64> {
 
 /// Runs the self-check against a sink served from a background thread.
 pub fn run() -> io::Result<()> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let listener = crate::server::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
     let port = listener.local_addr()?.port();
     std::thread::spawn(move || crate::server::run(listener));
     for (msgs, size) in [(5_000_000u64, 64usize), (200_000, 4096)] {

@@ -165,19 +165,13 @@ fn put_head(out: &mut Vec<u8>, first_byte: u8, remaining: usize, topic: &[u8]) {
     let [hi, lo] = (topic.len() as u16).to_be_bytes();
     head |= (u64::from(hi) << (8 * n)) | (u64::from(lo) << (8 * (n + 1)));
     n += 2;
-    // The whole packet, and at least the 8 bytes the store below writes.
+    // The whole packet, and at least the 8 bytes copied below.
     let total = n - 2 + remaining;
     out.reserve(total.max(8));
     let len = out.len();
-    // SAFETY: `reserve` left at least 8 bytes of capacity after `len`; the
-    // store initialises the first `n` (<= 7) of them, and only those are
-    // claimed by `set_len`. `u8` has no alignment, hence the unaligned store.
-    unsafe {
-        out.as_mut_ptr()
-            .add(len)
-            .cast::<u64>()
-            .write_unaligned(head.to_le());
-        out.set_len(len + n);
-    }
+    // All 8 bytes in one fixed-size copy (one store once inlined), then
+    // the unused ones (`n` <= 7 are the header's) dropped again.
+    out.extend_from_slice(&head.to_le_bytes());
+    out.truncate(len + n);
     out.extend_from_slice(topic);
 }

@@ -9,7 +9,8 @@
 use std::fmt;
 use std::io;
 
-use super::sha1::sha1;
+use base64ct::{Base64, Encoding};
+use ring::digest::{digest, SHA1_FOR_LEGACY_USE_ONLY};
 
 /// The GUID RFC 6455 appends to the key before hashing.
 const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -66,21 +67,7 @@ impl std::error::Error for HandshakeError {}
 
 /// Standard base64 (RFC 4648, with padding).
 pub fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let bits = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(bits >> (18 - 6 * i) & 0x3F) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    Base64::encode_string(data)
 }
 
 /// The `Sec-WebSocket-Key` for 16 random bytes.
@@ -90,9 +77,10 @@ pub fn request_key(random: &[u8; 16]) -> String {
 
 /// The `Sec-WebSocket-Accept` a server must answer to `key`.
 pub fn accept_key(key: &str) -> String {
-    let mut text = key.as_bytes().to_vec();
-    text.extend_from_slice(GUID.as_bytes());
-    base64(&sha1(&text))
+    // RFC 6455 fixes SHA-1 here; the key is public, so its weakness
+    // protects nothing that matters.
+    let text = [key.as_bytes(), GUID.as_bytes()].concat();
+    base64(digest(&SHA1_FOR_LEGACY_USE_ONLY, &text).as_ref())
 }
 
 /// The `Host` header's value: the host (an IPv6 address in brackets),
