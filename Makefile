@@ -6,7 +6,11 @@
 #   make install          install to $(DESTDIR)$(PREFIX) (default /usr/local);
 #                         LIBDIR=... overrides $(PREFIX)/lib, e.g. Debian's
 #                         make install PREFIX=/usr LIBDIR=/usr/lib/$$(dpkg-architecture -qDEB_HOST_MULTIARCH)
-#   make deb              build target/deb/libmosquitto1-rs_*.deb and libmosquitto-rs-dev_*.deb
+#                         The library is installed stripped; its debugging
+#                         information goes to $(DEBUGDIR)/.build-id/ (default
+#                         $(PREFIX)/lib/debug, where gdb looks when PREFIX=/usr)
+#   make deb              build target/deb/libmosquitto1-rs_*.deb, libmosquitto-rs-dev_*.deb
+#                         and libmosquitto1-rs-dbgsym_*.deb (the debugging information)
 #   make demo             Debian's mosquitto_sub/pub exchanging messages through our library
 #   make utility-demo     build and run c-examples/utility_demo.c on our library
 #   make bench            side-by-side benchmark, Debian's library vs ours (benches/)
@@ -31,6 +35,10 @@ LIB_A   := $(OUT)/libmosquitto.a
 LIB_SO  := $(OUT)/$(SONAME)
 LIB_DEV := $(OUT)/libmosquitto.so
 MAP     := $(OUT)/libmosquitto.map
+# What `make install` installs: the library stripped, and its debugging
+# information on its own (tools/split-debug.sh).
+LIB_STRIPPED := $(OUT)/split/$(SONAME)
+LIB_DEBUG    := $(OUT)/split/$(SONAME).debug
 
 # The package version, read from Cargo.toml (used by the .pc and CMake files).
 VERSION := $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -n 1)
@@ -51,6 +59,7 @@ LIBDIR     := $(PREFIX)/lib
 INCLUDEDIR := $(PREFIX)/include
 PCDIR      := $(LIBDIR)/pkgconfig
 CMAKEDIR   := $(LIBDIR)/cmake/mosquitto
+DEBUGDIR   := $(PREFIX)/lib/debug
 
 # The .pc file names its folders relative to ${prefix} when they are inside
 # it, as Debian's does.
@@ -96,9 +105,22 @@ test: all
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --quiet
 	$(CARGO) test --no-fail-fast
 
-install: all
+$(LIB_DEBUG): $(LIB_STRIPPED)
+
+$(LIB_STRIPPED): $(LIB_SO) tools/split-debug.sh
+	@mkdir -p $(dir $@)
+	tools/split-debug.sh $(LIB_SO) $@ $(LIB_DEBUG)
+
+# The debug file's place under .build-id/, from the library's build-id note.
+build_id = $$(readelf -n $(1) | sed -n 's/^ *Build ID: *\([0-9a-f]*\)$$/\1/p')
+debug_path = $(DESTDIR)$(DEBUGDIR)/.build-id/$$(echo $(call build_id,$(1)) | cut -c1-2)/$$(echo $(call build_id,$(1)) | cut -c3-).debug
+
+install: all $(LIB_STRIPPED) $(LIB_DEBUG)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(CMAKEDIR)
-	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/$(REALNAME)
+	install -m 0644 $(LIB_STRIPPED) $(DESTDIR)$(LIBDIR)/$(REALNAME)
+	@set -e; debug=$(call debug_path,$(LIB_STRIPPED)); \
+	echo "install -m 0644 $(LIB_DEBUG) $$debug"; \
+	install -d $$(dirname $$debug); install -m 0644 $(LIB_DEBUG) $$debug
 	ln -sfn $(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sfn $(SONAME) $(DESTDIR)$(LIBDIR)/libmosquitto.so
 	@set -e; headers=$$(ls include/*.h 2>/dev/null || true); \
@@ -119,6 +141,11 @@ install: all
 	chmod 0644 $(DESTDIR)$(CMAKEDIR)/mosquittoConfig.cmake $(DESTDIR)$(CMAKEDIR)/mosquittoConfigVersion.cmake
 
 uninstall:
+	@set -e; if [ -f $(DESTDIR)$(LIBDIR)/$(REALNAME) ]; then \
+		debug=$(call debug_path,$(DESTDIR)$(LIBDIR)/$(REALNAME)); \
+		echo "rm -f $$debug"; rm -f $$debug; \
+		rmdir $$(dirname $$debug) 2>/dev/null || true; \
+	fi
 	rm -f $(DESTDIR)$(LIBDIR)/$(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libmosquitto.so
 	rm -f $(DESTDIR)$(INCLUDEDIR)/mosquitto.h $(DESTDIR)$(INCLUDEDIR)/mqtt_protocol.h
 	rm -f $(DESTDIR)$(PCDIR)/libmosquitto.pc

@@ -18,7 +18,8 @@ packages=(
     g++
     cmake
     pkg-config
-    binutils             # objdump, readelf
+    binutils             # objdump, readelf, objcopy (make install splits the debugging information off)
+    gdb                  # tests/install.rs, tests/deb.rs: gdb finds the separate debugging information
     valgrind
     openssl              # certificates for the TLS tests and benchmarks
     dpkg-dev             # dpkg-source: unpacks the original's source package (tests/upstream_suite.rs)
