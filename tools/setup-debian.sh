@@ -20,6 +20,7 @@ packages=(
     pkg-config
     binutils             # objdump, readelf, objcopy (make install splits the debugging information off)
     gdb                  # tests/install.rs, tests/deb.rs: gdb finds the separate debugging information
+    lintian              # tests/deb.rs checks the packages `make deb` builds
     valgrind
     openssl              # certificates for the TLS tests and benchmarks
     dpkg-dev             # dpkg-source: unpacks the original's source package (tests/upstream_suite.rs)
