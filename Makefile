@@ -144,7 +144,7 @@ uninstall:
 	@set -e; if [ -f $(DESTDIR)$(LIBDIR)/$(REALNAME) ]; then \
 		debug=$(call debug_path,$(DESTDIR)$(LIBDIR)/$(REALNAME)); \
 		echo "rm -f $$debug"; rm -f $$debug; \
-		rmdir $$(dirname $$debug) 2>/dev/null || true; \
+		rmdir $$(dirname $$debug) $(DESTDIR)$(DEBUGDIR)/.build-id $(DESTDIR)$(DEBUGDIR) 2>/dev/null || true; \
 	fi
 	rm -f $(DESTDIR)$(LIBDIR)/$(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libmosquitto.so
 	rm -f $(DESTDIR)$(INCLUDEDIR)/mosquitto.h $(DESTDIR)$(INCLUDEDIR)/mqtt_protocol.h

@@ -18,6 +18,7 @@ packages=(
     g++
     cmake
     pkg-config
+    iproute2             # ip: tests/readme_commands.rs runs the Python snippet in its own network namespace
     binutils             # objdump, readelf, objcopy (make install splits the debugging information off)
     gdb                  # tests/install.rs, tests/deb.rs: gdb finds the separate debugging information
     lintian              # tests/deb.rs checks the packages `make deb` builds
