@@ -19,7 +19,8 @@ use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
 
 /// Every block the README marks, with the test that runs it.
-const BLOCKS: [&str; 5] = [
+const BLOCKS: [&str; 6] = [
+    "deb_install",
     "install",
     "from_the_tree",
     "pkg_config",
@@ -231,27 +232,24 @@ fn require_root() {
     );
 }
 
-/// The part of the by-hand block before and after its "...and back" line.
-fn by_hand_parts() -> (String, String) {
-    let text = block("by_hand_install");
-    let (install, back) = text
+/// The parts of the README block `name` before and after its "...and
+/// back to Debian's" line.
+fn there_and_back(name: &str) -> (String, String) {
+    let text = block(name);
+    let (there, back) = text
         .split_once("# ...and back to Debian's\n")
-        .expect("the by-hand block has its way back");
-    (install.to_string(), back.to_string())
+        .unwrap_or_else(|| panic!("the {name} block has no way back"));
+    (there.to_string(), back.to_string())
 }
 
-/// `sudo make install PREFIX=/usr/local && sudo ldconfig` in a throwaway
-/// root: Debian's mosquitto_pub then runs on our library while no file of
-/// Debian's packages changed; the way back restores Debian's library and
-/// leaves nothing of ours in /usr/local/lib.
-#[test]
-fn by_hand_install_block_switches_programs_and_back() {
+/// Runs `script` as root in a throwaway root: a mount namespace where each
+/// of `dirs` (top-level folders) is an overlay whose changes land in a
+/// scratch folder, with `sudo` standing for itself where it is not
+/// installed. Returns the script's stdout, split into its `--- NAME`
+/// sections.
+fn in_throwaway_root(name: &str, dirs: &str, script: &str) -> Vec<(String, Vec<String>)> {
     require_root();
-    common::lib_dir();
-    let (install, back) = by_hand_parts();
-    let sandbox = fresh("readme-by-hand");
-    // Root needs no sudo; where it is not installed a stand-in runs the
-    // command as it is.
+    let sandbox = fresh(name);
     let shim = sandbox.join("bin");
     std::fs::create_dir_all(&shim).unwrap();
     if Command::new("sh")
@@ -264,13 +262,80 @@ fn by_hand_install_block_switches_programs_and_back() {
         std::fs::write(&sudo, "#!/bin/sh\nexec \"$@\"\n").unwrap();
         Command::new("chmod").arg("+x").arg(&sudo).status().unwrap();
     }
-    let script = format!(
+    let mounts = format!(
         "set -e\n\
-         for d in usr etc; do\n\
+         for d in {dirs}; do\n\
          \x20   mkdir -p \"$SANDBOX/$d/upper\" \"$SANDBOX/$d/work\"\n\
          \x20   mount -t overlay overlay -o \"lowerdir=/$d,upperdir=$SANDBOX/$d/upper,workdir=$SANDBOX/$d/work\" /$d\n\
-         done\n\
-         debian=$(readlink /usr/lib/x86_64-linux-gnu/libmosquitto.so.1)\n\
+         done\n"
+    );
+    let _make = MAKE.lock().unwrap_or_else(|e| e.into_inner());
+    // apt asks before it removes a package: the user says yes, as often as
+    // asked (apt reads ahead whatever stdin holds).
+    let mut yes = Command::new("yes")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run yes");
+    let child = clean(&mut Command::new("unshare"))
+        .args(["--mount", "--propagation", "private", "sh", "-c"])
+        .arg(mounts + script)
+        .current_dir(common::root())
+        .env("SANDBOX", &sandbox)
+        .env(
+            "PATH",
+            format!("{}:{}", shim.display(), std::env::var("PATH").unwrap()),
+        )
+        .stdin(yes.stdout.take().unwrap())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run unshare");
+    let output = child.wait_with_output().unwrap();
+    // It may have ended already (its reader gone).
+    let _ = yes.kill();
+    yes.wait().unwrap();
+    common::assert_output_ok(&output, &format!("{name} in a throwaway root"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout
+        .split("--- ")
+        .skip(1)
+        .map(|part| {
+            let mut lines = part.lines().map(str::to_string);
+            let title = lines.next().unwrap_or_default();
+            (title, lines.collect())
+        })
+        .collect()
+}
+
+/// The lines of section `name`.
+fn section<'a>(sections: &'a [(String, Vec<String>)], name: &str) -> &'a [String] {
+    &sections
+        .iter()
+        .find(|(title, _)| title == name)
+        .unwrap_or_else(|| panic!("no {name} section in {sections:?}"))
+        .1
+}
+
+/// The version in a `mosquitto_pub --help` line "... running on
+/// libmosquitto X.Y.Z." among `lines`.
+fn running_on(lines: &[String]) -> String {
+    lines
+        .iter()
+        .find_map(|l| l.split_once("running on libmosquitto "))
+        .map(|(_, v)| v.trim_end_matches('.').to_string())
+        .unwrap_or_else(|| panic!("no 'running on' line in {lines:?}"))
+}
+
+/// `sudo make install PREFIX=/usr/local && sudo ldconfig` in a throwaway
+/// root: Debian's mosquitto_pub then runs on our library while Debian's
+/// soname link stays as it was; the way back restores Debian's library and
+/// leaves nothing of ours in /usr/local/lib.
+#[test]
+fn by_hand_install_block_switches_programs_and_back() {
+    common::lib_dir();
+    let (install, back) = there_and_back("by_hand_install");
+    let script = format!(
+        "debian=$(readlink /usr/lib/x86_64-linux-gnu/libmosquitto.so.1)\n\
          echo '--- install'\n\
          {install}\
          echo '--- links'\n\
@@ -282,46 +347,70 @@ fn by_hand_install_block_switches_programs_and_back() {
          mosquitto_pub --help | grep 'running on'\n\
          ls /usr/local/lib | grep libmosquitto || true\n"
     );
-    let _make = MAKE.lock().unwrap_or_else(|e| e.into_inner());
-    let output = clean(&mut Command::new("unshare"))
-        .args(["--mount", "--propagation", "private", "sh", "-c", &script])
-        .current_dir(common::root())
-        .env("SANDBOX", &sandbox)
-        .env(
-            "PATH",
-            format!("{}:{}", shim.display(), std::env::var("PATH").unwrap()),
-        )
-        .output()
-        .expect("run unshare");
-    common::assert_output_ok(&output, "the by-hand block in a throwaway root");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let section = |name: &str| -> Vec<&str> {
-        stdout
-            .split(&format!("--- {name}\n"))
-            .nth(1)
-            .unwrap_or_else(|| panic!("no {name} section:\n{stdout}"))
-            .lines()
-            .take_while(|l| !l.starts_with("--- "))
-            .collect()
-    };
-    let running = |lines: &[&str]| -> String {
-        lines
-            .iter()
-            .find_map(|l| l.split_once("running on libmosquitto "))
-            .map(|(_, v)| v.trim_end_matches('.').to_string())
-            .unwrap_or_else(|| panic!("no 'running on' line:\n{stdout}"))
-    };
-    assert_eq!(running(&section("install")), env!("CARGO_PKG_VERSION"));
-    let links = section("links");
+    let sections = in_throwaway_root("readme-by-hand", "usr etc", &script);
+    assert_eq!(
+        running_on(section(&sections, "install")),
+        env!("CARGO_PKG_VERSION")
+    );
+    let links = section(&sections, "links");
     assert_eq!(links[0], links[1], "Debian's soname link was changed");
-    let after = section("after");
-    assert_eq!(running(&after), "2.0.11");
+    let after = section(&sections, "after");
+    assert_eq!(running_on(after), "2.0.11");
     assert!(
         !after.iter().any(|l| l.starts_with("libmosquitto")),
         "left in /usr/local/lib: {after:?}"
     );
     // And outside the namespace nothing changed.
     assert!(!Path::new("/usr/local/lib/libmosquitto.so.1").exists());
+}
+
+/// `make deb`, `apt install` of the two packages and the way back, in a
+/// throwaway root (its /usr, /etc and /var are overlays): Debian's
+/// mosquitto_pub runs on our library, then on Debian's again, and our
+/// packages are gone.
+#[test]
+fn deb_install_block_replaces_libmosquitto1_and_back() {
+    common::lib_dir();
+    let (install, back) = there_and_back("deb_install");
+    let script = format!(
+        "echo '--- install'\n\
+         {install}\
+         echo '--- installed'\n\
+         mosquitto_pub --help | grep 'running on'\n\
+         dpkg-query -W -f='${{Package}} ${{db:Status-Status}}\\n' libmosquitto1-rs libmosquitto-rs-dev\n\
+         echo '--- back'\n\
+         {back}\
+         echo '--- after'\n\
+         mosquitto_pub --help | grep 'running on'\n\
+         dpkg-query -W -f='${{Package}} ${{db:Status-Status}}\\n' libmosquitto1 libmosquitto-dev\n\
+         dpkg-query -W -f='${{Package}} ${{db:Status-Status}}\\n' libmosquitto1-rs 2>/dev/null || true\n"
+    );
+    let sections = in_throwaway_root("readme-deb", "usr etc var", &script);
+    let installed = section(&sections, "installed");
+    assert_eq!(running_on(installed), env!("CARGO_PKG_VERSION"));
+    for pkg in ["libmosquitto1-rs", "libmosquitto-rs-dev"] {
+        assert!(
+            installed.iter().any(|l| *l == format!("{pkg} installed")),
+            "{installed:?}"
+        );
+    }
+    let after = section(&sections, "after");
+    assert_eq!(
+        running_on(after),
+        "2.0.11",
+        "after the way back: {:?}",
+        section(&sections, "back")
+    );
+    for pkg in ["libmosquitto1", "libmosquitto-dev"] {
+        assert!(
+            after.iter().any(|l| *l == format!("{pkg} installed")),
+            "{after:?}"
+        );
+    }
+    assert!(
+        !after.iter().any(|l| l == "libmosquitto1-rs installed"),
+        "{after:?}"
+    );
 }
 
 /// The Python snippet, saved as the README says and run as it says
