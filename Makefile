@@ -105,11 +105,10 @@ test: all
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --quiet
 	$(CARGO) test --no-fail-fast
 
-$(LIB_DEBUG): $(LIB_STRIPPED)
-
-$(LIB_STRIPPED): $(LIB_SO) tools/split-debug.sh
-	@mkdir -p $(dir $@)
-	tools/split-debug.sh $(LIB_SO) $@ $(LIB_DEBUG)
+# One run of the script makes both files (a grouped target).
+$(LIB_STRIPPED) $(LIB_DEBUG) &: $(LIB_SO) tools/split-debug.sh
+	@mkdir -p $(dir $(LIB_STRIPPED))
+	tools/split-debug.sh $(LIB_SO) $(LIB_STRIPPED) $(LIB_DEBUG)
 
 # The debug file's place under .build-id/, from the library's build-id note.
 build_id = $$(readelf -n $(1) | sed -n 's/^ *Build ID: *\([0-9a-f]*\)$$/\1/p')
@@ -153,8 +152,9 @@ uninstall:
 	-rmdir $(DESTDIR)$(CMAKEDIR) 2>/dev/null
 
 # Two packages that take the place of Debian's libmosquitto1 and
-# libmosquitto-dev: the tree comes from `make install` in Debian's layout,
-# tools/mkdeb.sh splits it and writes the control files.
+# libmosquitto-dev, and libmosquitto1-rs-dbgsym with the debugging
+# information: the tree comes from `make install` in Debian's layout,
+# tools/mkdeb.sh splits it and writes the control and copyright files.
 deb: all
 	rm -rf $(DEB_STAGE)
 	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DEB_STAGE) \
