@@ -9,7 +9,11 @@
 #   make install          install to $(DESTDIR)$(PREFIX) (default /usr/local);
 #                         LIBDIR=... overrides $(PREFIX)/lib, e.g. Debian's
 #                         make install PREFIX=/usr LIBDIR=/usr/lib/$$(dpkg-architecture -qDEB_HOST_MULTIARCH)
-#   make deb              build target/deb/libmosquitto1-rs_*.deb and libmosquitto-rs-dev_*.deb
+#                         The library is installed stripped; its debugging
+#                         information goes to $(DEBUGDIR)/.build-id/ (default
+#                         $(PREFIX)/lib/debug, where gdb looks when PREFIX=/usr)
+#   make deb              build target/deb/libmosquitto1-rs_*.deb, libmosquitto-rs-dev_*.deb
+#                         and libmosquitto1-rs-dbgsym_*.deb (the debugging information)
 #   make demo             Debian's mosquitto_sub/pub exchanging messages through our library
 #   make utility-demo     build and run c-examples/utility_demo.c on our library
 #   make bench            side-by-side benchmark, Debian's library vs ours (benches/)
@@ -34,6 +38,10 @@ LIB_A   := $(OUT)/libmosquitto.a
 LIB_SO  := $(OUT)/$(SONAME)
 LIB_DEV := $(OUT)/libmosquitto.so
 MAP     := $(OUT)/libmosquitto.map
+# What `make install` installs: the library stripped, and its debugging
+# information on its own (tools/split-debug.sh).
+LIB_STRIPPED := $(OUT)/split/$(SONAME)
+LIB_DEBUG    := $(OUT)/split/$(SONAME).debug
 
 # The package version, read from Cargo.toml (used by the .pc and CMake files).
 VERSION := $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -n 1)
@@ -54,6 +62,7 @@ LIBDIR     := $(PREFIX)/lib
 INCLUDEDIR := $(PREFIX)/include
 PCDIR      := $(LIBDIR)/pkgconfig
 CMAKEDIR   := $(LIBDIR)/cmake/mosquitto
+DEBUGDIR   := $(PREFIX)/lib/debug
 
 # The .pc file names its folders relative to ${prefix} when they are inside
 # it, as Debian's does.
@@ -118,9 +127,21 @@ test: lint all
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --quiet
 	MOSQ_LIB_BUILT=1 $(CARGO) test --no-fail-fast
 
-install: all
+# One run of the script makes both files (a grouped target).
+$(LIB_STRIPPED) $(LIB_DEBUG) &: $(LIB_SO) tools/split-debug.sh
+	@mkdir -p $(dir $(LIB_STRIPPED))
+	tools/split-debug.sh $(LIB_SO) $(LIB_STRIPPED) $(LIB_DEBUG)
+
+# The debug file's place under .build-id/, from the library's build-id note.
+build_id = $$(readelf -n $(1) | sed -n 's/^ *Build ID: *\([0-9a-f]*\)$$/\1/p')
+debug_path = $(DESTDIR)$(DEBUGDIR)/.build-id/$$(echo $(call build_id,$(1)) | cut -c1-2)/$$(echo $(call build_id,$(1)) | cut -c3-).debug
+
+install: all $(LIB_STRIPPED) $(LIB_DEBUG)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(CMAKEDIR)
-	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/$(REALNAME)
+	install -m 0644 $(LIB_STRIPPED) $(DESTDIR)$(LIBDIR)/$(REALNAME)
+	@set -e; debug=$(call debug_path,$(LIB_STRIPPED)); \
+	echo "install -m 0644 $(LIB_DEBUG) $$debug"; \
+	install -d $$(dirname $$debug); install -m 0644 $(LIB_DEBUG) $$debug
 	ln -sfn $(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sfn $(SONAME) $(DESTDIR)$(LIBDIR)/libmosquitto.so
 	@set -e; headers=$$(ls include/*.h 2>/dev/null || true); \
@@ -141,6 +162,11 @@ install: all
 	chmod 0644 $(DESTDIR)$(CMAKEDIR)/mosquittoConfig.cmake $(DESTDIR)$(CMAKEDIR)/mosquittoConfigVersion.cmake
 
 uninstall:
+	@set -e; if [ -f $(DESTDIR)$(LIBDIR)/$(REALNAME) ]; then \
+		debug=$(call debug_path,$(DESTDIR)$(LIBDIR)/$(REALNAME)); \
+		echo "rm -f $$debug"; rm -f $$debug; \
+		rmdir $$(dirname $$debug) $(DESTDIR)$(DEBUGDIR)/.build-id $(DESTDIR)$(DEBUGDIR) 2>/dev/null || true; \
+	fi
 	rm -f $(DESTDIR)$(LIBDIR)/$(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libmosquitto.so
 	rm -f $(DESTDIR)$(INCLUDEDIR)/mosquitto.h $(DESTDIR)$(INCLUDEDIR)/mqtt_protocol.h
 	rm -f $(DESTDIR)$(PCDIR)/libmosquitto.pc
@@ -148,8 +174,9 @@ uninstall:
 	-rmdir $(DESTDIR)$(CMAKEDIR) 2>/dev/null
 
 # Two packages that take the place of Debian's libmosquitto1 and
-# libmosquitto-dev: the tree comes from `make install` in Debian's layout,
-# tools/mkdeb.sh splits it and writes the control files.
+# libmosquitto-dev, and libmosquitto1-rs-dbgsym with the debugging
+# information: the tree comes from `make install` in Debian's layout,
+# tools/mkdeb.sh splits it and writes the control and copyright files.
 deb: all
 	rm -rf $(DEB_STAGE)
 	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DEB_STAGE) \

@@ -1,11 +1,13 @@
 //! `make deb`: the two Debian packages that take the place of Debian's
-//! libmosquitto1 and libmosquitto-dev. Checks their control fields and
-//! files, then extracts the runtime package into a scratch root (never
-//! installs it on this system) and runs Debian's unchanged `mosquitto_pub`
-//! on the packaged library against a real broker.
+//! libmosquitto1 and libmosquitto-dev, and the -dbgsym package holding the
+//! library's debugging information. Checks their control fields, files,
+//! generated copyright and lintian's verdict, then extracts the runtime
+//! package into a scratch root (never installs it on this system) and runs
+//! Debian's unchanged `mosquitto_pub` on the packaged library against a
+//! real broker.
 
 mod support;
-use support::common;
+use support::{common, debuginfo};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -71,7 +73,7 @@ fn deb_version() -> String {
     format!("{}-1", env!("CARGO_PKG_VERSION"))
 }
 
-/// The two packages, built once by `make deb`: (runtime, dev).
+/// The packages, built once by `make deb`: (runtime, dev).
 fn packages() -> &'static (PathBuf, PathBuf) {
     static DEBS: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
     DEBS.get_or_init(|| {
@@ -87,11 +89,18 @@ fn packages() -> &'static (PathBuf, PathBuf) {
         let dir = common::root().join("target/deb");
         let name = |pkg: &str| dir.join(format!("{pkg}_{}_{}.deb", deb_version(), arch.trim()));
         let debs = (name("libmosquitto1-rs"), name("libmosquitto-rs-dev"));
-        for deb in [&debs.0, &debs.1] {
+        for deb in [&debs.0, &debs.1, &name("libmosquitto1-rs-dbgsym")] {
             assert!(deb.exists(), "make deb did not build {}", deb.display());
         }
         debs
     })
+}
+
+/// The debugging-information package `make deb` built beside the others.
+fn dbgsym_package() -> PathBuf {
+    let runtime = &packages().0;
+    let name = runtime.file_name().unwrap().to_str().unwrap();
+    runtime.with_file_name(name.replacen("libmosquitto1-rs_", "libmosquitto1-rs-dbgsym_", 1))
 }
 
 /// The control fields of `deb` (`dpkg-deb -f`), continuation lines joined.
@@ -295,6 +304,7 @@ fn runtime_package_replaces_libmosquitto1() {
             None,
         ),
         ("usr/share/doc/libmosquitto1-rs/copyright".into(), None),
+        ("usr/share/lintian/overrides/libmosquitto1-rs".into(), None),
     ]
     .into_iter()
     .collect();
@@ -312,8 +322,13 @@ fn runtime_package_replaces_libmosquitto1() {
     );
 
     // The packaged library: our soname, the very functions `make` built
-    // (only stripped of debugging information).
+    // (only stripped of debugging information, which the -dbgsym package
+    // holds).
     let lib = root.join(&real);
+    assert_eq!(
+        debuginfo::build_id(&lib),
+        debuginfo::build_id(&common::our_lib())
+    );
     let dynamic = stdout_of("objdump", &["-p", lib.to_str().unwrap()]);
     assert!(
         dynamic
@@ -401,6 +416,7 @@ fn dev_package_replaces_libmosquitto_dev() {
         "usr/include/mqtt_protocol.h",
         "usr/share/doc/libmosquitto-rs-dev/changelog.Debian.gz",
         "usr/share/doc/libmosquitto-rs-dev/copyright",
+        "usr/share/lintian/overrides/libmosquitto-rs-dev",
     ] {
         want.insert(path.into(), None);
     }
@@ -504,4 +520,327 @@ fn debian_mosquitto_pub_runs_on_the_packaged_library() {
         next_message(&mut sub, Duration::from_secs(5)),
         "from the packaged library"
     );
+}
+
+/// The symbol version nodes `lib` defines (`objdump -p`), its soname left
+/// out, in order.
+fn version_nodes(lib: &Path) -> Vec<String> {
+    let dump = stdout_of("objdump", &["-p", lib.to_str().unwrap()]);
+    dump.lines()
+        .skip_while(|l| !l.starts_with("Version definitions:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().nth(3))
+        .filter(|name| name.starts_with("MOSQ_"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// "MOSQ_1.0 to MOSQ_1.7 and MOSQ_2.1": runs of consecutive minor
+/// versions of one major as ranges.
+fn describe_nodes(nodes: &[String]) -> String {
+    let parse = |n: &str| -> (u32, u32) {
+        let (major, minor) = n.trim_start_matches("MOSQ_").split_once('.').unwrap();
+        (major.parse().unwrap(), minor.parse().unwrap())
+    };
+    let mut runs: Vec<(String, String)> = Vec::new();
+    for node in nodes {
+        let (major, minor) = parse(node);
+        match runs.last_mut() {
+            Some((_, last)) if parse(last) == (major, minor.wrapping_sub(1)) => {
+                *last = node.clone();
+            }
+            _ => runs.push((node.clone(), node.clone())),
+        }
+    }
+    let parts: Vec<String> = runs
+        .iter()
+        .map(|(a, b)| {
+            if a == b {
+                a.clone()
+            } else {
+                format!("{a} to {b}")
+            }
+        })
+        .collect();
+    match parts.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => parts.concat(),
+    }
+}
+
+#[test]
+fn describe_nodes_makes_ranges() {
+    let nodes: Vec<String> = ["MOSQ_1.0", "MOSQ_1.1", "MOSQ_1.2", "MOSQ_2.1"]
+        .map(String::from)
+        .to_vec();
+    assert_eq!(describe_nodes(&nodes), "MOSQ_1.0 to MOSQ_1.2 and MOSQ_2.1");
+    assert_eq!(describe_nodes(&nodes[3..]), "MOSQ_2.1");
+}
+
+/// The description names the symbol versions the library really defines
+/// (MOSQ_2.1, not 2.0's MOSQ_2.0), and the Maintainer is Cargo.toml's.
+#[test]
+fn runtime_package_describes_its_symbol_versions_and_maintainer() {
+    let (deb, dev) = packages();
+    let nodes = version_nodes(&common::our_lib());
+    assert!(nodes.iter().any(|n| n == "MOSQ_2.1"), "{nodes:?}");
+    let f = fields(deb);
+    let description = f["Description"]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let want = format!("with the symbol versions {},", describe_nodes(&nodes));
+    assert!(
+        description.contains(&want),
+        "{want:?} not in {description:?}"
+    );
+    assert!(!description.contains("MOSQ_2.0"), "{description}");
+
+    let authors = env!("CARGO_PKG_AUTHORS");
+    let first = authors.split(':').next().unwrap();
+    assert!(
+        first.contains('@') && !first.contains("localhost"),
+        "Cargo.toml authors: {authors:?}"
+    );
+    for package in [deb.as_path(), dev.as_path(), dbgsym_package().as_path()] {
+        assert_eq!(
+            fields(package)["Maintainer"],
+            first,
+            "{}",
+            package.display()
+        );
+    }
+}
+
+/// The crates Cargo links into the library (`cargo tree -e normal` for this
+/// host, a different view of the graph than the `cargo metadata` walk of
+/// tools/deb/copyright.py): "name-version" to SPDX licence expression.
+fn linked_crates() -> BTreeMap<String, String> {
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args([
+            "tree", "--locked", "-e", "normal", "--prefix", "none", "-f", "{p}|{l}",
+        ])
+        .current_dir(common::root())
+        .output()
+        .expect("run cargo tree");
+    common::assert_output_ok(&output, "cargo tree");
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        // "(*)": already shown above.
+        .map(|l| l.trim_end().trim_end_matches(" (*)"))
+        .map(|l| {
+            let (package, licence) = l.split_once('|').expect("name|licence");
+            let mut words = package.split_whitespace();
+            let name = words.next().unwrap();
+            let version = words.next().unwrap().trim_start_matches('v');
+            (format!("{name}-{version}"), licence.trim().to_string())
+        })
+        .collect()
+}
+
+/// The copyright file's paragraphs, as field maps.
+fn paragraphs(text: &str) -> Vec<BTreeMap<String, String>> {
+    text.split("\n\n")
+        .map(|para| {
+            let mut map = BTreeMap::new();
+            let mut last = String::new();
+            for line in para.lines() {
+                if line.starts_with(' ') {
+                    map.entry(last.clone()).and_modify(|v: &mut String| {
+                        v.push('\n');
+                        v.push_str(line);
+                    });
+                } else if let Some((key, value)) = line.split_once(':') {
+                    last = key.to_string();
+                    map.insert(last.clone(), value.trim().to_string());
+                }
+            }
+            map
+        })
+        .filter(|map| !map.is_empty())
+        .collect()
+}
+
+/// The copyright file lists every crate linked into the library with the
+/// licence its Cargo.toml declares, and has a License paragraph for every
+/// licence it names; the three packages ship the same file.
+#[test]
+fn copyright_lists_every_linked_crate_with_its_licence() {
+    let (deb, dev) = packages();
+    let root = extract(deb, "deb-copyright");
+    let text =
+        std::fs::read_to_string(root.join("usr/share/doc/libmosquitto1-rs/copyright")).unwrap();
+    let dev_root = extract(dev, "deb-copyright-dev");
+    assert_eq!(
+        text,
+        std::fs::read_to_string(dev_root.join("usr/share/doc/libmosquitto-rs-dev/copyright"))
+            .unwrap()
+    );
+    let paras = paragraphs(&text);
+    assert_eq!(
+        paras[0]["Format"],
+        "https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"
+    );
+    let files: BTreeMap<String, String> = paras
+        .iter()
+        .filter_map(|p| Some((p.get("Files")?.clone(), p.get("License")?.clone())))
+        .collect();
+    let standalone: Vec<&str> = paras
+        .iter()
+        .filter(|p| !p.contains_key("Files") && !p.contains_key("Format"))
+        .filter_map(|p| p.get("License"))
+        .map(|l| l.lines().next().unwrap())
+        .collect();
+
+    let own = env!("CARGO_PKG_NAME");
+    assert_eq!(files["*"], "EPL-2.0 or BSD-3-Clause");
+    assert_eq!(files["rust-std/*"], "MIT or Apache-2.0");
+    let crates = linked_crates();
+    assert!(crates.len() > 20, "{crates:?}");
+    let mut listed = 0;
+    for (crate_id, spdx) in &crates {
+        if crate_id.starts_with(&format!("{own}-")) {
+            continue;
+        }
+        let field = files
+            .get(&format!("{crate_id}/*"))
+            .unwrap_or_else(|| panic!("copyright does not list {crate_id}"));
+        let want = spdx
+            .replace('/', " OR ")
+            .replace(" OR ", " or ")
+            .replace(" AND ", " and ");
+        assert_eq!(field, &want, "{crate_id}");
+        listed += 1;
+    }
+    // Nothing else: our own paragraph, the standard library and the crates.
+    assert_eq!(files.len(), listed + 2, "{:?}", files.keys());
+    for (crate_prefix, licence) in [
+        ("ring-", "Apache-2.0 and ISC"),
+        ("rustls-webpki-", "ISC"),
+        ("untrusted-", "ISC"),
+    ] {
+        let (_, field) = files
+            .iter()
+            .find(|(k, _)| k.starts_with(crate_prefix))
+            .unwrap_or_else(|| panic!("no {crate_prefix}* paragraph"));
+        assert_eq!(field, licence, "{crate_prefix}");
+    }
+    for field in files.values() {
+        for name in field
+            .split_whitespace()
+            .filter(|w| *w != "or" && *w != "and")
+        {
+            assert!(
+                standalone.contains(&name),
+                "no License: {name} paragraph (have {standalone:?})"
+            );
+        }
+    }
+}
+
+#[test]
+fn dbgsym_package_holds_the_debugging_information() {
+    let (runtime, _) = packages();
+    let deb = dbgsym_package();
+    let f = fields(&deb);
+    assert_eq!(f["Package"], "libmosquitto1-rs-dbgsym");
+    assert_eq!(f["Version"], deb_version());
+    assert_eq!(f["Section"], "debug");
+    assert_eq!(f["Auto-Built-Package"], "debug-symbols");
+    assert_eq!(
+        f["Depends"],
+        format!("libmosquitto1-rs (= {})", deb_version())
+    );
+    let id = debuginfo::build_id(&common::our_lib());
+    assert_eq!(f["Build-Ids"], id);
+
+    let debug = debuginfo::build_id_path(Path::new("usr/lib/debug"), &id);
+    let files = contents(&deb);
+    let want: BTreeMap<String, Option<String>> = [
+        (debug.display().to_string(), None),
+        (
+            "usr/share/doc/libmosquitto1-rs-dbgsym".into(),
+            Some("libmosquitto1-rs".into()),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(files, want);
+
+    // Both packages extracted into one root: the library there is
+    // stripped, and gdb finds its lines through the debug package.
+    let root = extract(&deb, "deb-dbgsym");
+    check_md5sums(&root, &files);
+    stdout_of(
+        "dpkg-deb",
+        &["-x", runtime.to_str().unwrap(), root.to_str().unwrap()],
+    );
+    let lib = root
+        .join(MULTIARCH_LIB)
+        .join(format!("libmosquitto.so.{}", env!("CARGO_PKG_VERSION")));
+    debuginfo::check_split(&lib, &root.join("usr/lib/debug"), &root);
+}
+
+/// lintian finds no error or warning in the three packages. Every tag the
+/// packages override (tools/deb/lintian/) has its reason written above it,
+/// and every override is still needed.
+#[test]
+fn lintian_accepts_the_packages() {
+    let (deb, dev) = packages();
+    let dbgsym = dbgsym_package();
+    let lintian = |show_overrides: bool| {
+        let mut cmd = Command::new("lintian");
+        cmd.args(["--fail-on", "error,warning", "-I", "--pedantic"]);
+        if show_overrides {
+            cmd.arg("--show-overrides");
+        }
+        cmd.args([deb, dev, &dbgsym])
+            .output()
+            .expect("run lintian (apt-get install lintian, or run tools/setup-debian.sh)")
+    };
+    let verdict = lintian(false);
+    assert!(
+        verdict.status.success(),
+        "lintian failed:\n{}{}",
+        String::from_utf8_lossy(&verdict.stdout),
+        String::from_utf8_lossy(&verdict.stderr)
+    );
+    // With the overrides shown, lintian's exit status is not 0: read its
+    // lines instead.
+    let output = lintian(true);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for line in stdout.lines() {
+        assert!(
+            line.starts_with("N: ") || line.starts_with("O: "),
+            "lintian reported: {line}\n{stdout}"
+        );
+        assert!(!line.contains("-override"), "{line}");
+    }
+
+    let dir = common::root().join("tools/deb/lintian");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut reason = false;
+        for line in text.lines() {
+            if line.starts_with('#') {
+                reason = true;
+            } else if !line.trim().is_empty() {
+                assert!(reason, "{}: no reason above {line}", path.display());
+                reason = false;
+                // lintian showed it as used ("O:" line).
+                let tag = line.split_whitespace().nth(1).unwrap();
+                assert!(
+                    stdout
+                        .lines()
+                        .any(|l| l.starts_with("O: ") && l.contains(tag)),
+                    "override {tag} ({}) is not used:\n{stdout}",
+                    path.display()
+                );
+            }
+        }
+    }
 }

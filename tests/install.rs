@@ -3,7 +3,7 @@
 //! `find_package(mosquitto)`.
 
 mod support;
-use support::common;
+use support::{common, debuginfo};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -71,6 +71,24 @@ fn installed_prefix() -> &'static Path {
     })
 }
 
+/// The dynamic symbol table of `lib` (`nm -D`), sorted.
+fn dynamic_symbols(lib: &Path) -> Vec<String> {
+    let output = Command::new("nm")
+        .arg("-D")
+        .arg(lib)
+        .output()
+        .expect("run nm");
+    common::assert_output_ok(&output, "nm -D");
+    let mut lines: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    assert!(lines.len() > 100, "{lines:?}");
+    lines
+}
+
 /// Checks what the consumer printed: it loaded `lib` and got sane answers.
 fn check_consumer_output(stdout: &str, lib: &Path) {
     let lines: Vec<&str> = stdout.lines().collect();
@@ -122,12 +140,30 @@ fn install_lays_out_the_expected_files() {
         );
     }
 
-    // As Debian: the real file has the full version in its name, byte for
-    // byte the one `make` built; the soname and the dev link point to it.
-    let installed = std::fs::read(prefix.join(&realname)).unwrap();
+    // As Debian: the real file has the full version in its name; it is the
+    // one `make` built, stripped (same build-id, same exported functions),
+    // its debugging information under lib/debug/.build-id/; the soname and
+    // the dev link point to it.
+    let installed = prefix.join(&realname);
+    assert_eq!(
+        debuginfo::build_id(&installed),
+        debuginfo::build_id(&common::our_lib()),
+        "installed library is not the one `make` built"
+    );
+    assert_eq!(
+        dynamic_symbols(&installed),
+        dynamic_symbols(&common::our_lib())
+    );
+    let built_size = std::fs::metadata(common::our_lib()).unwrap().len();
+    let size = std::fs::metadata(&installed).unwrap().len();
     assert!(
-        installed == std::fs::read(common::our_lib()).unwrap(),
-        "installed library differs from the built one"
+        size < built_size / 2,
+        "installed {size} bytes, built {built_size}: not stripped?"
+    );
+    debuginfo::check_split(
+        &installed,
+        &prefix.join("lib/debug"),
+        &common::scratch("install-debuginfo"),
     );
     let meta = std::fs::symlink_metadata(prefix.join(&realname)).unwrap();
     assert!(meta.file_type().is_file());
@@ -369,6 +405,10 @@ fn install_with_libdir_uses_the_debian_layout() {
         format!("{lib}/libmosquitto.so.{version}"),
         format!("{lib}/pkgconfig/libmosquitto.pc"),
     ];
+    // The debugging information where Debian's debug packages put it.
+    let id = debuginfo::build_id(&common::our_lib());
+    let debug = debuginfo::build_id_path(Path::new("usr/lib/debug"), &id);
+    want.push(debug.display().to_string());
     want.sort();
     assert_eq!(files_under(&destdir), want);
     assert_eq!(
@@ -431,4 +471,30 @@ fn install_with_libdir_uses_the_debian_layout() {
             "cmake output lacks {line:?}:\n{stdout}"
         );
     }
+}
+
+/// `make uninstall` removes every file `make install` put in place, the
+/// debugging information included.
+#[test]
+fn uninstall_removes_what_install_put_in_place() {
+    common::lib_dir();
+    let prefix = common::scratch("install-uninstall").join("prefix");
+    if prefix.exists() {
+        std::fs::remove_dir_all(&prefix).unwrap();
+    }
+    for target in ["install", "uninstall"] {
+        let output = clean_make_env(&mut Command::new("make"))
+            .arg("-C")
+            .arg(common::root())
+            .arg(target)
+            .arg(format!("PREFIX={}", prefix.display()))
+            .output()
+            .expect("run make");
+        common::assert_output_ok(&output, &format!("make {target}"));
+        if target == "install" {
+            let id = debuginfo::build_id(&common::our_lib());
+            assert!(debuginfo::build_id_path(&prefix.join("lib/debug"), &id).is_file());
+        }
+    }
+    assert_eq!(files_under(&prefix), Vec::<String>::new());
 }

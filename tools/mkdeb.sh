@@ -11,6 +11,14 @@
 #   OUTDIR/libmosquitto-rs-dev_<VERSION>-<REV>_<ARCH>.deb
 #       headers, libmosquitto.so, .pc and CMake files; takes the place of
 #       libmosquitto-dev.
+#   OUTDIR/libmosquitto1-rs-dbgsym_<VERSION>-<REV>_<ARCH>.deb
+#       the library's debugging information, which `make install` split
+#       off, under usr/lib/debug/.build-id/ (as Debian's -dbgsym packages).
+#
+# The copyright file is generated (tools/deb/copyright.py, from `cargo
+# metadata`); the symbol versions named in the description come from abi/;
+# the Maintainer is the first of Cargo.toml's authors. lintian overrides,
+# each with its reason, are in tools/deb/lintian/<package>.
 #
 # Environment overrides:
 #   DEB_REVISION          Debian revision of our packages (default 1)
@@ -19,7 +27,8 @@
 #                         apt's candidate, else 2.0.11-1.2+deb12u2). Debian's
 #                         mosquitto-clients, mosquitto and libmosquittopp1
 #                         depend on exactly their own source version.
-#   DEB_MAINTAINER        the Maintainer field
+#   DEB_MAINTAINER        the Maintainer field (default: Cargo.toml's
+#                         first author)
 set -eu
 
 stage=$1
@@ -30,10 +39,15 @@ multiarch=$5
 
 revision=${DEB_REVISION:-1}
 version="$upstream-$revision"
-maintainer=${DEB_MAINTAINER:-"mosquitto-rs maintainers <mosquitto-rs@localhost>"}
 libdir="usr/lib/$multiarch"
 realname="libmosquitto.so.$upstream"
 here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+maintainer=${DEB_MAINTAINER:-$(sed -n 's/^authors *= *\[ *"\([^"]*\)".*/\1/p' "$top/Cargo.toml")}
+if [ -z "$maintainer" ]; then
+    echo "mkdeb.sh: Cargo.toml has no authors (the Maintainer field)" >&2
+    exit 1
+fi
 
 # Reproducible dates: the last commit's, unless the caller chose one.
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
@@ -95,13 +109,45 @@ shlib_depends() {
     echo "${out#, }" | tr ',' '\n' | sed 's/^ *//' | LC_ALL=C sort | paste -sd, - | sed 's/,/, /g'
 }
 
+# The symbol version nodes the library exports, from abi/ (build.rs makes
+# the version script from the same lists): "MOSQ_1.0 to MOSQ_1.7 and
+# MOSQ_2.1", a range for consecutive minor versions of one major.
+symbol_versions() {
+    cat "$top"/abi/symbols-*.txt | awk '{ print $1 }' | sort -uV | awk -F'[_.]' '
+        function flush() {
+            if (first == "") return
+            part[++n] = first == last ? first : first " to " last
+        }
+        {
+            if ($2 == major && $3 == minor + 1) { last = $0 }
+            else { flush(); first = $0; last = $0 }
+            major = $2; minor = $3
+        }
+        END {
+            flush()
+            out = part[1]
+            for (i = 2; i <= n; i++) out = out (i == n ? " and " : ", ") part[i]
+            print out
+        }'
+}
+
+# Lintian overrides shipped in the package, if any (tools/deb/lintian/PKG).
+add_overrides() {
+    root=$1
+    pkg=$2
+    if [ -f "$here/deb/lintian/$pkg" ]; then
+        install -d "$root/usr/share/lintian/overrides"
+        install -m 0644 "$here/deb/lintian/$pkg" "$root/usr/share/lintian/overrides/$pkg"
+    fi
+}
+
 # Files every package has: copyright and changelog.
 add_docs() {
     root=$1
     pkg=$2
     doc="$root/usr/share/doc/$pkg"
     install -d "$doc"
-    install -m 0644 "$here/deb/copyright" "$doc/copyright"
+    install -m 0644 "$work/copyright" "$doc/copyright"
     date=$(date -u -R -d "@$SOURCE_DATE_EPOCH")
     {
         echo "mosquitto-rs ($version) unstable; urgency=medium"
@@ -131,17 +177,26 @@ provides=$(provides_version)
 work="$outdir/pkgroot"
 rm -rf "$work"
 mkdir -p "$outdir"
-rm -f "$outdir"/libmosquitto1-rs_*.deb "$outdir"/libmosquitto-rs-dev_*.deb
+rm -f "$outdir"/libmosquitto1-rs_*.deb "$outdir"/libmosquitto-rs-dev_*.deb \
+    "$outdir"/libmosquitto1-rs-dbgsym_*.deb
+mkdir -p "$work"
+"$here/deb/copyright.py" > "$work/copyright"
+versions=$(symbol_versions)
 
 # --- libmosquitto1-rs: the runtime library --------------------------------
 pkg=libmosquitto1-rs
 root="$work/$pkg"
 install -d "$root/DEBIAN" "$root/$libdir"
+# `make install` stripped it, as dh_strip does for Debian's libraries.
 install -m 0644 "$stage/$libdir/$realname" "$root/$libdir/$realname"
-# Without debugging information, as dh_strip ships Debian's libraries.
-strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/$libdir/$realname"
+if readelf -S "$root/$libdir/$realname" | grep -q '\.debug_info'; then
+    echo "mkdeb.sh: $stage/$libdir/$realname has debugging information" >&2
+    exit 1
+fi
+build_id=$(readelf -n "$root/$libdir/$realname" | sed -n 's/^ *Build ID: *\([0-9a-f]*\)$/\1/p')
 ln -s "$realname" "$root/$libdir/libmosquitto.so.1"
 add_docs "$root" "$pkg"
+add_overrides "$root" "$pkg"
 depends=$(shlib_depends "$root/$libdir/$realname")
 cat > "$root/DEBIAN/control" <<EOF
 Package: $pkg
@@ -159,10 +214,10 @@ Priority: optional
 Multi-Arch: same
 Description: MQTT version 5.0/3.1.1/3.1 client library (memory-safe Rust rewrite)
  A drop-in replacement for Eclipse Mosquitto's libmosquitto.so.1, written
- in Rust: the same C interface and ABI (symbol versions MOSQ_1.0 to
- MOSQ_1.7 and MOSQ_2.0), so that programs built against Debian's
- libmosquitto1, such as mosquitto_pub, mosquitto_sub and libmosquittopp1,
- load it unchanged.
+ in Rust: the same C interface and ABI, with the symbol versions
+ $versions, so that programs built against
+ Debian's libmosquitto1, such as mosquitto_pub, mosquitto_sub and
+ libmosquittopp1, load it unchanged.
  .
  This package takes the place of libmosquitto1; removing it and
  reinstalling libmosquitto1 restores the original library.
@@ -182,6 +237,7 @@ ln -s libmosquitto.so.1 "$root/$libdir/libmosquitto.so"
 install -m 0644 "$stage/$libdir/pkgconfig/libmosquitto.pc" "$root/$libdir/pkgconfig/"
 install -m 0644 "$stage/$libdir"/cmake/mosquitto/*.cmake "$root/$libdir/cmake/mosquitto/"
 add_docs "$root" "$pkg"
+add_overrides "$root" "$pkg"
 cat > "$root/DEBIAN/control" <<EOF
 Package: $pkg
 Source: mosquitto-rs
@@ -203,5 +259,31 @@ Description: MQTT version 5.0/3.1.1/3.1 client library (Rust rewrite), developme
  Mosquitto's libmosquitto.so.1.
  .
  This package takes the place of libmosquitto-dev.
+EOF
+finish "$root" "$pkg"
+
+# --- libmosquitto1-rs-dbgsym: the library's debugging information --------
+pkg=libmosquitto1-rs-dbgsym
+root="$work/$pkg"
+debug="usr/lib/debug/.build-id/$(echo "$build_id" | cut -c1-2)/$(echo "$build_id" | cut -c3-).debug"
+install -d "$root/DEBIAN" "$root/$(dirname "$debug")" "$root/usr/share/doc"
+install -m 0644 "$stage/$debug" "$root/$debug"
+# As dh_strip's -dbgsym packages: the documentation is the library's.
+ln -s libmosquitto1-rs "$root/usr/share/doc/$pkg"
+add_overrides "$root" "$pkg"
+cat > "$root/DEBIAN/control" <<EOF
+Package: $pkg
+Source: mosquitto-rs
+Version: $version
+Auto-Built-Package: debug-symbols
+Architecture: $arch
+Maintainer: $maintainer
+Installed-Size: 0
+Depends: libmosquitto1-rs (= $version)
+Section: debug
+Priority: optional
+Multi-Arch: same
+Description: debug symbols for libmosquitto1-rs
+Build-Ids: $build_id
 EOF
 finish "$root" "$pkg"

@@ -18,7 +18,10 @@ packages=(
     g++
     cmake
     pkg-config
-    binutils             # objdump, readelf
+    iproute2             # ip: tests/readme_commands.rs runs the Python snippet in its own network namespace
+    binutils             # objdump, readelf, objcopy (make install splits the debugging information off)
+    gdb                  # tests/install.rs, tests/deb.rs: gdb finds the separate debugging information
+    lintian              # tests/deb.rs checks the packages `make deb` builds
     valgrind
     openssl              # certificates for the TLS tests and benchmarks
     dpkg-dev             # dpkg-source: unpacks the original's source package (tests/upstream_suite.rs)
@@ -41,7 +44,7 @@ done
 # themselves from npm and PyPI. Look for the commands rather than for
 # packages: Node.js may come from elsewhere than Debian (with its own npm),
 # and python3 from pyenv. Debian 12's Node.js is 18, older than aedes 1.2.0
-# needs (20): the aedes tests then fail, saying so.
+# needs (20): see install_node below.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     missing+=(nodejs npm)
 fi
@@ -63,3 +66,34 @@ fi
 if ! apt-cache policy libmosquitto1 2>/dev/null | grep -q '://'; then
     $sudo apt-get update
 fi
+
+# aedes 1.2.0 needs Node.js 20 or later; Debian 12's nodejs is 18. Where the
+# node found is older, install Node.js 20 from the npm registry (the Node.js
+# project's Linux binaries, published there as node-linux-<arch>) into
+# /usr/local, which comes before /usr in PATH. Without it the aedes tests
+# fail, saying "aedes needs Node.js 20 or later".
+node_major() {
+    node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
+}
+if [ "$(node_major)" -lt 20 ]; then
+    case "$(dpkg --print-architecture)" in
+        amd64) node_arch=x64 ;;
+        arm64) node_arch=arm64 ;;
+        *) node_arch="" ;;
+    esac
+    if [ -z "$node_arch" ]; then
+        echo "warning: Node.js $(node --version) is too old for the aedes tests" \
+            "(tests/broker_matrix.rs) and npm has no Node.js 20 for this" \
+            "architecture: install Node.js 20 or later by hand, or those tests fail" >&2
+    else
+        echo "installing Node.js 20 (node-linux-$node_arch from the npm registry) into /usr/local"
+        $sudo npm install -g --prefix /usr/local --no-audit --no-fund "node-linux-$node_arch@20"
+        hash -r
+        if [ "$(node_major)" -lt 20 ]; then
+            echo "error: $(command -v node) is still $(node --version):" \
+                "put /usr/local/bin before $(dirname "$(command -v node)") in PATH" >&2
+            exit 1
+        fi
+    fi
+fi
+echo "Node.js for the aedes tests: $(command -v node) $(node --version)"

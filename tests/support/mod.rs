@@ -32,6 +32,7 @@ pub mod certs;
 pub mod clients;
 pub mod common;
 pub mod consts;
+pub mod debuginfo;
 pub mod diff;
 pub mod fake;
 pub mod inproc;
