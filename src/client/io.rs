@@ -8,9 +8,8 @@ use std::sync::Arc;
 
 use super::buffers::Filled;
 use super::error::ClientError;
-use super::{lock, log, now_ms, Client, Intent, Link, State, Threading};
-use crate::ffi::dispatch;
-use crate::protocol::packet::{PacketType, Properties, ProtocolVersion};
+use super::{lock, log, now_ms, Client, Disconnection, Intent, Link, State, Threading};
+use crate::protocol::packet::{PacketType, ProtocolVersion};
 use crate::protocol::property::{Identifier, Property, Value};
 use crate::session::{Event, OwnedProperties, PublishError, SessionError, State as SessionState};
 use crate::transport::{self, poll, Connecting, Socks5, WakeSender};
@@ -19,14 +18,25 @@ use crate::transport::{self, poll, Connecting, Socks5, WakeSender};
 /// when the reconnect delay is 0 (README, "Differences from the original").
 const REFUSED_PAUSE_MS: i32 = 10;
 
+/// How a connection ended under the lock, for the report made after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Ended {
+    /// The application asked for it.
+    Requested,
+    /// It failed (the error is reported with it).
+    Failed,
+    /// With this reason code (ours after a protocol violation).
+    Reason(u8),
+}
+
 /// What happened under the state lock that must be reported after it is
 /// released.
 #[derive(Default)]
 pub(super) struct Aftermath {
     /// QoS 0 messages fully written: `on_publish(mid)`.
     published: Vec<u16>,
-    /// The connection ended: `on_disconnect(rc)`.
-    disconnected: Option<i32>,
+    /// The connection ended: `on_disconnect`.
+    disconnected: Option<Ended>,
     /// Log lines (only gathered with a log callback set).
     logs: Vec<log::Line>,
     /// The loop thread to wake once the state lock is released (waking
@@ -36,25 +46,21 @@ pub(super) struct Aftermath {
 }
 
 impl Client {
-    /// Reports `after` through the callbacks (no lock held).
+    /// Reports `after` through the handler (no lock held).
     #[inline(always)]
     fn report(&self, after: Aftermath) {
-        let Aftermath {
-            published,
-            disconnected,
-            logs,
-            wake,
-        } = after;
-        if let Some(w) = wake {
+        self.report_failure(after, None);
+    }
+
+    /// Reports `after`, whose connection failed with `failure` if it ended
+    /// that way.
+    #[inline(always)]
+    fn report_failure(&self, mut after: Aftermath, failure: Option<&ClientError>) {
+        if let Some(w) = after.wake.take() {
             w.wake();
         }
-        if !(logs.is_empty() && published.is_empty() && disconnected.is_none()) {
-            self.report_events(Aftermath {
-                published,
-                disconnected,
-                logs,
-                wake: None,
-            });
+        if !(after.logs.is_empty() && after.published.is_empty() && after.disconnected.is_none()) {
+            self.report_events(after, failure);
         }
     }
 
@@ -62,16 +68,20 @@ impl Client {
     /// line: the publish path almost never needs it).
     #[cold]
     #[inline(never)]
-    fn report_events(&self, after: Aftermath) {
+    fn report_events(&self, after: Aftermath, failure: Option<&ClientError>) {
         for line in &after.logs {
-            dispatch::log(self, line.level, &line.text);
+            self.emit_log(line.level, &line.text);
         }
         if !after.published.is_empty() {
-            dispatch::published_qos0(self, &after.published);
+            self.emit_published_qos0(&after.published);
         }
-        if let Some(rc) = after.disconnected {
-            dispatch::disconnected(self, rc, Properties::EMPTY);
-        }
+        let how = match after.disconnected {
+            None => return,
+            Some(Ended::Requested) => Disconnection::Requested,
+            Some(Ended::Reason(rc)) => Disconnection::Reason(rc),
+            Some(Ended::Failed) => Disconnection::Failed(failure.unwrap_or(&ClientError::NoConn)),
+        };
+        self.emit_disconnected(how);
     }
 
     /// Reports `after`, then writes what its publish callbacks queued, and
@@ -130,7 +140,7 @@ impl Client {
     /// Ends the connection under the lock: the socket closes, the session
     /// resets, and the disconnect to report is recorded (success when the
     /// application asked to disconnect, as the original reports it).
-    fn close_link(&self, st: &mut State, err: &ClientError, after: &mut Aftermath) -> i32 {
+    fn close_link(&self, st: &mut State, after: &mut Aftermath) -> bool {
         // A disconnect still waiting for queued messages (an extension)
         // was cut short: reported as the error it is.
         let asked = (st.intent == Intent::Disconnect && !st.session.flush_pending())
@@ -140,9 +150,12 @@ impl Client {
         }
         st.out.clear();
         st.session.connection_lost();
-        let rc = if asked { 0 } else { err.mosq_err() };
-        after.disconnected = Some(rc);
-        rc
+        after.disconnected = Some(if asked {
+            Ended::Requested
+        } else {
+            Ended::Failed
+        });
+        asked
     }
 
     /// Writes what is queued, finishing a pending connect or SOCKS
@@ -196,7 +209,7 @@ impl Client {
         stream.flush().map_err(ClientError::from_io)?;
         if done && st.session.state() == SessionState::Disconnecting {
             st.intent = Intent::Disconnect;
-            self.close_link(st, &ClientError::NoConn, after);
+            self.close_link(st, after);
         }
         Ok(())
     }
@@ -288,7 +301,7 @@ impl Client {
             return Ok(false);
         }
         let _dialing = Dialing(self);
-        dispatch::pre_connect(self);
+        self.emit_pre_connect();
         let (target, nodelay, tls, ws) = self.with_state(|st| {
             (
                 st.target.clone(),
@@ -472,7 +485,7 @@ impl Client {
     /// be written (see `Session::take_dropped`), with their reason code.
     fn report_dropped(&self, dropped: Vec<(u16, u8)>) {
         for (mid, rc) in dropped {
-            dispatch::published(self, mid, rc, Properties::EMPTY);
+            self.emit_published(mid, rc);
         }
     }
 
@@ -541,14 +554,14 @@ impl Client {
     fn fail(&self, err: ClientError) -> Result<(), ClientError> {
         self.log_tls_error(&err);
         let mut after = Aftermath::default();
-        let rc = self.with_state(|st| self.close_link(st, &err, &mut after));
+        let asked = self.with_state(|st| self.close_link(st, &mut after));
         if matches!(&err, ClientError::Tls(e) if e.during_handshake) {
             // As the original: a failed handshake closes the socket
             // without calling on_disconnect.
             after.disconnected = None;
         }
-        self.report(after);
-        if rc == 0 {
+        self.report_failure(after, Some(&err));
+        if asked {
             Ok(())
         } else {
             Err(err)
@@ -573,10 +586,10 @@ impl Client {
                     let _ = stream.flush();
                 }
             }
-            self.close_link(st, &err, &mut after);
+            self.close_link(st, &mut after);
         });
         if after.disconnected.is_some() {
-            after.disconnected = Some(i32::from(reason));
+            after.disconnected = Some(Ended::Reason(reason));
         }
         self.report(after);
         Err(err)
@@ -722,16 +735,16 @@ impl Client {
                 let (handled, acked, ack, absent, dropped) = handled;
                 if !after.logs.is_empty() {
                     for line in after.logs.drain(..) {
-                        dispatch::log(self, line.level, &line.text);
+                        self.emit_log(line.level, &line.text);
                     }
                 }
                 let ack = ack.and(self.settle(acked));
                 let broker_disconnect = matches!(handled.event, Some(Event::Disconnected { .. }));
                 if !absent.is_empty() {
-                    dispatch::dropped(self, &absent);
+                    self.emit_session_dropped(&absent);
                 }
                 if let Some(event) = &handled.event {
-                    if let Err(rc) = dispatch::event(self, event, &mut rd.scratch) {
+                    if let Err(rc) = self.emit_event(event, &mut rd.scratch) {
                         return self.fail(ClientError::Refused(rc));
                     }
                 }

@@ -2,16 +2,14 @@
 //! received (what `mosquitto_sub -d` prints), produced only when a log
 //! callback is set.
 
-use std::ffi::c_int;
-
-use crate::ffi::constants::{MOSQ_LOG_DEBUG, MOSQ_LOG_ERR, MOSQ_LOG_WARNING};
+use super::LogLevel;
 use crate::protocol::packet::{decode, frame, AckKind, Packet, ProtocolVersion};
 
 /// One line for the log callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
-    /// `MOSQ_LOG_DEBUG`, `MOSQ_LOG_WARNING`...
-    pub level: c_int,
+    /// How important the line is.
+    pub level: LogLevel,
     /// The text, word for word the original's.
     pub text: String,
 }
@@ -19,7 +17,7 @@ pub struct Line {
 impl Line {
     fn debug(text: String) -> Line {
         Line {
-            level: MOSQ_LOG_DEBUG,
+            level: LogLevel::Debug,
             text,
         }
     }
@@ -60,7 +58,7 @@ pub fn describe_received(
         // rejects them before reading further (its text ends in a newline).
         0x00 | 0x10 | 0x80 | 0xA0 => {
             lines.push(Line {
-                level: MOSQ_LOG_ERR,
+                level: LogLevel::Error,
                 text: format!("Error: Unrecognised command {command}\n"),
             });
             return;
@@ -84,7 +82,7 @@ pub fn describe_received(
                 let failed = version.is_v5() && a.reason_code >= 0x80;
                 if a.kind == AckKind::Pubrec && !failed && !known(a.packet_id) {
                     lines.push(Line {
-                        level: MOSQ_LOG_WARNING,
+                        level: LogLevel::Warning,
                         text: format!(
                             "Warning: Received PUBREC from {id} for an unknown packet identifier {}.",
                             a.packet_id
@@ -209,7 +207,7 @@ mod tests {
     }
 
     /// The texts `describe_received` gives for `packet`.
-    fn received(packet: &Packet<'_>, v: ProtocolVersion, known: bool) -> Vec<(c_int, String)> {
+    fn received(packet: &Packet<'_>, v: ProtocolVersion, known: bool) -> Vec<(LogLevel, String)> {
         let mut out = Vec::new();
         packet.write(v, &mut out);
         let mut lines = Vec::new();
@@ -225,7 +223,7 @@ mod tests {
         });
         assert_eq!(
             received(&p, ProtocolVersion::V5, true),
-            [(MOSQ_LOG_DEBUG, "Received DISCONNECT (158)".to_string())]
+            [(LogLevel::Debug, "Received DISCONNECT (158)".to_string())]
         );
     }
 
@@ -240,11 +238,11 @@ mod tests {
             })
         };
         let warning = (
-            MOSQ_LOG_WARNING,
+            LogLevel::Warning,
             "Warning: Received PUBREC from c for an unknown packet identifier 77.".to_string(),
         );
         let debug = (
-            MOSQ_LOG_DEBUG,
+            LogLevel::Debug,
             "Client c received PUBREC (Mid: 77)".to_string(),
         );
         assert_eq!(
@@ -279,13 +277,14 @@ mod tests {
             |_| true,
             &mut lines,
         );
-        let texts: Vec<(c_int, &str)> = lines.iter().map(|l| (l.level, l.text.as_str())).collect();
+        let texts: Vec<(LogLevel, &str)> =
+            lines.iter().map(|l| (l.level, l.text.as_str())).collect();
         assert_eq!(
             texts,
             [
-                (MOSQ_LOG_ERR, "Error: Unrecognised command 128\n"),
-                (MOSQ_LOG_DEBUG, "Client c received PINGREQ"),
-                (MOSQ_LOG_DEBUG, "Client c received AUTH"),
+                (LogLevel::Error, "Error: Unrecognised command 128\n"),
+                (LogLevel::Debug, "Client c received PINGREQ"),
+                (LogLevel::Debug, "Client c received AUTH"),
             ]
         );
     }

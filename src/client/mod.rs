@@ -4,13 +4,13 @@
 //! Locking: one short lock (the client's state mutex) guards the session, the
 //! connection and the outgoing buffer; the read buffer has its own lock,
 //! held only by whichever thread is reading. Callbacks are called with
-//! neither the state lock nor the callback table's lock held, so a callback
+//! neither the state lock nor the handler's lock held, so a callback
 //! may call any API function.
 
 pub mod buffers;
-pub mod callbacks;
 mod env;
 mod error;
+mod events;
 mod io;
 mod log;
 mod rare;
@@ -24,14 +24,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use crate::ffi::types::mosquitto;
 use crate::protocol::packet::ProtocolVersion;
 use crate::session::{Config, Session};
 use crate::transport::{Socks5, Stream, TlsSettings, WakeReceiver, WakeSender, Wakeup, WsSettings};
 
 use buffers::{OutBuffer, ReadBuffer};
-use callbacks::Callbacks;
 pub use error::ClientError;
+pub use events::{Disconnection, Handler, LogLevel};
 pub use rare::Rare;
 
 /// Who runs the network loop (`mosq->threaded` in the original).
@@ -156,7 +155,9 @@ pub struct Reader {
 pub struct Client {
     state: Mutex<State>,
     reader: Mutex<Reader>,
-    callbacks: Mutex<Callbacks>,
+    /// What hears about events (the C API's table of callbacks).
+    handler: Mutex<Option<Arc<dyn Handler>>>,
+    /// The application's own pointer, handed back with every event.
     userdata: AtomicPtr<c_void>,
     /// Set while the library runs a callback (the original's `in_callback`):
     /// API calls then leave writing to the loop.
@@ -251,7 +252,7 @@ impl Client {
         Arc::new(Client {
             state: Mutex::new(State::new(client_id, clean_start)),
             reader: Mutex::new(Reader::default()),
-            callbacks: Mutex::new(Callbacks::default()),
+            handler: Mutex::new(None),
             userdata: AtomicPtr::new(std::ptr::null_mut()),
             in_callback: AtomicBool::new(false),
             track_qos0: AtomicBool::new(false),
@@ -271,15 +272,8 @@ impl Client {
         *st = State::new(client_id, clean_start);
         drop(st);
         *lock(&self.reader) = Reader::default();
-        *lock(&self.callbacks) = Callbacks::default();
-        self.track_qos0.store(false, Ordering::Relaxed);
-        self.log_enabled.store(false, Ordering::Relaxed);
+        self.update_handler(|_| None);
         self.set_threading(Threading::None);
-    }
-
-    /// The handle C code knows this client by.
-    pub fn handle(&self) -> *mut mosquitto {
-        self as *const Client as *mut mosquitto
     }
 
     /// The `obj` pointer passed to callbacks.
@@ -297,19 +291,6 @@ impl Client {
         f(&mut lock(&self.state))
     }
 
-    /// Changes the callback table.
-    pub fn set_callbacks(&self, f: impl FnOnce(&mut Callbacks)) {
-        let mut cb = lock(&self.callbacks);
-        f(&mut cb);
-        self.track_qos0.store(cb.wants_publish(), Ordering::Relaxed);
-        self.log_enabled.store(cb.log.is_some(), Ordering::Relaxed);
-    }
-
-    /// A copy of the callback table, taken without holding any other lock.
-    pub fn callbacks(&self) -> Callbacks {
-        *lock(&self.callbacks)
-    }
-
     /// Who runs the loop.
     pub fn threading(&self) -> Threading {
         match self.threading.load(Ordering::Acquire) {
@@ -322,16 +303,6 @@ impl Client {
     /// `mosquitto_threaded_set` (and `loop_start`/`loop_stop`).
     pub fn set_threading(&self, t: Threading) {
         self.threading.store(t as u8, Ordering::Release);
-    }
-
-    /// Marks the span of a callback call.
-    pub fn enter_callback(&self) -> bool {
-        self.in_callback.swap(true, Ordering::AcqRel)
-    }
-
-    /// Ends the span begun by [`Self::enter_callback`] (`was` is what it returned).
-    pub fn leave_callback(&self, was: bool) {
-        self.in_callback.store(was, Ordering::Release);
     }
 
     /// Whether the library is running a callback.
