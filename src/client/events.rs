@@ -11,7 +11,7 @@ use std::any::Any;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::{lock, Client, ClientError};
+use super::{lock, Client, ClientError, ErrorKind};
 use crate::protocol::packet::Properties;
 use crate::session::Event;
 
@@ -65,9 +65,14 @@ pub trait Handler: Send + Sync {
     /// The connection ended.
     fn disconnected(&self, client: &Client, how: Disconnection<'_>, properties: Properties<'_>);
     /// A session event. `Err(code)` when the application refused it (an
-    /// extended authentication callback returned non-zero `code`): the
+    /// extended authentication callback returned a failure `code`): the
     /// client then drops the connection with that code.
-    fn event(&self, client: &Client, event: &Event<'_>, scratch: &mut Vec<u8>) -> Result<(), i32>;
+    fn event(
+        &self,
+        client: &Client,
+        event: &Event<'_>,
+        scratch: &mut Vec<u8>,
+    ) -> Result<(), ErrorKind>;
 }
 
 /// The reason code reported for a message dropped with the session state
@@ -139,7 +144,11 @@ impl Client {
     }
 
     /// Reports a session event; `Err(code)` when the application refused it.
-    pub(super) fn emit_event(&self, event: &Event<'_>, scratch: &mut Vec<u8>) -> Result<(), i32> {
+    pub(super) fn emit_event(
+        &self,
+        event: &Event<'_>,
+        scratch: &mut Vec<u8>,
+    ) -> Result<(), ErrorKind> {
         match self.handler() {
             Some(h) => h.event(self, event, scratch),
             None => Ok(()),

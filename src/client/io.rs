@@ -928,10 +928,7 @@ impl Client {
                 }
             };
             // Fatal errors end the loop, as in the original.
-            if matches!(
-                err.mosq_err(),
-                1 | 2 | 3 | 6 | 8 | 9 | 10 | 11 | 12 | 13 | 15 | 16
-            ) {
+            if err.is_fatal() {
                 return Err(err);
             }
             loop {

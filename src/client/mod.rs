@@ -29,7 +29,7 @@ use crate::session::{Config, Session};
 use crate::transport::{Socks5, Stream, TlsSettings, WakeReceiver, WakeSender, Wakeup, WsSettings};
 
 use buffers::{OutBuffer, ReadBuffer};
-pub use error::ClientError;
+pub use error::{ClientError, ErrorKind};
 pub use events::{Disconnection, Handler, LogLevel};
 pub use rare::Rare;
 

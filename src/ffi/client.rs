@@ -50,7 +50,7 @@ pub(crate) fn error_rc(e: &ClientError) -> c_int {
     if let Some(errno) = e.errno() {
         report_errno(errno);
     }
-    e.mosq_err()
+    super::error::kind_rc(e.kind())
 }
 
 /// The return code for `r`.
@@ -283,7 +283,7 @@ unsafe fn will_set(
     // The property rules come first, then the version (as the original).
     let props = match OwnedProperties::new(CMD_WILL, &props) {
         Ok(p) => p,
-        Err(e) => return e.mosq_err(),
+        Err(e) => return super::error::session_rc(e),
     };
     client.with_state(|st| {
         if !props.is_empty() && !st.version().is_v5() {

@@ -40,7 +40,7 @@ unsafe fn connect(
             };
             match OwnedProperties::new(CMD_CONNECT, &list) {
                 Ok(p) => Some(p),
-                Err(e) => return e.mosq_err(),
+                Err(e) => return super::error::session_rc(e),
             }
         }
         None => None,
@@ -223,7 +223,7 @@ pub unsafe extern "C" fn mosquitto_disconnect_v5(
             Err(code) => return code,
         };
         if let Err(e) = crate::session::check_properties(CMD_DISCONNECT, &props) {
-            return e.mosq_err();
+            return super::error::session_rc(e);
         }
         result_rc(client.disconnect(reason_code as u8, &props))
     })

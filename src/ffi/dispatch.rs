@@ -16,9 +16,10 @@ use super::callbacks::Callbacks;
 use super::constants::{
     MOSQ_LOG_DEBUG, MOSQ_LOG_ERR, MOSQ_LOG_INFO, MOSQ_LOG_NOTICE, MOSQ_LOG_WARNING,
 };
+use super::error::{kind_rc, rc_kind};
 use super::property::{build_list, free_list};
 use super::types::{mosquitto, mosquitto_message, mosquitto_property};
-use crate::client::{Client, Disconnection, Handler, LogLevel};
+use crate::client::{Client, Disconnection, ErrorKind, Handler, LogLevel};
 use crate::protocol::packet::Properties;
 use crate::session::{Event, Message};
 
@@ -73,7 +74,7 @@ pub fn log_level(level: LogLevel) -> c_int {
 fn disconnect_rc(how: Disconnection<'_>) -> c_int {
     match how {
         Disconnection::Requested => 0,
-        Disconnection::Failed(e) => e.mosq_err(),
+        Disconnection::Failed(e) => kind_rc(e.kind()),
         Disconnection::Reason(rc) => c_int::from(rc),
     }
 }
@@ -177,7 +178,7 @@ impl Handler for Callbacks {
         client: &Client,
         event: &Event<'_>,
         scratch: &mut Vec<u8>,
-    ) -> Result<(), c_int> {
+    ) -> Result<(), ErrorKind> {
         match event {
             Event::Connected {
                 rc,
@@ -298,7 +299,7 @@ impl Callbacks {
     /// Calls `on_ext_auth` (2.1) with the AUTH's method, data and properties;
     /// `Err(rc)` when it returns `rc` other than 0. Without a callback the
     /// AUTH is ignored, as in 2.0 (whose programs cannot set one).
-    fn ext_auth(&self, client: &Client, properties: &Properties<'_>) -> Result<(), c_int> {
+    fn ext_auth(&self, client: &Client, properties: &Properties<'_>) -> Result<(), ErrorKind> {
         let Some(f) = self.ext_auth else {
             return Ok(());
         };
@@ -332,7 +333,7 @@ impl Callbacks {
         if rc == 0 {
             Ok(())
         } else {
-            Err(rc)
+            Err(rc_kind(rc))
         }
     }
 }
