@@ -7,13 +7,17 @@
 //! neither the state lock nor the handler's lock held, so a callback
 //! may call any API function.
 
+mod api;
 pub mod buffers;
+mod connect;
 mod env;
 mod error;
 mod events;
-mod io;
+mod link;
 mod log;
-mod rare;
+mod loops;
+mod on_demand;
+mod report;
 mod thread;
 mod tls;
 mod websocket;
@@ -31,7 +35,7 @@ use crate::transport::{Socks5, Stream, TlsSettings, WakeReceiver, WakeSender, Wa
 use buffers::{OutBuffer, ReadBuffer};
 pub use error::{ClientError, ErrorKind};
 pub use events::{Disconnection, Handler, LogLevel};
-pub use rare::Rare;
+pub use on_demand::OnDemand;
 
 /// Who runs the network loop (`mosq->threaded` in the original).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,9 +138,9 @@ pub struct State {
     /// `MOSQ_OPT_DISABLE_SOCKETPAIR`.
     pub wake_disabled: bool,
     /// TLS settings (TLS is used when they name a CA source).
-    pub tls: Rare<TlsSettings>,
+    pub tls: OnDemand<TlsSettings>,
     /// WebSocket transport settings (used when they say so).
-    pub websockets: Rare<WsSettings>,
+    pub websockets: OnDemand<WsSettings>,
 }
 
 /// What the reading thread owns.
@@ -220,8 +224,8 @@ impl State {
             tcp_nodelay: false,
             wake: None,
             wake_disabled: false,
-            tls: Rare::default(),
-            websockets: Rare::default(),
+            tls: OnDemand::default(),
+            websockets: OnDemand::default(),
         }
     }
 
@@ -237,6 +241,23 @@ impl State {
         if let Some((tx, _)) = &self.wake {
             tx.wake();
         }
+    }
+
+    /// Drops the connection: shuts the socket down, discards the bytes
+    /// queued for it and tells the session. Nothing is reported.
+    pub(crate) fn drop_link(&mut self) {
+        if let Some(link) = self.link.take() {
+            let _ = link.stream.shutdown();
+        }
+        self.abandon_link();
+    }
+
+    /// [`Self::drop_link`] for a connection that never came up: the socket
+    /// is closed without a shutdown, as the original does.
+    pub(crate) fn abandon_link(&mut self) {
+        self.link = None;
+        self.out.clear();
+        self.session.connection_lost();
     }
 
     /// The protocol version in use.
@@ -350,7 +371,7 @@ impl Drop for Client {
 mod tests {
     /// A process may hold thousands of idle clients: the struct behind
     /// each handle stays small (settings few clients use live behind
-    /// [`Rare`] or a `Box`).
+    /// [`OnDemand`] or a `Box`).
     #[test]
     fn an_idle_client_is_small() {
         let size = std::mem::size_of::<super::Client>();
