@@ -4,7 +4,7 @@
 
 use super::error::ClientError;
 use super::report::PendingReport;
-use super::{now_ms, Client, Intent};
+use super::{now_ms, Client, Intent, State};
 use crate::protocol::property::Property;
 use crate::session::PublishError;
 
@@ -48,7 +48,7 @@ impl Client {
         let mut dropped = Vec::new();
         let result = self.with_state(|st| {
             let was_empty = st.out.is_empty();
-            let published = self.logged(st, &mut after, |st| {
+            let publish = |st: &mut State| {
                 if qos == 0 && props.is_empty() {
                     // QoS 0 needs no clock: its write is noted when flushed.
                     return st
@@ -58,17 +58,15 @@ impl Client {
                 let now = if qos == 0 { 0 } else { now_ms() };
                 st.session
                     .publish(topic, payload, qos, retain, props, now, st.out.vec())
-            });
+            };
+            let qos0_mid = |r: &Result<u16, PublishError>| match r {
+                Ok(mid) if qos == 0 => Some(*mid),
+                _ => None,
+            };
+            let published = self.logged_publish(st, &mut after, publish, qos0_mid);
             dropped = st.session.take_dropped();
             let mid =
                 published.map_err(|PublishError { error, mid }| (ClientError::from(error), mid))?;
-            if qos == 0 {
-                // A QoS 0 PUBLISH carries no id on the wire; the original's
-                // log line shows the message id all the same.
-                if let Some(line) = after.logs.last_mut() {
-                    line.text = line.text.replacen(", m0, '", &format!(", m{mid}, '"), 1);
-                }
-            }
             if qos == 0 && self.tracks_qos0() {
                 st.out.mark_qos0(mid);
             }

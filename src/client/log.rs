@@ -24,8 +24,15 @@ impl Line {
 }
 
 /// The log lines for every complete packet in `bytes`, which the client
-/// just queued, for client `id`.
-pub fn describe_sent(bytes: &[u8], version: ProtocolVersion, id: &str, lines: &mut Vec<Line>) {
+/// just queued, for client `id`. A QoS 0 PUBLISH carries no message id on
+/// the wire: its line shows `qos0_mid` when given, as the original's does.
+pub fn describe_sent(
+    bytes: &[u8],
+    version: ProtocolVersion,
+    id: &str,
+    qos0_mid: Option<u16>,
+    lines: &mut Vec<Line>,
+) {
     let mut rest = bytes;
     while let Ok(Some(f)) = frame(rest, 0) {
         let len = f.total_len();
@@ -33,7 +40,7 @@ pub fn describe_sent(bytes: &[u8], version: ProtocolVersion, id: &str, lines: &m
             break;
         }
         if let Ok(p) = decode(&rest[..len], version) {
-            line(&p, id, true, lines);
+            line(&p, id, true, qos0_mid, lines);
         }
         rest = &rest[len..];
     }
@@ -77,7 +84,7 @@ pub fn describe_received(
             lines.push(Line::debug(format!("Client {id} received CONNACK (132)")))
         }
         Ok(p) => {
-            line(&p, id, false, lines);
+            line(&p, id, false, None, lines);
             if let Packet::Ack(a) = p {
                 let failed = version.is_v5() && a.reason_code >= 0x80;
                 if a.kind == AckKind::Pubrec && !failed && !known(a.packet_id) {
@@ -95,8 +102,9 @@ pub fn describe_received(
     }
 }
 
-/// The original's wording for one packet.
-fn line(p: &Packet<'_>, id: &str, sent: bool, lines: &mut Vec<Line>) {
+/// The original's wording for one packet (`qos0_mid`: the message id a
+/// QoS 0 PUBLISH's line shows).
+fn line(p: &Packet<'_>, id: &str, sent: bool, qos0_mid: Option<u16>, lines: &mut Vec<Line>) {
     let dir = if sent { "sending" } else { "received" };
     let text = match p {
         Packet::Connect(_) => format!("Client {id} sending CONNECT"),
@@ -106,7 +114,10 @@ fn line(p: &Packet<'_>, id: &str, sent: bool, lines: &mut Vec<Line>) {
             u8::from(p.dup),
             p.qos,
             u8::from(p.retain),
-            p.packet_id,
+            match qos0_mid {
+                Some(mid) if p.qos == 0 => mid,
+                _ => p.packet_id,
+            },
             String::from_utf8_lossy(p.topic),
             p.payload.len()
         ),
@@ -179,7 +190,7 @@ fn line(p: &Packet<'_>, id: &str, sent: bool, lines: &mut Vec<Line>) {
 mod tests {
     use super::*;
     use crate::protocol::packet::{
-        Ack, Disconnect, Packet, Properties, Subscribe, Subscription, SubscriptionList,
+        Ack, Disconnect, Packet, Properties, Publish, Subscribe, Subscription, SubscriptionList,
     };
 
     #[test]
@@ -197,12 +208,30 @@ mod tests {
         let mut out = Vec::new();
         p.write(v, &mut out);
         let mut lines = Vec::new();
-        describe_sent(&out, v, "c", &mut lines);
+        describe_sent(&out, v, "c", None, &mut lines);
         assert_eq!(
             lines,
             [Line::debug(
                 "Client c sending SUBSCRIBE (Mid: 7, Topic: a/#, QoS: 1, Options: 0x00)".into()
             )]
+        );
+    }
+
+    #[test]
+    fn a_qos0_publish_line_shows_the_message_id_it_is_given() {
+        let v = ProtocolVersion::V311;
+        let mut out = Vec::new();
+        Publish::write_qos0(v, b"t", b"xy", false, 2 + 1 + 2, &mut out);
+        let mut lines = Vec::new();
+        describe_sent(&out, v, "c", Some(42), &mut lines);
+        describe_sent(&out, v, "c", None, &mut lines);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Client c sending PUBLISH (d0, q0, r0, m42, 't', ... (2 bytes))",
+                "Client c sending PUBLISH (d0, q0, r0, m0, 't', ... (2 bytes))",
+            ]
         );
     }
 

@@ -6,13 +6,9 @@ use std::os::fd::AsFd;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::buffers::Filled;
 use super::error::ClientError;
-use super::report::{log_id, PendingReport};
-use super::{lock, log, now_ms, Client, Intent, State, Threading};
-use crate::protocol::packet::PacketType;
-use crate::protocol::property::{Identifier, Value};
-use crate::session::Event;
+use super::report::PendingReport;
+use super::{lock, now_ms, Client, Intent, State};
 use crate::transport::poll;
 
 /// How long `loop_forever` pauses after a reconnect that failed at once
@@ -20,184 +16,6 @@ use crate::transport::poll;
 const REFUSED_PAUSE_MS: i32 = 10;
 
 impl Client {
-    /// `mosquitto_loop_read`: reads what the socket has and handles every
-    /// complete packet, then writes the replies they caused.
-    pub fn loop_read(&self) -> Result<(), ClientError> {
-        let mut after = PendingReport::default();
-        let stream = {
-            let mut st = lock(&self.state);
-            let Some(link) = st.link.as_ref() else {
-                if st.dialing > 0 {
-                    // Another thread is opening a new connection.
-                    return Ok(());
-                }
-                drop(st);
-                return self.fail(ClientError::NoConn);
-            };
-            if link.connecting || link.socks.is_some() {
-                let r = self.flush_locked(&mut st, &mut after);
-                drop(st);
-                self.report(after);
-                return match r {
-                    Ok(()) => Ok(()),
-                    Err(e) => self.fail(e),
-                };
-            }
-            let stream = Arc::clone(&link.stream);
-            let generation = st.generation;
-            // The Maximum Packet Size we announced (v5), enforced on what
-            // arrives: a longer packet is refused from its header alone.
-            let max = match st
-                .session
-                .config()
-                .connect_properties
-                .find(Identifier::MaximumPacketSize)
-            {
-                Some(Value::Int32(n)) if st.version().is_v5() => n,
-                _ => 0,
-            };
-            drop(st);
-            let mut rd = lock(&self.reader);
-            if rd.generation != generation {
-                rd.buf.clear();
-                rd.generation = generation;
-            }
-            drop(rd);
-            (stream, max)
-        };
-        let (stream, max_packet_size) = stream;
-        let mut rd = lock(&self.reader);
-        let rd = &mut *rd;
-        // A bounded number of reads per call keeps one busy connection from
-        // starving the caller's other work.
-        let mut drained = false;
-        // The first byte of the last packet handled (0: none), for
-        // `ack_now` below.
-        let mut last_header = 0u8;
-        for _ in 0..64 {
-            if drained {
-                break;
-            }
-            match rd.buf.fill(&stream) {
-                Ok(Filled::Bytes { drained: d, .. }) => drained = d,
-                Ok(Filled::WouldBlock) => break,
-                Ok(Filled::Closed) => return self.fail_on(&stream, ClientError::ConnLost),
-                Err(e) => return self.fail_on(&stream, ClientError::from_io(e)),
-            }
-            loop {
-                let range = match rd.buf.next_packet(max_packet_size) {
-                    Ok(Some(r)) => r,
-                    Ok(None) => break,
-                    Err(e) => {
-                        let err = e.into();
-                        let farewell =
-                            self.with_state(|st| st.session.farewell(err, now_ms(), st.out.vec()));
-                        return self.fail_violation(err, farewell);
-                    }
-                };
-                let frame = &rd.buf.bytes()[range];
-                last_header = frame[0];
-                let handled = {
-                    let mut st = lock(&self.state);
-                    if st
-                        .link
-                        .as_ref()
-                        .is_none_or(|l| !Arc::ptr_eq(&l.stream, &stream))
-                    {
-                        // The connection was replaced by a callback.
-                        return Ok(());
-                    }
-                    let st = &mut *st;
-                    let mut lines = PendingReport::default();
-                    let handled = self.logged(st, &mut lines, |st| {
-                        st.session.handle_packet(frame, now_ms(), st.out.vec())
-                    });
-                    // Messages a CONNACK without our session dropped, and
-                    // those the connection could not take.
-                    let absent = st.session.take_session_dropped();
-                    let dropped = st.session.take_dropped();
-                    if self.logging() {
-                        let id = log_id(st);
-                        let session = &st.session;
-                        let known = |mid| session.outgoing_stage(mid).is_some();
-                        log::describe_received(frame, st.version(), &id, known, &mut after.logs);
-                        after.logs.append(&mut lines.logs);
-                    }
-                    // The original puts the PUBACK (or PUBCOMP) on the wire
-                    // before it calls on_message when it writes at once (no
-                    // loop thread): a program may exit in the callback.
-                    let message = matches!(handled.event, Some(Event::Message(_)));
-                    let mut acked = PendingReport::default();
-                    let ack = if message && !st.out.is_empty() && self.writes_directly() {
-                        self.flush_locked(st, &mut acked)
-                    } else {
-                        Ok(())
-                    };
-                    (handled, acked, ack, absent, dropped)
-                };
-                let (handled, acked, ack, absent, dropped) = handled;
-                if !after.logs.is_empty() {
-                    for line in after.logs.drain(..) {
-                        self.emit_log(line.level, &line.text);
-                    }
-                }
-                let ack = ack.and(self.settle(acked));
-                let broker_disconnect = matches!(handled.event, Some(Event::Disconnected { .. }));
-                if !absent.is_empty() {
-                    self.emit_session_dropped(&absent);
-                }
-                if let Some(event) = &handled.event {
-                    if let Err(rc) = self.emit_event(event, &mut rd.scratch) {
-                        return self.fail(ClientError::Refused(rc));
-                    }
-                }
-                self.report_dropped(dropped);
-                if let Some(err) = handled.close {
-                    return self.fail_violation(err, handled.farewell);
-                }
-                if let Err(e) = ack {
-                    return self.fail(e);
-                }
-                if broker_disconnect {
-                    // Already reported with the broker's reason code.
-                    self.with_state(State::drop_link);
-                    return Ok(());
-                }
-            }
-        }
-        rd.buf.release_if_empty();
-        if rd.scratch.capacity() > 4096 {
-            rd.scratch = Vec::new();
-        }
-        let mut answerless = false;
-        let result = self.with_state(|st| {
-            if st.out.is_empty() || st.link.is_none() {
-                answerless = st.out.is_empty() && st.link.is_some();
-                Ok(())
-            } else if self.threading() == Threading::OwnThread {
-                // The loop thread writes right after reading.
-                Ok(())
-            } else {
-                self.flush_locked(st, &mut after)
-            }
-        });
-        if answerless && last_header != 0 && last_header >> 4 != PacketType::Publish as u8 {
-            // A broker often sends more right after an acknowledgement (the
-            // message just published, retained messages after a SUBACK):
-            // with Nagle on, it holds that until our ACK, which no answer
-            // of ours carries here. Send it now (see Stream::ack_now).
-            // After a PUBLISH that needs no answer (QoS 0), the kernel
-            // decides: our next packet usually carries the ACK, and an ACK
-            // segment per message would slow QoS 0 round trips.
-            let _ = stream.ack_now();
-        }
-        let settled = self.settle(after);
-        match result.and(settled) {
-            Ok(()) => Ok(()),
-            Err(e) => self.fail(e),
-        }
-    }
-
     /// `mosquitto_loop_write`: writes what is queued.
     pub fn loop_write(&self) -> Result<(), ClientError> {
         let mut after = PendingReport::default();
@@ -319,58 +137,45 @@ impl Client {
             if err.is_fatal() {
                 return Err(err);
             }
-            loop {
-                if self.stop_requested() {
-                    return Ok(());
+            if !self.reconnect_with_backoff() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// `loop_forever`'s reconnection after a lost connection: waits the
+    /// backoff delay and reconnects, until connected (by this thread or
+    /// another). `false` when the loop should end instead (the
+    /// application disconnected, or asked the loop thread to leave).
+    fn reconnect_with_backoff(&self) -> bool {
+        loop {
+            if self.stop_requested() {
+                return false;
+            }
+            // Another thread (`mosquitto_reconnect_async`) connected, or
+            // is connecting: go on with its connection.
+            match self.with_state(|st| (st.dialing > 0, st.link.is_some())) {
+                (true, _) => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                    continue;
                 }
-                // Another thread (`mosquitto_reconnect_async`) connected, or
-                // is connecting: go on with its connection.
-                let elsewhere = self.with_state(|st| (st.dialing > 0, st.link.is_some()));
-                match elsewhere {
-                    (true, _) => {
-                        std::thread::sleep(std::time::Duration::from_millis(10));
-                        continue;
-                    }
-                    (false, true) => break,
-                    (false, false) => {}
-                }
-                let delay = self.with_state(|st| {
-                    if st.intent == Intent::Disconnect {
-                        return None;
-                    }
-                    let d = st.reconnect_delay;
-                    let n = st.reconnects + 1;
-                    let mut delay = if d.max > d.delay {
-                        if d.exponential {
-                            d.delay.saturating_mul(n).saturating_mul(n)
-                        } else {
-                            d.delay.saturating_mul(n)
-                        }
-                    } else {
-                        d.delay
-                    };
-                    if delay > d.max {
-                        delay = d.max;
-                    } else {
-                        st.reconnects += 1;
-                    }
-                    Some(delay)
-                });
-                let Some(delay) = delay else {
-                    return Ok(());
-                };
-                self.interruptible_sleep(delay);
-                if self.stop_requested() || self.with_state(|st| st.intent == Intent::Disconnect) {
-                    return Ok(());
-                }
-                match self.redial() {
-                    Ok(_) => break,
-                    // With no delay (a maximum of 0), a connection refused at
-                    // once would spin a core, as the original does; a short
-                    // pause keeps it to a few attempts a second.
-                    Err(_) if delay == 0 => self.interruptible_sleep_ms(REFUSED_PAUSE_MS),
-                    Err(_) => {}
-                }
+                (false, true) => return true,
+                (false, false) => {}
+            }
+            let Some(delay) = self.with_state(next_reconnect_delay) else {
+                return false;
+            };
+            self.interruptible_sleep(delay);
+            if self.stop_requested() || self.with_state(|st| st.intent == Intent::Disconnect) {
+                return false;
+            }
+            match self.redial() {
+                Ok(_) => return true,
+                // With no delay (a maximum of 0), a connection refused at
+                // once would spin a core, as the original does; a short
+                // pause keeps it to a few attempts a second.
+                Err(_) if delay == 0 => self.interruptible_sleep_ms(REFUSED_PAUSE_MS),
+                Err(_) => {}
             }
         }
     }
@@ -420,4 +225,25 @@ impl Client {
                 })
         })
     }
+}
+
+/// The wait before the next reconnect attempt, in seconds, as the
+/// original's backoff computes it (and the attempt counted while the delay
+/// still grows); `None` once the application has disconnected.
+fn next_reconnect_delay(st: &mut State) -> Option<u32> {
+    if st.intent == Intent::Disconnect {
+        return None;
+    }
+    let d = st.reconnect_delay;
+    let n = st.reconnects + 1;
+    let delay = match (d.max > d.delay, d.exponential) {
+        (true, true) => d.delay.saturating_mul(n).saturating_mul(n),
+        (true, false) => d.delay.saturating_mul(n),
+        (false, _) => d.delay,
+    };
+    if delay > d.max {
+        return Some(d.max);
+    }
+    st.reconnects += 1;
+    Some(delay)
 }

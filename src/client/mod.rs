@@ -17,6 +17,7 @@ mod link;
 mod log;
 mod loops;
 mod on_demand;
+mod read;
 mod report;
 mod thread;
 mod tls;

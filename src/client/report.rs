@@ -112,6 +112,19 @@ impl Client {
         after: &mut PendingReport,
         f: impl FnOnce(&mut State) -> R,
     ) -> R {
+        self.logged_publish(st, after, f, |_| None)
+    }
+
+    /// [`Self::logged`] for a publish: `qos0_mid` gives the message id of
+    /// a QoS 0 PUBLISH that `f` queued, which its log line shows although
+    /// the wire carries none (as the original's does).
+    pub(super) fn logged_publish<R>(
+        &self,
+        st: &mut State,
+        after: &mut PendingReport,
+        f: impl FnOnce(&mut State) -> R,
+        qos0_mid: impl FnOnce(&R) -> Option<u16>,
+    ) -> R {
         if !self.logging() {
             return f(st);
         }
@@ -120,7 +133,8 @@ impl Client {
         let id = log_id(st);
         let version = st.version();
         if st.out.vec().len() > before {
-            log::describe_sent(&st.out.vec()[before..], version, &id, &mut after.logs);
+            let sent = &st.out.vec()[before..];
+            log::describe_sent(sent, version, &id, qos0_mid(&r), &mut after.logs);
         }
         r
     }
