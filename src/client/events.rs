@@ -75,6 +75,17 @@ pub trait Handler: Send + Sync {
     ) -> Result<(), ErrorKind>;
 }
 
+/// The reading thread's copy of the handler, refreshed only when the
+/// handler changed: delivering a message then takes no lock and touches
+/// no shared counter (see [`Client::emit_event`]).
+#[derive(Default)]
+pub struct HandlerCache {
+    /// The handler generation the copy belongs to (0: none taken yet).
+    generation: u64,
+    /// The copy.
+    handler: Option<Arc<dyn Handler>>,
+}
+
 /// The reason code reported for a message dropped with the session state
 /// (MQTT 5 "unspecified error").
 pub const RC_SESSION_DROPPED: u8 = 0x80;
@@ -88,6 +99,7 @@ impl Client {
     ) {
         let mut slot = lock(&self.handler);
         *slot = f(slot.as_ref());
+        self.handler_generation.fetch_add(1, Ordering::Release);
         let (publish, log) = slot
             .as_ref()
             .map_or((false, false), |h| (h.wants_published(), h.wants_log()));
@@ -101,6 +113,7 @@ impl Client {
     }
 
     /// Runs `f`, application code, marked as a callback of this client.
+    #[inline]
     pub fn run_callback<R>(&self, f: impl FnOnce() -> R) -> R {
         let was = self.in_callback.swap(true, Ordering::AcqRel);
         let r = f();
@@ -143,13 +156,22 @@ impl Client {
         }
     }
 
-    /// Reports a session event; `Err(code)` when the application refused it.
+    /// Reports a session event; `Err(code)` when the application refused
+    /// it. The handler comes from `cache`, taken again only when a setter
+    /// changed it since (also from inside a callback: the next event sees
+    /// the change, as it would with a fresh copy).
     pub(super) fn emit_event(
         &self,
         event: &Event<'_>,
         scratch: &mut Vec<u8>,
+        cache: &mut HandlerCache,
     ) -> Result<(), ErrorKind> {
-        match self.handler() {
+        let generation = self.handler_generation.load(Ordering::Acquire);
+        if cache.generation != generation {
+            cache.handler = self.handler();
+            cache.generation = generation;
+        }
+        match &cache.handler {
             Some(h) => h.event(self, event, scratch),
             None => Ok(()),
         }

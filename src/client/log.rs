@@ -3,7 +3,7 @@
 //! callback is set.
 
 use super::LogLevel;
-use crate::protocol::packet::{decode, frame, AckKind, Packet, ProtocolVersion};
+use crate::protocol::packet::{decode, frame, Ack, AckKind, Packet, ProtocolVersion};
 
 /// One line for the log callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,36 +121,7 @@ fn line(p: &Packet<'_>, id: &str, sent: bool, qos0_mid: Option<u16>, lines: &mut
             String::from_utf8_lossy(p.topic),
             p.payload.len()
         ),
-        Packet::Ack(a) => match (a.kind, sent) {
-            (AckKind::Puback, true) => format!(
-                "Client {id} sending PUBACK (m{}, rc{})",
-                a.packet_id, a.reason_code
-            ),
-            (AckKind::Pubrec, true) => format!(
-                "Client {id} sending PUBREC (m{}, rc{})",
-                a.packet_id, a.reason_code
-            ),
-            (AckKind::Pubrel, true) => format!("Client {id} sending PUBREL (m{})", a.packet_id),
-            (AckKind::Pubcomp, true) => format!("Client {id} sending PUBCOMP (m{})", a.packet_id),
-            (AckKind::Puback, false) => {
-                format!(
-                    "Client {id} received PUBACK (Mid: {}, RC:{})",
-                    a.packet_id, a.reason_code
-                )
-            }
-            (AckKind::Pubrec, false) => {
-                format!("Client {id} received PUBREC (Mid: {})", a.packet_id)
-            }
-            (AckKind::Pubrel, false) => {
-                format!("Client {id} received PUBREL (Mid: {})", a.packet_id)
-            }
-            (AckKind::Pubcomp, false) => {
-                format!(
-                    "Client {id} received PUBCOMP (Mid: {}, RC:{})",
-                    a.packet_id, a.reason_code
-                )
-            }
-        },
+        Packet::Ack(a) => ack_line(a, id, sent),
         Packet::Subscribe(s) => {
             for sub in s.subscriptions.iter() {
                 lines.push(Line::debug(format!(
@@ -184,6 +155,21 @@ fn line(p: &Packet<'_>, id: &str, sent: bool, qos0_mid: Option<u16>, lines: &mut
         Packet::Auth(a) => format!("Client {id} sending AUTH ({})", a.reason_code),
     };
     lines.push(Line::debug(text));
+}
+
+/// The original's wording for a PUBACK, PUBREC, PUBREL or PUBCOMP.
+fn ack_line(a: &Ack<'_>, id: &str, sent: bool) -> String {
+    let (mid, rc) = (a.packet_id, a.reason_code);
+    match (a.kind, sent) {
+        (AckKind::Puback, true) => format!("Client {id} sending PUBACK (m{mid}, rc{rc})"),
+        (AckKind::Pubrec, true) => format!("Client {id} sending PUBREC (m{mid}, rc{rc})"),
+        (AckKind::Pubrel, true) => format!("Client {id} sending PUBREL (m{mid})"),
+        (AckKind::Pubcomp, true) => format!("Client {id} sending PUBCOMP (m{mid})"),
+        (AckKind::Puback, false) => format!("Client {id} received PUBACK (Mid: {mid}, RC:{rc})"),
+        (AckKind::Pubrec, false) => format!("Client {id} received PUBREC (Mid: {mid})"),
+        (AckKind::Pubrel, false) => format!("Client {id} received PUBREL (Mid: {mid})"),
+        (AckKind::Pubcomp, false) => format!("Client {id} received PUBCOMP (Mid: {mid}, RC:{rc})"),
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ mod tls;
 mod websocket;
 
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -35,7 +35,7 @@ use crate::transport::{Socks5, Stream, TlsSettings, WakeReceiver, WakeSender, Wa
 
 use buffers::{OutBuffer, ReadBuffer};
 pub use error::{ClientError, ErrorKind};
-pub use events::{Disconnection, Handler, LogLevel};
+pub use events::{Disconnection, Handler, HandlerCache, LogLevel};
 pub use on_demand::OnDemand;
 
 /// Who runs the network loop (`mosq->threaded` in the original).
@@ -154,6 +154,8 @@ pub struct Reader {
     /// Reused space for NUL-terminated copies of a message's topic and
     /// payload, as `struct mosquitto_message` needs.
     pub scratch: Vec<u8>,
+    /// The handler as this reader last took it.
+    pub handler: HandlerCache,
 }
 
 /// One client: what `struct mosquitto *` points to.
@@ -162,6 +164,9 @@ pub struct Client {
     reader: Mutex<Reader>,
     /// What hears about events (the C API's table of callbacks).
     handler: Mutex<Option<Arc<dyn Handler>>>,
+    /// Bumped whenever the handler changes (from 1), so that a reader's
+    /// [`HandlerCache`] knows when to take it again.
+    handler_generation: AtomicU64,
     /// The application's own pointer, handed back with every event.
     userdata: AtomicPtr<c_void>,
     /// Set while the library runs a callback (the original's `in_callback`):
@@ -275,6 +280,7 @@ impl Client {
             state: Mutex::new(State::new(client_id, clean_start)),
             reader: Mutex::new(Reader::default()),
             handler: Mutex::new(None),
+            handler_generation: AtomicU64::new(1),
             userdata: AtomicPtr::new(std::ptr::null_mut()),
             in_callback: AtomicBool::new(false),
             track_qos0: AtomicBool::new(false),

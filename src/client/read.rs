@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::buffers::Filled;
 use super::error::ClientError;
 use super::report::{log_id, PendingReport};
-use super::{lock, log, now_ms, Client, Reader, State, Threading};
+use super::{lock, log, now_ms, Client, HandlerCache, Reader, State, Threading};
 use crate::protocol::packet::PacketType;
 use crate::protocol::property::{Identifier, Value};
 use crate::session::{Event, Handled};
@@ -69,7 +69,8 @@ impl Client {
                 };
                 let frame = &rd.buf.bytes()[range];
                 last_header = frame[0];
-                if let Some(r) = self.take_packet(frame, &stream, &mut rd.scratch, &mut after) {
+                let delivery = (&mut rd.scratch, &mut rd.handler);
+                if let Some(r) = self.take_packet(frame, &stream, delivery, &mut after) {
                     return r;
                 }
             }
@@ -120,11 +121,12 @@ impl Client {
 
     /// Handles one packet: under the lock, then its report with no lock
     /// held. `Some(result)` when `loop_read` returns with it.
+    #[inline(always)]
     fn take_packet(
         &self,
         frame: &[u8],
         stream: &Arc<Stream>,
-        scratch: &mut Vec<u8>,
+        delivery: (&mut Vec<u8>, &mut HandlerCache),
         after: &mut PendingReport,
     ) -> Option<Result<(), ClientError>> {
         let outcome = {
@@ -142,13 +144,14 @@ impl Client {
         for line in after.logs.drain(..) {
             self.emit_log(line.level, &line.text);
         }
-        self.report_packet(outcome, scratch)
+        self.report_packet(outcome, delivery)
     }
 
     /// The session's part of handling one packet, under the lock: its log
     /// lines, and with no loop thread its acknowledgement written before
     /// the message is delivered, as the original does (a program may exit
     /// in its message callback).
+    #[inline(always)]
     fn handle_locked<'a>(
         &self,
         st: &mut State,
@@ -187,10 +190,11 @@ impl Client {
     /// Reports what one packet caused (no lock held) and ends the
     /// connection when it must end. `Some(result)` when `loop_read`
     /// returns with it.
+    #[inline(always)]
     fn report_packet(
         &self,
         outcome: Outcome<'_>,
-        scratch: &mut Vec<u8>,
+        (scratch, cache): (&mut Vec<u8>, &mut HandlerCache),
     ) -> Option<Result<(), ClientError>> {
         let Outcome {
             handled,
@@ -204,7 +208,7 @@ impl Client {
             self.emit_session_dropped(&absent);
         }
         if let Some(event) = &handled.event {
-            if let Err(code) = self.emit_event(event, scratch) {
+            if let Err(code) = self.emit_event(event, scratch, cache) {
                 return Some(self.fail(ClientError::Refused(code)));
             }
         }

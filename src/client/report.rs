@@ -43,11 +43,25 @@ impl Client {
     /// Reports `after`, whose connection failed with `failure` if it ended
     /// that way.
     #[inline(always)]
-    pub(super) fn report_failure(&self, mut after: PendingReport, failure: Option<&ClientError>) {
-        if let Some(w) = after.wake.take() {
+    pub(super) fn report_failure(&self, after: PendingReport, failure: Option<&ClientError>) {
+        // Taken apart so that an empty report costs no drop call (this is
+        // on the publish path).
+        let PendingReport {
+            published,
+            disconnected,
+            logs,
+            wake,
+        } = after;
+        if let Some(w) = wake {
             w.wake();
         }
-        if !(after.logs.is_empty() && after.published.is_empty() && after.disconnected.is_none()) {
+        if !(logs.is_empty() && published.is_empty() && disconnected.is_none()) {
+            let after = PendingReport {
+                published,
+                disconnected,
+                logs,
+                wake: None,
+            };
             self.report_events(after, failure);
         }
     }
