@@ -196,3 +196,87 @@ impl Client {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    /// A handler that counts the events it is given, and whether it ran
+    /// marked as a callback.
+    #[derive(Default)]
+    struct Counter {
+        events: AtomicUsize,
+        marked: AtomicUsize,
+    }
+
+    impl Handler for Counter {
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+        fn wants_published(&self) -> bool {
+            true
+        }
+        fn wants_log(&self) -> bool {
+            false
+        }
+        fn log(&self, _: &Client, _: LogLevel, _: &str) {}
+        fn pre_connect(&self, _: &Client) {}
+        fn published(&self, _: &Client, _: u16, _: u8, _: Properties<'_>) {}
+        fn published_qos0(&self, _: &Client, _: &[u16]) {}
+        fn disconnected(&self, _: &Client, _: Disconnection<'_>, _: Properties<'_>) {}
+        fn event(&self, client: &Client, _: &Event<'_>, _: &mut Vec<u8>) -> Result<(), ErrorKind> {
+            client.run_callback(|| {
+                if client.in_callback() {
+                    self.marked.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+            self.events.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        }
+    }
+
+    fn subscribed() -> Event<'static> {
+        Event::Subscribed {
+            mid: 1,
+            codes: &[0],
+            properties: Properties::EMPTY,
+        }
+    }
+
+    /// A handler installed between two events (as a setter called from a
+    /// callback does) receives the second, although the reader keeps a
+    /// copy of the first; the flags follow the handler.
+    #[test]
+    fn a_new_handler_takes_the_next_event() {
+        let client = Client::new(None, true);
+        let (first, second) = (Arc::new(Counter::default()), Arc::new(Counter::default()));
+        let (mut scratch, mut cache) = (Vec::new(), HandlerCache::default());
+        assert_eq!(
+            client.emit_event(&subscribed(), &mut scratch, &mut cache),
+            Ok(())
+        );
+        client.update_handler(|_| Some(first.clone()));
+        assert!(client.tracks_qos0() && !client.logging());
+        client
+            .emit_event(&subscribed(), &mut scratch, &mut cache)
+            .unwrap();
+        client
+            .emit_event(&subscribed(), &mut scratch, &mut cache)
+            .unwrap();
+        client.update_handler(|_| Some(second.clone()));
+        client
+            .emit_event(&subscribed(), &mut scratch, &mut cache)
+            .unwrap();
+        assert_eq!(first.events.load(Ordering::Relaxed), 2);
+        assert_eq!(first.marked.load(Ordering::Relaxed), 2);
+        assert_eq!(second.events.load(Ordering::Relaxed), 1);
+        assert!(!client.in_callback());
+        client.update_handler(|_| None);
+        client
+            .emit_event(&subscribed(), &mut scratch, &mut cache)
+            .unwrap();
+        assert_eq!(second.events.load(Ordering::Relaxed), 1);
+        assert!(!client.tracks_qos0());
+    }
+}
