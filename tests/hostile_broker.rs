@@ -712,7 +712,7 @@ const V3: [c_int; 2] = [V31_OPT, V311_OPT];
 const ONLY5: [c_int; 1] = [V5_OPT];
 
 /// The empty v5 property block, or nothing before v5.
-fn np(opt: c_int) -> &'static [u8] {
+fn no_props(opt: c_int) -> &'static [u8] {
     if opt == V5_OPT {
         &[0]
     } else {
@@ -736,7 +736,7 @@ cases! {
     truncated_connack_then_close: ALL, Nothing,
         |_| vec![0x20, 0x02, 0x00], Close => ERR_CONN_LOST, Gives(14);
     truncated_publish_then_close: ALL, Connack,
-        |opt| pkt(0x30, &[&s("topic"), np(opt), b"payload"])[..6].to_vec(), Close => ERR_CONN_LOST, Gives(14);
+        |opt| pkt(0x30, &[&s("topic"), no_props(opt), b"payload"])[..6].to_vec(), Close => ERR_CONN_LOST, Gives(14);
     non_minimal_remaining_length_accepted: ALL, Connack,
         |_| vec![0xD0, 0x80, 0x00], Close => ERR_CONN_LOST, Same;
     publish_shorter_than_its_topic: ALL, Connack,
@@ -754,17 +754,17 @@ cases! {
     // malformed packet that ends the connection ([MQTT-2.2.2-2],
     // [MQTT-2.1.3-1]; tests/conformance/).
     suback_flags_1_v31: [V31_OPT], Connack,
-        |opt| pkt(0x91, &[&be16(1), np(opt), &[0]]), Close => ERR_CONN_LOST, Same;
+        |opt| pkt(0x91, &[&be16(1), no_props(opt), &[0]]), Close => ERR_CONN_LOST, Same;
     suback_flags_1: [V311_OPT, V5_OPT], Connack,
-        |opt| pkt(0x91, &[&be16(1), np(opt), &[0]]), Open => ERR_PROTOCOL, Ignores;
+        |opt| pkt(0x91, &[&be16(1), no_props(opt), &[0]]), Open => ERR_PROTOCOL, Ignores;
     pingresp_flags_1_v31: [V31_OPT], Connack,
         |_| vec![0xD1, 0x00], Close => ERR_CONN_LOST, Same;
     pingresp_flags_1: [V311_OPT, V5_OPT], Connack,
         |_| vec![0xD1, 0x00], Open => ERR_PROTOCOL, Ignores;
     connack_flags_1_v31: [V31_OPT], Nothing,
-        |opt| pkt(0x21, &[&[0, 0], np(opt)]), Close => ERR_CONN_LOST, Same;
+        |opt| pkt(0x21, &[&[0, 0], no_props(opt)]), Close => ERR_CONN_LOST, Same;
     connack_flags_1: [V311_OPT, V5_OPT], Nothing,
-        |opt| pkt(0x21, &[&[0, 0], np(opt)]), Open => ERR_PROTOCOL, Ignores;
+        |opt| pkt(0x21, &[&[0, 0], no_props(opt)]), Open => ERR_PROTOCOL, Ignores;
     pubrec_flags_1_v31: [V31_OPT], Connack,
         |_| vec![0x51, 0x02, 0x00, 0x01], Close => ERR_CONN_LOST, Same;
     pubrec_flags_1: [V311_OPT, V5_OPT], Connack,
@@ -775,7 +775,7 @@ cases! {
         |_| vec![0xE1, 0x00], Open => ERR_PROTOCOL, Same;
     // Divergence: 2.0.11 delivers a QoS 0 PUBLISH with DUP set.
     publish_qos0_with_dup: ALL, Connack,
-        |opt| pkt(0x38, &[&s("t"), np(opt), b"x"]), Open => ERR_PROTOCOL, Ignores;
+        |opt| pkt(0x38, &[&s("t"), no_props(opt), b"x"]), Open => ERR_PROTOCOL, Ignores;
 
     // -- packet types a broker never sends --
     reserved_type_0: ALL, Connack, |_| vec![0x00, 0x00], Open => ERR_PROTOCOL, Same;
@@ -806,7 +806,7 @@ cases! {
     subscribe_from_broker: ALL, Connack,
         |opt| packets::subscribe(version_of(opt), 1, "a", 0), Open => ERR_PROTOCOL, Same;
     unsubscribe_from_broker: ALL, Connack,
-        |opt| pkt(0xA2, &[&be16(1), np(opt), &s("a")]), Open => ERR_PROTOCOL, Same;
+        |opt| pkt(0xA2, &[&be16(1), no_props(opt), &s("a")]), Open => ERR_PROTOCOL, Same;
 
     // -- CONNACK --
     // Divergence: 2.0.11 ignores bytes after a v3 CONNACK's two.
@@ -824,7 +824,7 @@ cases! {
     // Divergence: 2.0.11 ignores reserved CONNACK flag bits; we refuse them
     // from 3.1.1 on (3.1 has no flags byte to speak of).
     connack_reserved_flag_bits: [V311_OPT, V5_OPT], Nothing,
-        |opt| pkt(0x20, &[&[0x02, 0], np(opt)]), Open => ERR_PROTOCOL, Ignores;
+        |opt| pkt(0x20, &[&[0x02, 0], no_props(opt)]), Open => ERR_PROTOCOL, Ignores;
     connack_reserved_flag_bits_v31: [V31_OPT], Nothing,
         |_| vec![0x20, 0x02, 0x02, 0x00], Close => ERR_CONN_LOST, Same;
 
@@ -864,41 +864,41 @@ cases! {
     topic_alias_zero: ONLY5, Connack,
         |_| publish5(b"t", &[0x23, 0, 0]), Open => ERR_PROTOCOL, Same;
     empty_topic_without_alias: ALL, Connack,
-        |opt| pkt(0x30, &[&s(""), np(opt), b"x"]), Open => ERR_PROTOCOL, Same;
+        |opt| pkt(0x30, &[&s(""), no_props(opt), b"x"]), Open => ERR_PROTOCOL, Same;
     topic_invalid_utf8: ALL, Connack,
-        |opt| pkt(0x30, &[&sb(&[b'a', 0xC3, 0x28]), np(opt), b"x"]), Open => ERR_MALFORMED_UTF8, Same;
+        |opt| pkt(0x30, &[&sb(&[b'a', 0xC3, 0x28]), no_props(opt), b"x"]), Open => ERR_MALFORMED_UTF8, Same;
     topic_overlong_nul: ALL, Connack,
-        |opt| pkt(0x30, &[&sb(&[0xC0, 0x80]), np(opt), b"x"]), Open => ERR_MALFORMED_UTF8, Same;
+        |opt| pkt(0x30, &[&sb(&[0xC0, 0x80]), no_props(opt), b"x"]), Open => ERR_MALFORMED_UTF8, Same;
     topic_with_nul: ALL, Connack,
-        |opt| pkt(0x30, &[&sb(b"a\0b"), np(opt), b"x"]), Open => ERR_MALFORMED_UTF8, Same;
+        |opt| pkt(0x30, &[&sb(b"a\0b"), no_props(opt), b"x"]), Open => ERR_MALFORMED_UTF8, Same;
     topic_utf16_surrogate: ALL, Connack,
-        |opt| pkt(0x30, &[&sb(&[0xED, 0xA0, 0x80]), np(opt), b"x"]), Open => ERR_MALFORMED_UTF8, Same;
+        |opt| pkt(0x30, &[&sb(&[0xED, 0xA0, 0x80]), no_props(opt), b"x"]), Open => ERR_MALFORMED_UTF8, Same;
     // Divergence: 2.0.11 delivers messages whose topic has wildcards.
     topic_with_plus_wildcard: ALL, Connack,
-        |opt| pkt(0x30, &[&s("a/+"), np(opt), b"x"]), Open => ERR_PROTOCOL, Ignores;
+        |opt| pkt(0x30, &[&s("a/+"), no_props(opt), b"x"]), Open => ERR_PROTOCOL, Ignores;
     topic_with_hash_wildcard: ALL, Connack,
-        |opt| pkt(0x30, &[&s("#"), np(opt), b"x"]), Open => ERR_PROTOCOL, Ignores;
+        |opt| pkt(0x30, &[&s("#"), no_props(opt), b"x"]), Open => ERR_PROTOCOL, Ignores;
     publish_qos3: ALL, Connack,
-        |opt| pkt(0x36, &[&s("t"), &be16(1), np(opt), b"x"]), Open => ERR_PROTOCOL, Same;
+        |opt| pkt(0x36, &[&s("t"), &be16(1), no_props(opt), b"x"]), Open => ERR_PROTOCOL, Same;
 
     // -- packet identifiers --
     publish_qos1_packet_id_0: ALL, Connack,
-        |opt| pkt(0x32, &[&s("t"), &be16(0), np(opt), b"x"]), Open => ERR_PROTOCOL, Same;
+        |opt| pkt(0x32, &[&s("t"), &be16(0), no_props(opt), b"x"]), Open => ERR_PROTOCOL, Same;
     publish_qos2_packet_id_0: ALL, Connack,
-        |opt| pkt(0x34, &[&s("t"), &be16(0), np(opt), b"x"]), Open => ERR_PROTOCOL, Same;
+        |opt| pkt(0x34, &[&s("t"), &be16(0), no_props(opt), b"x"]), Open => ERR_PROTOCOL, Same;
     puback_packet_id_0: ALL, Connack, |_| vec![0x40, 0x02, 0, 0], Open => ERR_PROTOCOL, Same;
     pubrec_packet_id_0: ALL, Connack, |_| vec![0x50, 0x02, 0, 0], Open => ERR_PROTOCOL, Same;
     pubrel_packet_id_0: ALL, Connack, |_| vec![0x62, 0x02, 0, 0], Open => ERR_PROTOCOL, Same;
     pubcomp_packet_id_0: ALL, Connack, |_| vec![0x70, 0x02, 0, 0], Open => ERR_PROTOCOL, Same;
     suback_packet_id_0: ALL, Connack,
-        |opt| pkt(0x90, &[&be16(0), np(opt), &[0]]), Open => ERR_PROTOCOL, Same;
+        |opt| pkt(0x90, &[&be16(0), no_props(opt), &[0]]), Open => ERR_PROTOCOL, Same;
     unsuback_packet_id_0: ALL, Connack,
-        |opt| pkt(0xB0, &[&be16(0), np(opt), if opt == V5_OPT { &[0] } else { &[] }]), Open => ERR_PROTOCOL, Same;
+        |opt| pkt(0xB0, &[&be16(0), no_props(opt), if opt == V5_OPT { &[0] } else { &[] }]), Open => ERR_PROTOCOL, Same;
     acks_for_unknown_ids_ignored: ALL, Connack,
         |opt| [packets::puback(version_of(opt), 300), packets::pubcomp(version_of(opt), 301)].concat(),
         Close => ERR_CONN_LOST, Same;
     suback_without_codes: ALL, Connack,
-        |opt| pkt(0x90, &[&be16(7), np(opt)]), Open => ERR_PROTOCOL, Same;
+        |opt| pkt(0x90, &[&be16(7), no_props(opt)]), Open => ERR_PROTOCOL, Same;
 
     // -- wrong lengths of small packets --
     // Divergences: 2.0.11 ignores a PINGRESP's body and a v3 PUBACK's or
@@ -910,7 +910,7 @@ cases! {
 
     // -- resets --
     reset_mid_publish: ALL, Connack,
-        |opt| pkt(0x30, &[&s("topic"), np(opt), b"payload"])[..6].to_vec(), Reset => ERR_CONN_LOST, Same;
+        |opt| pkt(0x30, &[&s("topic"), no_props(opt), b"payload"])[..6].to_vec(), Reset => ERR_CONN_LOST, Same;
     reset_mid_connack: ALL, Nothing, |_| vec![0x20, 0x02, 0x00], Reset => ERR_CONN_LOST, Same;
     reset_mid_remaining_length: ALL, Connack,
         |_| vec![0x30, 0xFF, 0xFF], Reset => ERR_CONN_LOST, Same;
