@@ -159,30 +159,31 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::ErrorKind::*;
 
     #[test]
     fn publish_refuses_payloads_it_cannot_send_in_the_original_order() {
         let c = Client::new(None, true);
         let code = |topic: &[u8], payload, qos| {
             c.publish_args(topic, payload, qos, false, Ok(Vec::new()))
-                .map_err(|(e, _)| e.mosq_err())
+                .map_err(|(e, _)| e.kind())
         };
-        assert_eq!(code(b"t", PayloadArg::OutOfRange, 3), Err(3));
-        assert_eq!(code(b"", PayloadArg::OutOfRange, 0), Err(3));
-        assert_eq!(code(b"\xff", PayloadArg::OutOfRange, 0), Err(18));
-        assert_eq!(code(b"t", PayloadArg::OutOfRange, 0), Err(9));
+        assert_eq!(code(b"t", PayloadArg::OutOfRange, 3), Err(Inval));
+        assert_eq!(code(b"", PayloadArg::OutOfRange, 0), Err(Inval));
+        assert_eq!(code(b"\xff", PayloadArg::OutOfRange, 0), Err(MalformedUtf8));
+        assert_eq!(code(b"t", PayloadArg::OutOfRange, 0), Err(PayloadSize));
         // Offline, a NULL payload is empty, and QoS 0 needs a connection.
-        assert_eq!(code(b"t", PayloadArg::Null, 0), Err(4));
+        assert_eq!(code(b"t", PayloadArg::Null, 0), Err(NoConn));
     }
 
     #[test]
     fn payload_lengths_run_from_0_to_max_payload() {
         assert_eq!(payload_len(0).unwrap(), 0);
         assert_eq!(payload_len(MAX_PAYLOAD as i32).unwrap(), MAX_PAYLOAD);
-        assert_eq!(payload_len(-1).unwrap_err().mosq_err(), 9);
+        assert_eq!(payload_len(-1).unwrap_err().kind(), PayloadSize);
         assert_eq!(
-            payload_len(MAX_PAYLOAD as i32 + 1).unwrap_err().mosq_err(),
-            9
+            payload_len(MAX_PAYLOAD as i32 + 1).unwrap_err().kind(),
+            PayloadSize
         );
     }
 
@@ -191,27 +192,27 @@ mod tests {
         let c = Client::new(None, true);
         let connect = |host, port, keepalive| {
             c.connect_args(host, port, keepalive, None, None, true)
-                .map_err(|e| e.mosq_err())
+                .map_err(|e| e.kind())
         };
-        assert_eq!(connect(None, 1883, 60), Err(3));
-        assert_eq!(connect(Some("h"), 65536, 60), Err(3));
-        assert_eq!(connect(Some("h"), 1883, 4), Err(3));
-        let disconnect = |rc, props| c.disconnect_args(rc, props).map_err(|e| e.mosq_err());
+        assert_eq!(connect(None, 1883, 60), Err(Inval));
+        assert_eq!(connect(Some("h"), 65536, 60), Err(Inval));
+        assert_eq!(connect(Some("h"), 1883, 4), Err(Inval));
+        let disconnect = |rc, props| c.disconnect_args(rc, props).map_err(|e| e.kind());
         assert_eq!(
             disconnect(0, Some(Ok(Vec::new()))),
-            Err(10),
+            Err(NotSupported),
             "v3 with a list"
         );
-        assert_eq!(disconnect(256, None), Err(3));
-        assert_eq!(disconnect(0, None), Err(4));
+        assert_eq!(disconnect(256, None), Err(Inval));
+        assert_eq!(disconnect(0, None), Err(NoConn));
     }
 
     #[test]
     fn subscribe_without_filters_depends_on_the_connection() {
         let c = Client::new(None, true);
         let r = c.subscribe_args(&[], 0, 0, Ok(Vec::new()));
-        assert_eq!(r.unwrap_err().mosq_err(), 4);
+        assert_eq!(r.unwrap_err().kind(), NoConn);
         let r = c.subscribe_args(&[b"a"], 0, 256, Ok(Vec::new()));
-        assert_eq!(r.unwrap_err().mosq_err(), 3);
+        assert_eq!(r.unwrap_err().kind(), Inval);
     }
 }

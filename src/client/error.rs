@@ -1,12 +1,14 @@
-//! Why a client operation failed, with what the C API reports for it.
+//! Why a client operation failed: one error type for the runtime, wrapping
+//! the session's and the transport's, with the [`ErrorKind`] the C API
+//! turns into its return code.
 
 use std::io;
 
 use crate::session::SessionError;
 use crate::transport::{ErrorCode, HandshakeError, TlsError, TransportError};
 
-/// A client failure. [`ClientError::mosq_err`] gives the `MOSQ_ERR_*`
-/// value and [`ClientError::errno`] the `errno` the original leaves.
+/// A client failure. [`ClientError::kind`] says what kind (the C API's
+/// return code) and [`ClientError::errno`] the `errno` the original leaves.
 #[derive(Debug)]
 pub enum ClientError {
     /// The session refused or ended something.
@@ -28,41 +30,176 @@ pub enum ClientError {
     /// TLS failed: `MOSQ_ERR_TLS` during set-up and the handshake,
     /// `MOSQ_ERR_ERRNO` with `EPROTO` after it (as the original).
     Tls(TlsError),
-    /// The WebSocket upgrade failed (`MOSQ_ERR_UNKNOWN`, or as
-    /// [`HandshakeError::mosq_err`] says).
+    /// The WebSocket upgrade failed (as [`HandshakeError::code`] says).
     WebSocket(HandshakeError),
-    /// The application refused what the broker sent: its `on_ext_auth`
-    /// callback returned this (non-zero) code, which is reported as is.
-    Refused(i32),
+    /// The application refused what the broker sent: its extended
+    /// authentication callback returned this (non-success) code, which is
+    /// reported as is.
+    Refused(ErrorKind),
+}
+
+/// What kind of failure an error is: the C API turns each into one
+/// `MOSQ_ERR_*` value (the variants are named after them), and the loop
+/// asks it whether the failure ends `loop_forever`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Out of memory (or of packet identifiers).
+    NoMem,
+    /// The broker broke the protocol.
+    Protocol,
+    /// An invalid argument.
+    Inval,
+    /// No connection.
+    NoConn,
+    /// The broker refused the connection.
+    ConnRefused,
+    /// Something asked for was not found.
+    NotFound,
+    /// The connection was lost.
+    ConnLost,
+    /// TLS failed during set-up or the handshake.
+    Tls,
+    /// A payload too large for the protocol.
+    PayloadSize,
+    /// Not supported (by this protocol version, or by this build).
+    NotSupported,
+    /// Authentication failed (the SOCKS5 proxy refused us).
+    Auth,
+    /// Access denied.
+    AclDenied,
+    /// An unknown failure (a refused WebSocket upgrade, say).
+    Unknown,
+    /// A system call failed; see `errno`.
+    Errno,
+    /// Name resolution failed.
+    Eai,
+    /// The SOCKS5 proxy failed.
+    Proxy,
+    /// Malformed UTF-8.
+    MalformedUtf8,
+    /// The broker did not answer within the keep alive interval.
+    Keepalive,
+    /// A malformed packet.
+    MalformedPacket,
+    /// A property given twice.
+    DuplicateProperty,
+    /// A QoS above the broker's maximum.
+    QosNotSupported,
+    /// A packet above the Maximum Packet Size.
+    OversizePacket,
+    /// A retained message while the broker has none.
+    RetainNotSupported,
+    /// A topic alias the broker does not allow.
+    TopicAliasInvalid,
+    /// A non-blocking connect is under way.
+    ConnPending,
+    /// A code of the application's own (what its extended authentication
+    /// callback returned) that names none of the above.
+    Other(i32),
+}
+
+impl ErrorKind {
+    /// Whether the failure ends `loop_forever` (rather than being retried
+    /// with a reconnect), as in the original: the failures no new
+    /// connection can cure.
+    pub fn is_fatal(self) -> bool {
+        match self {
+            ErrorKind::NoMem
+            | ErrorKind::Protocol
+            | ErrorKind::Inval
+            | ErrorKind::NotFound
+            | ErrorKind::Tls
+            | ErrorKind::PayloadSize
+            | ErrorKind::NotSupported
+            | ErrorKind::Auth
+            | ErrorKind::AclDenied
+            | ErrorKind::Unknown
+            | ErrorKind::Eai
+            | ErrorKind::Proxy => true,
+            ErrorKind::NoConn
+            | ErrorKind::ConnRefused
+            | ErrorKind::ConnLost
+            | ErrorKind::Errno
+            | ErrorKind::MalformedUtf8
+            | ErrorKind::Keepalive
+            | ErrorKind::MalformedPacket
+            | ErrorKind::DuplicateProperty
+            | ErrorKind::QosNotSupported
+            | ErrorKind::OversizePacket
+            | ErrorKind::RetainNotSupported
+            | ErrorKind::TopicAliasInvalid
+            | ErrorKind::ConnPending
+            | ErrorKind::Other(_) => false,
+        }
+    }
+}
+
+impl From<SessionError> for ErrorKind {
+    fn from(e: SessionError) -> Self {
+        match e {
+            SessionError::Inval => ErrorKind::Inval,
+            SessionError::NoConn => ErrorKind::NoConn,
+            SessionError::ConnRefused => ErrorKind::ConnRefused,
+            SessionError::PayloadSize => ErrorKind::PayloadSize,
+            SessionError::NotSupported => ErrorKind::NotSupported,
+            SessionError::MalformedUtf8 => ErrorKind::MalformedUtf8,
+            SessionError::Keepalive => ErrorKind::Keepalive,
+            SessionError::MalformedPacket => ErrorKind::MalformedPacket,
+            SessionError::DuplicateProperty => ErrorKind::DuplicateProperty,
+            SessionError::QosNotSupported => ErrorKind::QosNotSupported,
+            SessionError::OversizePacket => ErrorKind::OversizePacket,
+            SessionError::RetainNotSupported => ErrorKind::RetainNotSupported,
+            SessionError::TopicAliasInvalid => ErrorKind::TopicAliasInvalid,
+            SessionError::NoMem => ErrorKind::NoMem,
+            // 2.0 reports every fault of the broker's packets this way.
+            SessionError::Protocol
+            | SessionError::BrokerMalformed
+            | SessionError::ReceiveMaximumExceeded
+            | SessionError::BrokerTopicAliasInvalid => ErrorKind::Protocol,
+        }
+    }
+}
+
+impl From<ErrorCode> for ErrorKind {
+    fn from(code: ErrorCode) -> Self {
+        match code {
+            ErrorCode::Eai => ErrorKind::Eai,
+            ErrorCode::Errno => ErrorKind::Errno,
+            ErrorCode::Inval => ErrorKind::Inval,
+            ErrorCode::Proxy => ErrorKind::Proxy,
+            ErrorCode::Auth => ErrorKind::Auth,
+            ErrorCode::NoConn => ErrorKind::NoConn,
+            ErrorCode::Protocol => ErrorKind::Protocol,
+            ErrorCode::NoMem => ErrorKind::NoMem,
+            ErrorCode::ConnLost => ErrorKind::ConnLost,
+            ErrorCode::NotSupported => ErrorKind::NotSupported,
+            ErrorCode::Unknown => ErrorKind::Unknown,
+        }
+    }
 }
 
 impl ClientError {
-    /// The `MOSQ_ERR_*` value.
-    pub fn mosq_err(&self) -> i32 {
+    /// What kind of failure this is (the C API's return code).
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            ClientError::Session(e) => e.mosq_err(),
-            ClientError::Transport(e) => match e.code() {
-                ErrorCode::Eai => 15,
-                ErrorCode::Errno => 14,
-                ErrorCode::Inval => 3,
-                ErrorCode::Proxy => 16,
-                ErrorCode::Auth => 11,
-                ErrorCode::NoConn => 4,
-                ErrorCode::Protocol => 2,
-                ErrorCode::NoMem => 1,
-                ErrorCode::ConnLost => 7,
-            },
-            ClientError::Io(_) => 14,
-            ClientError::ConnLost => 7,
-            ClientError::NoConn => 4,
-            ClientError::Inval => 3,
-            ClientError::NotSupported => 10,
-            ClientError::ConnPending => -1,
-            ClientError::Tls(e) if e.handshake => 8,
-            ClientError::Tls(_) => 14,
-            ClientError::WebSocket(e) => e.mosq_err(),
-            ClientError::Refused(rc) => *rc,
+            ClientError::Session(e) => ErrorKind::from(*e),
+            ClientError::Transport(e) => e.code().into(),
+            ClientError::Io(_) => ErrorKind::Errno,
+            ClientError::ConnLost => ErrorKind::ConnLost,
+            ClientError::NoConn => ErrorKind::NoConn,
+            ClientError::Inval => ErrorKind::Inval,
+            ClientError::NotSupported => ErrorKind::NotSupported,
+            ClientError::ConnPending => ErrorKind::ConnPending,
+            ClientError::Tls(e) if e.handshake => ErrorKind::Tls,
+            ClientError::Tls(_) => ErrorKind::Errno,
+            ClientError::WebSocket(e) => e.code().into(),
+            ClientError::Refused(kind) => *kind,
         }
+    }
+
+    /// Whether this failure ends `loop_forever` (see [`ErrorKind::is_fatal`]).
+    pub fn is_fatal(&self) -> bool {
+        self.kind().is_fatal()
     }
 
     /// The `errno` value the original sets with this failure, if any.

@@ -2,16 +2,14 @@
 //! received (what `mosquitto_sub -d` prints), produced only when a log
 //! callback is set.
 
-use std::ffi::c_int;
-
-use crate::ffi::constants::{MOSQ_LOG_DEBUG, MOSQ_LOG_ERR, MOSQ_LOG_WARNING};
-use crate::protocol::packet::{decode, frame, AckKind, Packet, ProtocolVersion};
+use super::LogLevel;
+use crate::protocol::packet::{decode, frame, Ack, AckKind, Packet, ProtocolVersion};
 
 /// One line for the log callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
-    /// `MOSQ_LOG_DEBUG`, `MOSQ_LOG_WARNING`...
-    pub level: c_int,
+    /// How important the line is.
+    pub level: LogLevel,
     /// The text, word for word the original's.
     pub text: String,
 }
@@ -19,15 +17,22 @@ pub struct Line {
 impl Line {
     fn debug(text: String) -> Line {
         Line {
-            level: MOSQ_LOG_DEBUG,
+            level: LogLevel::Debug,
             text,
         }
     }
 }
 
 /// The log lines for every complete packet in `bytes`, which the client
-/// just queued, for client `id`.
-pub fn describe_sent(bytes: &[u8], version: ProtocolVersion, id: &str, lines: &mut Vec<Line>) {
+/// just queued, for client `id`. A QoS 0 PUBLISH carries no message id on
+/// the wire: its line shows `qos0_mid` when given, as the original's does.
+pub fn describe_sent(
+    bytes: &[u8],
+    version: ProtocolVersion,
+    id: &str,
+    qos0_mid: Option<u16>,
+    lines: &mut Vec<Line>,
+) {
     let mut rest = bytes;
     while let Ok(Some(f)) = frame(rest, 0) {
         let len = f.total_len();
@@ -35,7 +40,7 @@ pub fn describe_sent(bytes: &[u8], version: ProtocolVersion, id: &str, lines: &m
             break;
         }
         if let Ok(p) = decode(&rest[..len], version) {
-            line(&p, id, true, lines);
+            line(&p, id, true, qos0_mid, lines);
         }
         rest = &rest[len..];
     }
@@ -60,7 +65,7 @@ pub fn describe_received(
         // rejects them before reading further (its text ends in a newline).
         0x00 | 0x10 | 0x80 | 0xA0 => {
             lines.push(Line {
-                level: MOSQ_LOG_ERR,
+                level: LogLevel::Error,
                 text: format!("Error: Unrecognised command {command}\n"),
             });
             return;
@@ -79,12 +84,12 @@ pub fn describe_received(
             lines.push(Line::debug(format!("Client {id} received CONNACK (132)")))
         }
         Ok(p) => {
-            line(&p, id, false, lines);
+            line(&p, id, false, None, lines);
             if let Packet::Ack(a) = p {
                 let failed = version.is_v5() && a.reason_code >= 0x80;
                 if a.kind == AckKind::Pubrec && !failed && !known(a.packet_id) {
                     lines.push(Line {
-                        level: MOSQ_LOG_WARNING,
+                        level: LogLevel::Warning,
                         text: format!(
                             "Warning: Received PUBREC from {id} for an unknown packet identifier {}.",
                             a.packet_id
@@ -97,8 +102,9 @@ pub fn describe_received(
     }
 }
 
-/// The original's wording for one packet.
-fn line(p: &Packet<'_>, id: &str, sent: bool, lines: &mut Vec<Line>) {
+/// The original's wording for one packet (`qos0_mid`: the message id a
+/// QoS 0 PUBLISH's line shows).
+fn line(p: &Packet<'_>, id: &str, sent: bool, qos0_mid: Option<u16>, lines: &mut Vec<Line>) {
     let dir = if sent { "sending" } else { "received" };
     let text = match p {
         Packet::Connect(_) => format!("Client {id} sending CONNECT"),
@@ -108,40 +114,14 @@ fn line(p: &Packet<'_>, id: &str, sent: bool, lines: &mut Vec<Line>) {
             u8::from(p.dup),
             p.qos,
             u8::from(p.retain),
-            p.packet_id,
+            match qos0_mid {
+                Some(mid) if p.qos == 0 => mid,
+                _ => p.packet_id,
+            },
             String::from_utf8_lossy(p.topic),
             p.payload.len()
         ),
-        Packet::Ack(a) => match (a.kind, sent) {
-            (AckKind::Puback, true) => format!(
-                "Client {id} sending PUBACK (m{}, rc{})",
-                a.packet_id, a.reason_code
-            ),
-            (AckKind::Pubrec, true) => format!(
-                "Client {id} sending PUBREC (m{}, rc{})",
-                a.packet_id, a.reason_code
-            ),
-            (AckKind::Pubrel, true) => format!("Client {id} sending PUBREL (m{})", a.packet_id),
-            (AckKind::Pubcomp, true) => format!("Client {id} sending PUBCOMP (m{})", a.packet_id),
-            (AckKind::Puback, false) => {
-                format!(
-                    "Client {id} received PUBACK (Mid: {}, RC:{})",
-                    a.packet_id, a.reason_code
-                )
-            }
-            (AckKind::Pubrec, false) => {
-                format!("Client {id} received PUBREC (Mid: {})", a.packet_id)
-            }
-            (AckKind::Pubrel, false) => {
-                format!("Client {id} received PUBREL (Mid: {})", a.packet_id)
-            }
-            (AckKind::Pubcomp, false) => {
-                format!(
-                    "Client {id} received PUBCOMP (Mid: {}, RC:{})",
-                    a.packet_id, a.reason_code
-                )
-            }
-        },
+        Packet::Ack(a) => ack_line(a, id, sent),
         Packet::Subscribe(s) => {
             for sub in s.subscriptions.iter() {
                 lines.push(Line::debug(format!(
@@ -177,11 +157,26 @@ fn line(p: &Packet<'_>, id: &str, sent: bool, lines: &mut Vec<Line>) {
     lines.push(Line::debug(text));
 }
 
+/// The original's wording for a PUBACK, PUBREC, PUBREL or PUBCOMP.
+fn ack_line(a: &Ack<'_>, id: &str, sent: bool) -> String {
+    let (mid, rc) = (a.packet_id, a.reason_code);
+    match (a.kind, sent) {
+        (AckKind::Puback, true) => format!("Client {id} sending PUBACK (m{mid}, rc{rc})"),
+        (AckKind::Pubrec, true) => format!("Client {id} sending PUBREC (m{mid}, rc{rc})"),
+        (AckKind::Pubrel, true) => format!("Client {id} sending PUBREL (m{mid})"),
+        (AckKind::Pubcomp, true) => format!("Client {id} sending PUBCOMP (m{mid})"),
+        (AckKind::Puback, false) => format!("Client {id} received PUBACK (Mid: {mid}, RC:{rc})"),
+        (AckKind::Pubrec, false) => format!("Client {id} received PUBREC (Mid: {mid})"),
+        (AckKind::Pubrel, false) => format!("Client {id} received PUBREL (Mid: {mid})"),
+        (AckKind::Pubcomp, false) => format!("Client {id} received PUBCOMP (Mid: {mid}, RC:{rc})"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::protocol::packet::{
-        Ack, Disconnect, Packet, Properties, Subscribe, Subscription, SubscriptionList,
+        Ack, Disconnect, Packet, Properties, Publish, Subscribe, Subscription, SubscriptionList,
     };
 
     #[test]
@@ -199,7 +194,7 @@ mod tests {
         let mut out = Vec::new();
         p.write(v, &mut out);
         let mut lines = Vec::new();
-        describe_sent(&out, v, "c", &mut lines);
+        describe_sent(&out, v, "c", None, &mut lines);
         assert_eq!(
             lines,
             [Line::debug(
@@ -208,8 +203,26 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_qos0_publish_line_shows_the_message_id_it_is_given() {
+        let v = ProtocolVersion::V311;
+        let mut out = Vec::new();
+        Publish::write_qos0(v, b"t", b"xy", false, 2 + 1 + 2, &mut out);
+        let mut lines = Vec::new();
+        describe_sent(&out, v, "c", Some(42), &mut lines);
+        describe_sent(&out, v, "c", None, &mut lines);
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Client c sending PUBLISH (d0, q0, r0, m42, 't', ... (2 bytes))",
+                "Client c sending PUBLISH (d0, q0, r0, m0, 't', ... (2 bytes))",
+            ]
+        );
+    }
+
     /// The texts `describe_received` gives for `packet`.
-    fn received(packet: &Packet<'_>, v: ProtocolVersion, known: bool) -> Vec<(c_int, String)> {
+    fn received(packet: &Packet<'_>, v: ProtocolVersion, known: bool) -> Vec<(LogLevel, String)> {
         let mut out = Vec::new();
         packet.write(v, &mut out);
         let mut lines = Vec::new();
@@ -225,7 +238,7 @@ mod tests {
         });
         assert_eq!(
             received(&p, ProtocolVersion::V5, true),
-            [(MOSQ_LOG_DEBUG, "Received DISCONNECT (158)".to_string())]
+            [(LogLevel::Debug, "Received DISCONNECT (158)".to_string())]
         );
     }
 
@@ -240,11 +253,11 @@ mod tests {
             })
         };
         let warning = (
-            MOSQ_LOG_WARNING,
+            LogLevel::Warning,
             "Warning: Received PUBREC from c for an unknown packet identifier 77.".to_string(),
         );
         let debug = (
-            MOSQ_LOG_DEBUG,
+            LogLevel::Debug,
             "Client c received PUBREC (Mid: 77)".to_string(),
         );
         assert_eq!(
@@ -279,13 +292,14 @@ mod tests {
             |_| true,
             &mut lines,
         );
-        let texts: Vec<(c_int, &str)> = lines.iter().map(|l| (l.level, l.text.as_str())).collect();
+        let texts: Vec<(LogLevel, &str)> =
+            lines.iter().map(|l| (l.level, l.text.as_str())).collect();
         assert_eq!(
             texts,
             [
-                (MOSQ_LOG_ERR, "Error: Unrecognised command 128\n"),
-                (MOSQ_LOG_DEBUG, "Client c received PINGREQ"),
-                (MOSQ_LOG_DEBUG, "Client c received AUTH"),
+                (LogLevel::Error, "Error: Unrecognised command 128\n"),
+                (LogLevel::Debug, "Client c received PINGREQ"),
+                (LogLevel::Debug, "Client c received AUTH"),
             ]
         );
     }

@@ -4,20 +4,25 @@
 //! Locking: one short lock (the client's state mutex) guards the session, the
 //! connection and the outgoing buffer; the read buffer has its own lock,
 //! held only by whichever thread is reading. Callbacks are called with
-//! neither the state lock nor the callback table's lock held, so a callback
+//! neither the state lock nor the handler's lock held, so a callback
 //! may call any API function.
 
+mod api;
 pub mod api_checks;
 pub mod buffers;
-pub mod callbacks;
+mod connect;
 mod env;
 mod error;
-mod io;
+mod events;
+mod link;
 mod log;
+mod loops;
+mod on_demand;
 pub mod options;
 mod psk;
 mod random;
-mod rare;
+mod read;
+mod report;
 mod thread;
 mod tls;
 pub mod tls_settings;
@@ -25,20 +30,19 @@ mod websocket;
 pub mod will;
 
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use crate::ffi::types::mosquitto;
 use crate::protocol::packet::ProtocolVersion;
 use crate::session::{Config, Session};
 use crate::transport::{Socks5, Stream, TlsSettings, WakeReceiver, WakeSender, Wakeup, WsSettings};
 
 use buffers::{OutBuffer, ReadBuffer};
-use callbacks::Callbacks;
-pub use error::ClientError;
-pub use rare::Rare;
+pub use error::{ClientError, ErrorKind};
+pub use events::{Disconnection, Handler, HandlerCache, LogLevel};
+pub use on_demand::OnDemand;
 
 /// Who runs the network loop (`mosq->threaded` in the original).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,9 +145,9 @@ pub struct State {
     /// `MOSQ_OPT_DISABLE_SOCKETPAIR`.
     wake_disabled: bool,
     /// TLS settings (TLS is used when they name a CA source).
-    tls: Rare<TlsSettings>,
+    tls: OnDemand<TlsSettings>,
     /// WebSocket transport settings (used when they say so).
-    websockets: Rare<WsSettings>,
+    websockets: OnDemand<WsSettings>,
 }
 
 /// What the reading thread owns.
@@ -156,13 +160,20 @@ pub struct Reader {
     /// Reused space for NUL-terminated copies of a message's topic and
     /// payload, as `struct mosquitto_message` needs.
     pub scratch: Vec<u8>,
+    /// The handler as this reader last took it.
+    pub handler: HandlerCache,
 }
 
 /// One client: what `struct mosquitto *` points to.
 pub struct Client {
     state: Mutex<State>,
     reader: Mutex<Reader>,
-    callbacks: Mutex<Callbacks>,
+    /// What hears about events (the C API's table of callbacks).
+    handler: Mutex<Option<Arc<dyn Handler>>>,
+    /// Bumped whenever the handler changes (from 1), so that a reader's
+    /// [`HandlerCache`] knows when to take it again.
+    handler_generation: AtomicU64,
+    /// The application's own pointer, handed back with every event.
     userdata: AtomicPtr<c_void>,
     /// Set while the library runs a callback (the original's `in_callback`):
     /// API calls then leave writing to the loop.
@@ -225,8 +236,8 @@ impl State {
             tcp_nodelay: false,
             wake: None,
             wake_disabled: false,
-            tls: Rare::default(),
-            websockets: Rare::default(),
+            tls: OnDemand::default(),
+            websockets: OnDemand::default(),
         }
     }
 
@@ -244,6 +255,23 @@ impl State {
         }
     }
 
+    /// Drops the connection: shuts the socket down, discards the bytes
+    /// queued for it and tells the session. Nothing is reported.
+    pub(crate) fn drop_link(&mut self) {
+        if let Some(link) = self.link.take() {
+            let _ = link.stream.shutdown();
+        }
+        self.abandon_link();
+    }
+
+    /// [`Self::drop_link`] for a connection that never came up: the socket
+    /// is closed without a shutdown, as the original does.
+    pub(crate) fn abandon_link(&mut self) {
+        self.link = None;
+        self.out.clear();
+        self.session.connection_lost();
+    }
+
     /// The protocol version in use.
     pub fn version(&self) -> ProtocolVersion {
         self.session.config().version
@@ -257,7 +285,8 @@ impl Client {
         Arc::new(Client {
             state: Mutex::new(State::new(client_id, clean_start)),
             reader: Mutex::new(Reader::default()),
-            callbacks: Mutex::new(Callbacks::default()),
+            handler: Mutex::new(None),
+            handler_generation: AtomicU64::new(1),
             userdata: AtomicPtr::new(std::ptr::null_mut()),
             in_callback: AtomicBool::new(false),
             track_qos0: AtomicBool::new(false),
@@ -277,15 +306,8 @@ impl Client {
         *st = State::new(client_id, clean_start);
         drop(st);
         *lock(&self.reader) = Reader::default();
-        *lock(&self.callbacks) = Callbacks::default();
-        self.track_qos0.store(false, Ordering::Relaxed);
-        self.log_enabled.store(false, Ordering::Relaxed);
+        self.update_handler(|_| None);
         self.set_threading(Threading::None);
-    }
-
-    /// The handle C code knows this client by.
-    pub fn handle(&self) -> *mut mosquitto {
-        self as *const Client as *mut mosquitto
     }
 
     /// The `obj` pointer passed to callbacks.
@@ -303,19 +325,6 @@ impl Client {
         f(&mut lock(&self.state))
     }
 
-    /// Changes the callback table.
-    pub fn set_callbacks(&self, f: impl FnOnce(&mut Callbacks)) {
-        let mut cb = lock(&self.callbacks);
-        f(&mut cb);
-        self.track_qos0.store(cb.wants_publish(), Ordering::Relaxed);
-        self.log_enabled.store(cb.log.is_some(), Ordering::Relaxed);
-    }
-
-    /// A copy of the callback table, taken without holding any other lock.
-    pub fn callbacks(&self) -> Callbacks {
-        *lock(&self.callbacks)
-    }
-
     /// Who runs the loop.
     pub fn threading(&self) -> Threading {
         match self.threading.load(Ordering::Acquire) {
@@ -328,16 +337,6 @@ impl Client {
     /// `mosquitto_threaded_set` (and `loop_start`/`loop_stop`).
     pub fn set_threading(&self, t: Threading) {
         self.threading.store(t as u8, Ordering::Release);
-    }
-
-    /// Marks the span of a callback call.
-    pub fn enter_callback(&self) -> bool {
-        self.in_callback.swap(true, Ordering::AcqRel)
-    }
-
-    /// Ends the span begun by [`Self::enter_callback`] (`was` is what it returned).
-    pub fn leave_callback(&self, was: bool) {
-        self.in_callback.store(was, Ordering::Release);
     }
 
     /// Whether the library is running a callback.
@@ -385,7 +384,7 @@ impl Drop for Client {
 mod tests {
     /// A process may hold thousands of idle clients: the struct behind
     /// each handle stays small (settings few clients use live behind
-    /// [`Rare`] or a `Box`).
+    /// [`OnDemand`] or a `Box`).
     #[test]
     fn an_idle_client_is_small() {
         let size = std::mem::size_of::<super::Client>();

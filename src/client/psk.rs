@@ -4,9 +4,8 @@
 use std::sync::Arc;
 
 use super::error::ClientError;
+use super::events::LogLevel;
 use super::Client;
-use crate::ffi::constants::MOSQ_LOG_WARNING;
-use crate::ffi::dispatch;
 use crate::transport::psk::{is_hex, names_only_tls12_psk, tls12_only_warning};
 use crate::transport::{PskSettings, PskStream, Stream, TlsSettings};
 
@@ -29,7 +28,7 @@ impl Client {
             return Err(ClientError::Inval);
         }
         if let Some(list) = ciphers.as_deref().filter(|c| names_only_tls12_psk(c)) {
-            dispatch::log(self, MOSQ_LOG_WARNING, &tls12_only_warning(list));
+            self.emit_log(LogLevel::Warning, &tls12_only_warning(list));
         }
         self.with_state(|st| {
             let tls = st.tls.get_mut();

@@ -1,12 +1,10 @@
 //! Putting TLS on a new connection, and reporting TLS failures to the log
-//! callback as the original does (at `MOSQ_LOG_ERR`).
+//! callback as the original does (as errors).
 
 use std::sync::Arc;
 
 use super::error::ClientError;
-use super::Client;
-use crate::ffi::constants::MOSQ_LOG_ERR;
-use crate::ffi::dispatch;
+use super::{Client, LogLevel};
 use crate::transport::{Stream, TlsSettings, TlsStream};
 
 impl Client {
@@ -38,7 +36,7 @@ impl Client {
     pub(super) fn log_tls_error(&self, err: &ClientError) {
         if let ClientError::Tls(e) = err {
             for line in e.message.lines() {
-                dispatch::log(self, MOSQ_LOG_ERR, line);
+                self.emit_log(LogLevel::Error, line);
             }
         }
     }

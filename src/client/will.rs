@@ -134,7 +134,7 @@ mod tests {
             Err(ClientError::Inval)
         ));
         let bad = check_client_id(Some(b"\xff"), true).unwrap_err();
-        assert_eq!(bad.mosq_err(), 18);
+        assert_eq!(bad.kind(), crate::client::ErrorKind::MalformedUtf8);
         assert!(check_client_id(Some(b"id"), false).is_ok());
     }
 

@@ -89,6 +89,7 @@ pub fn report_errno(value: c_int) {
 
 /// Calls an application callback with `errno` as the original would show
 /// it, and keeps what the callback leaves there for the caller.
+#[inline]
 pub fn around_callback(f: impl FnOnce()) {
     let Some(caller) = CALLER_ERRNO.with(Cell::get) else {
         // The loop thread: no C caller waits for this thread's errno.

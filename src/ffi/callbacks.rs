@@ -4,22 +4,133 @@
 //! The callback types are spelled out in each signature (no typedefs), so the
 //! header shows them exactly as the original does. A NULL callback unsets
 //! the event's callback; a NULL client is ignored (the original crashes).
+//!
+//! The table is the client's [`Handler`](crate::client::Handler) (see
+//! `dispatch.rs`). Setting a callback installs a changed copy of the table
+//! under a short lock; the client takes a reference to the table and
+//! releases the lock before calling anything, so a callback may call any
+//! API function, including the setters.
+
+#![allow(non_camel_case_types)]
 
 use std::ffi::{c_char, c_int, c_void};
+use std::sync::Arc;
 
 use super::boundary::ffi_boundary;
 use super::client::client;
 use super::types::{mosquitto, mosquitto_message, mosquitto_property};
-use crate::client::callbacks::Callbacks;
+use crate::client::Client;
+
+/// `on_connect(mosq, obj, rc)`.
+pub type on_connect = unsafe extern "C" fn(*mut mosquitto, *mut c_void, c_int);
+/// `on_connect_with_flags(mosq, obj, rc, flags)`.
+pub type on_connect_with_flags = unsafe extern "C" fn(*mut mosquitto, *mut c_void, c_int, c_int);
+/// `on_connect_v5(mosq, obj, rc, flags, props)`.
+pub type on_connect_v5 =
+    unsafe extern "C" fn(*mut mosquitto, *mut c_void, c_int, c_int, *const mosquitto_property);
+/// `on_pre_connect(mosq, obj)` (2.1).
+pub type on_pre_connect = unsafe extern "C" fn(*mut mosquitto, *mut c_void);
+/// `on_disconnect(mosq, obj, rc)`.
+pub type on_disconnect = unsafe extern "C" fn(*mut mosquitto, *mut c_void, c_int);
+/// `on_disconnect_v5(mosq, obj, rc, props)`.
+pub type on_disconnect_v5 =
+    unsafe extern "C" fn(*mut mosquitto, *mut c_void, c_int, *const mosquitto_property);
+/// `on_publish(mosq, obj, mid)`.
+pub type on_publish = unsafe extern "C" fn(*mut mosquitto, *mut c_void, c_int);
+/// `on_publish_v5(mosq, obj, mid, reason_code, props)`.
+pub type on_publish_v5 =
+    unsafe extern "C" fn(*mut mosquitto, *mut c_void, c_int, c_int, *const mosquitto_property);
+/// `on_message(mosq, obj, msg)`.
+pub type on_message = unsafe extern "C" fn(*mut mosquitto, *mut c_void, *const mosquitto_message);
+/// `on_message_v5(mosq, obj, msg, props)`.
+pub type on_message_v5 = unsafe extern "C" fn(
+    *mut mosquitto,
+    *mut c_void,
+    *const mosquitto_message,
+    *const mosquitto_property,
+);
+/// `on_subscribe(mosq, obj, mid, qos_count, granted_qos)`.
+pub type on_subscribe =
+    unsafe extern "C" fn(*mut mosquitto, *mut c_void, c_int, c_int, *const c_int);
+/// `on_subscribe_v5(mosq, obj, mid, qos_count, granted_qos, props)`.
+pub type on_subscribe_v5 = unsafe extern "C" fn(
+    *mut mosquitto,
+    *mut c_void,
+    c_int,
+    c_int,
+    *const c_int,
+    *const mosquitto_property,
+);
+/// `on_unsubscribe(mosq, obj, mid)`.
+pub type on_unsubscribe = unsafe extern "C" fn(*mut mosquitto, *mut c_void, c_int);
+/// `on_unsubscribe_v5(mosq, obj, mid, props)`.
+pub type on_unsubscribe_v5 =
+    unsafe extern "C" fn(*mut mosquitto, *mut c_void, c_int, *const mosquitto_property);
+/// `on_unsubscribe2_v5(mosq, obj, mid, reason_code_count, reason_codes, props)` (2.1).
+pub type on_unsubscribe2_v5 = unsafe extern "C" fn(
+    *mut mosquitto,
+    *mut c_void,
+    c_int,
+    c_int,
+    *const c_int,
+    *const mosquitto_property,
+);
+/// `on_ext_auth(mosq, obj, method, data_len, data, props) -> rc` (2.1).
+pub type on_ext_auth = unsafe extern "C" fn(
+    *mut mosquitto,
+    *mut c_void,
+    *const c_char,
+    u16,
+    *const c_void,
+    *const mosquitto_property,
+) -> c_int;
+/// `on_log(mosq, obj, level, text)`.
+pub type on_log = unsafe extern "C" fn(*mut mosquitto, *mut c_void, c_int, *const c_char);
+
+/// Every callback a client may have; `None` where unset.
+#[derive(Clone, Copy, Default)]
+pub struct Callbacks {
+    pub connect: Option<on_connect>,
+    pub connect_with_flags: Option<on_connect_with_flags>,
+    pub connect_v5: Option<on_connect_v5>,
+    pub pre_connect: Option<on_pre_connect>,
+    pub disconnect: Option<on_disconnect>,
+    pub disconnect_v5: Option<on_disconnect_v5>,
+    pub publish: Option<on_publish>,
+    pub publish_v5: Option<on_publish_v5>,
+    pub message: Option<on_message>,
+    pub message_v5: Option<on_message_v5>,
+    pub subscribe: Option<on_subscribe>,
+    pub subscribe_v5: Option<on_subscribe_v5>,
+    pub unsubscribe: Option<on_unsubscribe>,
+    pub unsubscribe_v5: Option<on_unsubscribe_v5>,
+    pub unsubscribe2_v5: Option<on_unsubscribe2_v5>,
+    pub ext_auth: Option<on_ext_auth>,
+    pub log: Option<on_log>,
+}
+
+/// The callback table of `client` (all unset when none was ever set).
+pub fn table(client: &Client) -> Callbacks {
+    client
+        .handler()
+        .and_then(|h| h.as_any().downcast_ref::<Callbacks>().copied())
+        .unwrap_or_default()
+}
 
 /// Changes the callback table of the client behind `mosq`, if any.
 ///
 /// # Safety
 /// `mosq` is NULL or a live handle from `mosquitto_new`.
 unsafe fn set(mosq: *mut mosquitto, f: impl FnOnce(&mut Callbacks)) {
-    // SAFETY: forwarded contract.
+    // SAFETY: `mosq` is NULL or a live handle, by this function's contract.
     if let Some(client) = unsafe { client(mosq) } {
-        client.set_callbacks(f);
+        client.update_handler(|current| {
+            let mut table = current
+                .and_then(|h| h.as_any().downcast_ref::<Callbacks>().copied())
+                .unwrap_or_default();
+            f(&mut table);
+            Some(Arc::new(table))
+        });
     }
 }
 
@@ -337,7 +448,7 @@ pub unsafe extern "C" fn mosquitto_log_callback_set(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::Client;
+    use crate::client::Handler;
     use std::ptr;
     use std::sync::Arc;
 
@@ -354,7 +465,7 @@ mod tests {
             mosquitto_connect_callback_set(mosq, Some(on_rc));
             mosquitto_publish_callback_set(mosq, Some(on_rc));
             mosquitto_log_callback_set(mosq, Some(on_log));
-            let cb = c.callbacks();
+            let cb = table(c);
             assert_eq!(
                 cb.connect.map(|f| f as usize),
                 Some(on_rc as *const () as usize)
@@ -363,12 +474,12 @@ mod tests {
                 cb.log.map(|f| f as usize),
                 Some(on_log as *const () as usize)
             );
-            assert!(cb.wants_publish());
+            assert!(cb.wants_published());
             assert!(cb.disconnect.is_none() && cb.connect_v5.is_none());
             mosquitto_publish_callback_set(mosq, None);
             mosquitto_disconnect_callback_set(mosq, Some(on_rc));
-            let cb = c.callbacks();
-            assert!(!cb.wants_publish());
+            let cb = table(c);
+            assert!(!cb.wants_published());
             assert!(cb.connect.is_some() && cb.disconnect.is_some());
             drop(Arc::from_raw(mosq as *const Client));
         }

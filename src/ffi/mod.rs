@@ -7,7 +7,7 @@
 pub mod boundary;
 pub mod constants;
 pub mod dispatch;
-mod error;
+pub mod error;
 pub mod mqtt_protocol;
 pub mod types;
 

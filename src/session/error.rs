@@ -3,29 +3,11 @@
 use crate::protocol::packet::DecodeError;
 use crate::protocol::property::PropertyError;
 
-/// A session failure. Each variant maps to exactly one `MOSQ_ERR_*` code
-/// (the mapping is done at the FFI edge; see [`SessionError::mosq_err`]).
-///
-/// | variant             | `mosq_err_t`                    |
-/// |---------------------|---------------------------------|
-/// | `Inval`             | `MOSQ_ERR_INVAL` (3)            |
-/// | `NoConn`            | `MOSQ_ERR_NO_CONN` (4)          |
-/// | `ConnRefused`       | `MOSQ_ERR_CONN_REFUSED` (5)     |
-/// | `Protocol`          | `MOSQ_ERR_PROTOCOL` (2)         |
-/// | `PayloadSize`       | `MOSQ_ERR_PAYLOAD_SIZE` (9)     |
-/// | `NotSupported`      | `MOSQ_ERR_NOT_SUPPORTED` (10)   |
-/// | `MalformedUtf8`     | `MOSQ_ERR_MALFORMED_UTF8` (18)  |
-/// | `Keepalive`         | `MOSQ_ERR_KEEPALIVE` (19)       |
-/// | `MalformedPacket`   | `MOSQ_ERR_MALFORMED_PACKET` (21)|
-/// | `DuplicateProperty` | `MOSQ_ERR_DUPLICATE_PROPERTY` (22)|
-/// | `QosNotSupported`   | `MOSQ_ERR_QOS_NOT_SUPPORTED` (24)|
-/// | `OversizePacket`    | `MOSQ_ERR_OVERSIZE_PACKET` (25) |
-/// | `RetainNotSupported`| `MOSQ_ERR_RETAIN_NOT_SUPPORTED` (28)|
-/// | `TopicAliasInvalid` | `MOSQ_ERR_TOPIC_ALIAS_INVALID` (29)|
-/// | `NoMem`             | `MOSQ_ERR_NOMEM` (1)            |
-/// | `BrokerMalformed`   | `MOSQ_ERR_PROTOCOL` (2)         |
-/// | `ReceiveMaximumExceeded` | `MOSQ_ERR_PROTOCOL` (2)    |
-/// | `BrokerTopicAliasInvalid` | `MOSQ_ERR_PROTOCOL` (2)   |
+/// A session failure. The client turns each into its error kind (the C
+/// API's return code: see `ErrorKind` in `src/client/error.rs`); the
+/// faults of the broker's packets (`BrokerMalformed`,
+/// `ReceiveMaximumExceeded`, `BrokerTopicAliasInvalid`) are reported as a
+/// protocol error, as 2.0 does.
 ///
 /// When the broker's packet is at fault, [`SessionError::disconnect_reason`]
 /// names the reason code an MQTT 5 client sends in its DISCONNECT.
@@ -76,30 +58,6 @@ pub enum SessionError {
 }
 
 impl SessionError {
-    /// The `MOSQ_ERR_*` value of this error.
-    pub fn mosq_err(self) -> i32 {
-        match self {
-            SessionError::Protocol => 2,
-            SessionError::Inval => 3,
-            SessionError::NoConn => 4,
-            SessionError::ConnRefused => 5,
-            SessionError::PayloadSize => 9,
-            SessionError::NotSupported => 10,
-            SessionError::MalformedUtf8 => 18,
-            SessionError::Keepalive => 19,
-            SessionError::MalformedPacket => 21,
-            SessionError::DuplicateProperty => 22,
-            SessionError::QosNotSupported => 24,
-            SessionError::OversizePacket => 25,
-            SessionError::RetainNotSupported => 28,
-            SessionError::TopicAliasInvalid => 29,
-            SessionError::NoMem => 1,
-            SessionError::BrokerMalformed
-            | SessionError::ReceiveMaximumExceeded
-            | SessionError::BrokerTopicAliasInvalid => 2,
-        }
-    }
-
     /// The reason code of the DISCONNECT an MQTT 5 client sends when a
     /// packet from the broker fails this way [MQTT-4.13.1-1]; `None` for
     /// errors that are not the broker's packet's fault.

@@ -102,12 +102,12 @@ pub struct Outgoing {
     inflight: usize,
     /// What few connections use, allocated on first use (an idle client
     /// stays small).
-    rare: Option<Box<Rare>>,
+    extras: Option<Box<Extras>>,
 }
 
 /// The outgoing state few connections need.
 #[derive(Clone, Debug, Default)]
-struct Rare {
+struct Extras {
     /// The Topic Aliases of this connection.
     aliases: OutAliases,
     /// Messages dropped at write time, with the reason code to report.
@@ -163,38 +163,38 @@ impl Outgoing {
     /// once asked).
     pub fn bytes(&mut self) -> u64 {
         let msgs = &self.msgs;
-        let rare = self.rare.get_or_insert_with(Box::default);
-        *rare
+        let extras = self.extras.get_or_insert_with(Box::default);
+        *extras
             .bytes
             .get_or_insert_with(|| msgs.iter().map(|m| u64::from(m.size)).sum())
     }
 
     /// Changes the byte count, when it is kept.
     fn count_bytes(&mut self, add: u64, sub: u64) {
-        if let Some(b) = self.rare.as_mut().and_then(|r| r.bytes.as_mut()) {
+        if let Some(b) = self.extras.as_mut().and_then(|r| r.bytes.as_mut()) {
             *b = *b + add - sub;
         }
     }
 
     /// The extensions' settings and state, when any was set.
     pub(super) fn ext(&self) -> Option<&Extensions> {
-        self.rare.as_ref().map(|r| &r.ext)
+        self.extras.as_ref().map(|r| &r.ext)
     }
 
     /// The extensions' settings and state, to change (allocated).
     pub(super) fn ext_mut(&mut self) -> &mut Extensions {
-        &mut self.rare.get_or_insert_with(Box::default).ext
+        &mut self.extras.get_or_insert_with(Box::default).ext
     }
 
     /// The extensions' state, to change when it exists.
     pub(super) fn ext_if_any(&mut self) -> Option<&mut Extensions> {
-        self.rare.as_mut().map(|r| &mut r.ext)
+        self.extras.as_mut().map(|r| &mut r.ext)
     }
 
     /// Whether a queue limit is set (one branch when none is).
     #[inline]
     pub(super) fn limited(&self) -> bool {
-        self.rare.as_ref().is_some_and(|r| r.ext.limits.is_set())
+        self.extras.as_ref().is_some_and(|r| r.ext.limits.is_set())
     }
 
     /// Appends a message (queued) with its encoded PUBLISH and its topic
@@ -220,7 +220,7 @@ impl Outgoing {
     pub fn drop_oldest_unsent(&mut self, rc: u8) -> Option<u16> {
         let i = self.msgs.iter().position(|m| !m.sent)?;
         let mid = self.msgs[i].mid;
-        self.rare
+        self.extras
             .get_or_insert_with(Box::default)
             .dropped
             .push((mid, rc));
@@ -232,7 +232,7 @@ impl Outgoing {
     /// due to be written, with the v5 reason code to report in
     /// `on_publish` (0x95 packet too large, 0x9A retain not supported).
     pub fn take_dropped(&mut self) -> Vec<(u16, u8)> {
-        match &mut self.rare {
+        match &mut self.extras {
             Some(r) => std::mem::take(&mut r.dropped),
             None => Vec::new(),
         }
@@ -240,17 +240,17 @@ impl Outgoing {
 
     /// The Topic Aliases of this connection.
     pub fn aliases(&self) -> &OutAliases {
-        self.rare.as_ref().map_or(&NO_ALIASES, |r| &r.aliases)
+        self.extras.as_ref().map_or(&NO_ALIASES, |r| &r.aliases)
     }
 
     /// The Topic Aliases of this connection, to change.
     pub fn aliases_mut(&mut self) -> &mut OutAliases {
-        &mut self.rare.get_or_insert_with(Box::default).aliases
+        &mut self.extras.get_or_insert_with(Box::default).aliases
     }
 
     /// A new connection: no Topic Alias until CONNACK allows some.
     pub fn reset_aliases(&mut self) {
-        if let Some(r) = &mut self.rare {
+        if let Some(r) = &mut self.extras {
             r.aliases.reset();
         }
     }
@@ -261,7 +261,7 @@ impl Outgoing {
     fn write_or_drop(&mut self, i: usize, dup: bool, link: &Link, out: &mut Vec<u8>) -> bool {
         let m = &self.msgs[i];
         let alias = match m.alias.as_deref() {
-            Some(a) => Some((a, &mut self.rare.get_or_insert_with(Box::default).aliases)),
+            Some(a) => Some((a, &mut self.extras.get_or_insert_with(Box::default).aliases)),
             None => None,
         };
         match emit(&m.packet, alias, Some(dup), link, out) {
@@ -271,8 +271,8 @@ impl Outgoing {
             }
             Err(rc) => {
                 let mid = m.mid;
-                let rare = self.rare.get_or_insert_with(Box::default);
-                rare.dropped.push((mid, rc));
+                let extras = self.extras.get_or_insert_with(Box::default);
+                extras.dropped.push((mid, rc));
                 self.remove(i);
                 false
             }

@@ -34,6 +34,11 @@ pub enum ErrorCode {
     NoMem,
     /// `MOSQ_ERR_CONN_LOST` (7): the connection was reset mid-handshake.
     ConnLost,
+    /// `MOSQ_ERR_NOT_SUPPORTED` (10): the WebSocket server speaks another
+    /// version of the protocol.
+    NotSupported,
+    /// `MOSQ_ERR_UNKNOWN` (13): the WebSocket upgrade was refused.
+    Unknown,
 }
 
 /// A failure to set up or use a connection.

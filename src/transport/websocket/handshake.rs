@@ -12,6 +12,8 @@ use std::io;
 use base64ct::{Base64, Encoding};
 use ring::digest::{digest, SHA1_FOR_LEGACY_USE_ONLY};
 
+use crate::transport::ErrorCode;
+
 /// The GUID RFC 6455 appends to the key before hashing.
 const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -30,12 +32,12 @@ pub enum HandshakeError {
 }
 
 impl HandshakeError {
-    /// The `MOSQ_ERR_*` value the original returns for this failure.
-    pub fn mosq_err(&self) -> i32 {
+    /// What the original returns for this failure.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            HandshakeError::Refused(_) | HandshakeError::Random => 13,
-            HandshakeError::Version => 10,
-            HandshakeError::TooLarge => 7,
+            HandshakeError::Refused(_) | HandshakeError::Random => ErrorCode::Unknown,
+            HandshakeError::Version => ErrorCode::NotSupported,
+            HandshakeError::TooLarge => ErrorCode::ConnLost,
         }
     }
 
@@ -270,41 +272,41 @@ mod tests {
     fn bad_answers_are_refused_with_the_original_codes() {
         let refused = |lines: Vec<&str>| {
             let e = check_response(&answer(&lines), ACCEPT).unwrap_err();
-            e.mosq_err()
+            e.code()
         };
         let mut status = good();
         status[0] = "HTTP/1.1 404 Not Found";
-        assert_eq!(refused(status), 13);
+        assert_eq!(refused(status), ErrorCode::Unknown);
         let mut not_http = good();
         not_http[0] = "SSH-2.0-OpenSSH";
-        assert_eq!(refused(not_http), 13);
+        assert_eq!(refused(not_http), ErrorCode::Unknown);
         for drop in 1..5 {
             let mut missing = good();
             missing.remove(drop);
-            assert_eq!(refused(missing), 13, "without line {drop}");
+            assert_eq!(refused(missing), ErrorCode::Unknown, "without line {drop}");
         }
         let mut wrong_key = good();
         wrong_key[3] = "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOO=";
-        assert_eq!(refused(wrong_key), 13);
+        assert_eq!(refused(wrong_key), ErrorCode::Unknown);
         let mut wrong_protocol = good();
         wrong_protocol[4] = "Sec-WebSocket-Protocol: mqttv3.1";
-        assert_eq!(refused(wrong_protocol), 13);
+        assert_eq!(refused(wrong_protocol), ErrorCode::Unknown);
         let mut wrong_upgrade = good();
         wrong_upgrade[1] = "Upgrade: h2c";
-        assert_eq!(refused(wrong_upgrade), 13);
+        assert_eq!(refused(wrong_upgrade), ErrorCode::Unknown);
         let mut version = good();
         version.push("Sec-WebSocket-Version: 8");
-        assert_eq!(refused(version), 10);
+        assert_eq!(refused(version), ErrorCode::NotSupported);
         let mut thirteen = good();
         thirteen.push("Sec-WebSocket-Version: 13");
         assert_eq!(check_response(&answer(&thirteen), ACCEPT), Ok(()));
         let mut extension = good();
         extension.push("Sec-WebSocket-Extensions: permessage-deflate");
-        assert_eq!(refused(extension), 13);
+        assert_eq!(refused(extension), ErrorCode::Unknown);
         let mut garbage = good();
         garbage.push("no colon here");
-        assert_eq!(refused(garbage), 13);
-        assert_eq!(HandshakeError::TooLarge.mosq_err(), 7);
+        assert_eq!(refused(garbage), ErrorCode::Unknown);
+        assert_eq!(HandshakeError::TooLarge.code(), ErrorCode::ConnLost);
     }
 
     #[test]

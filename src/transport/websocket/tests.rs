@@ -4,6 +4,7 @@ use super::frame::tests::{open_client_frame, server_frame};
 use super::frame::{OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT};
 use super::handshake::accept_key;
 use super::*;
+use crate::transport::ErrorCode;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::AsFd;
@@ -323,12 +324,15 @@ fn forbidden_frames_fail_with_eproto() {
 
 #[test]
 fn refused_upgrades_report_why() {
-    let cases: [(&[u8], i32); 2] = [
-        (b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 13),
+    let cases: [(&[u8], ErrorCode); 2] = [
+        (
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+            ErrorCode::Unknown,
+        ),
         (
             b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
               Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n",
-            13,
+            ErrorCode::Unknown,
         ),
     ];
     for (answer, code) in cases {
@@ -339,7 +343,7 @@ fn refused_upgrades_report_why() {
         let mut buf = [0u8; 64];
         let e = retry(&ws, || ws.read(&mut buf)).unwrap_err();
         let ws_err = HandshakeError::from_io(&e).expect("a handshake error");
-        assert_eq!(ws_err.mosq_err(), code, "{ws_err}");
+        assert_eq!(ws_err.code(), code, "{ws_err}");
     }
 }
 

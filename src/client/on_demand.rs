@@ -5,9 +5,9 @@
 /// 8 bytes for the block instead of its whole size (which matters to a
 /// process holding thousands of clients).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Rare<T>(Option<Box<T>>);
+pub struct OnDemand<T>(Option<Box<T>>);
 
-impl<T: Default> Rare<T> {
+impl<T: Default> OnDemand<T> {
     /// The settings, `None` while none was ever set (all at defaults).
     pub fn get(&self) -> Option<&T> {
         self.0.as_deref()
@@ -21,14 +21,14 @@ impl<T: Default> Rare<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::Rare;
+    use super::OnDemand;
 
     #[test]
     fn unset_until_first_change() {
-        let mut r: Rare<Vec<u8>> = Rare::default();
+        let mut r: OnDemand<Vec<u8>> = OnDemand::default();
         assert_eq!(r.get(), None);
         r.get_mut().push(7);
         assert_eq!(r.get(), Some(&vec![7]));
-        assert_eq!(std::mem::size_of::<Rare<[u64; 20]>>(), 8);
+        assert_eq!(std::mem::size_of::<OnDemand<[u64; 20]>>(), 8);
     }
 }
