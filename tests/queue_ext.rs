@@ -592,3 +592,107 @@ fn a_broker_gone_during_the_flush_ends_it_with_the_error() {
         c.lines()
     );
 }
+
+/// QoS 0 messages count against the limit while the socket does not
+/// take them (the issue: "QoS 0 unsent + QoS 1/2 unacknowledged"): a
+/// broker that stops reading blocks the socket, then `n` publishes of
+/// 32 KiB. Returns each publish's (rc, mid), the ids reported with 0x97,
+/// and the payload indices the broker then receives, in order; asserts
+/// that each of those was reported to `on_publish` with 0.
+fn qos0_against_a_blocked_socket(
+    policy: c_int,
+    n: usize,
+) -> (Vec<(c_int, c_int)>, Vec<c_int>, Vec<usize>) {
+    use support::inproc::{connected, V311_OPT};
+    const LIMIT: c_int = 8;
+    let (mut fake, mut c) = connected(V311_OPT);
+    c.v5_callbacks();
+    // SAFETY: live handle.
+    unsafe {
+        assert_eq!(
+            mosquitto_int_option(c.m, MOSQ_OPT_RS_QUEUE_MAX_MSGS, LIMIT),
+            0
+        );
+        assert_eq!(
+            mosquitto_int_option(c.m, MOSQ_OPT_RS_QUEUE_POLICY, policy),
+            0
+        );
+    }
+    // The fake broker reads nothing until all are published: the
+    // kernel's buffers fill (a few MiB), then the client's.
+    let results: Vec<(c_int, c_int)> = (0..n)
+        .map(|i| c.publish("q", &numbered(i, 32 * 1024), 0, false))
+        .collect();
+    let accepted = results.iter().filter(|r| r.0 == 0).count();
+    let quota = format!("rc={QUOTA_EXCEEDED}");
+    let dropped: Vec<c_int> = c
+        .lines()
+        .iter()
+        .filter(|l| l.starts_with("publish_v5 mid=") && l.ends_with(&quota))
+        .map(|l| {
+            l["publish_v5 mid=".len()..]
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    let mut received = Vec::new();
+    while received.len() < accepted - dropped.len() {
+        let p = c.recv(&mut fake);
+        if let ::mosquitto::protocol::packet::Packet::Publish(p) = p.decode() {
+            let i = std::str::from_utf8(&p.payload[..8])
+                .unwrap()
+                .parse()
+                .unwrap();
+            received.push(i);
+        }
+    }
+    c.expect_quiet(&mut fake, Duration::from_millis(200));
+    let completed = c
+        .lines()
+        .iter()
+        .filter(|l| l.starts_with("publish_v5 mid=") && l.ends_with(" rc=0"))
+        .count();
+    assert_eq!(completed, received.len());
+    (results, dropped, received)
+}
+
+#[test]
+fn qos0_is_refused_past_the_limit_while_the_socket_is_blocked() {
+    let n = 400;
+    let (results, dropped, received) = qos0_against_a_blocked_socket(0, n);
+    assert!(dropped.is_empty());
+    assert!(
+        results.iter().all(|r| r.0 == 0 || r.0 == ERR_NOMEM),
+        "{results:?}"
+    );
+    // Without the bounded queue all 400 (13 MiB) would be taken; once it
+    // is full, nothing more is, as nothing drains while the broker reads
+    // nothing.
+    let first = results
+        .iter()
+        .position(|r| r.0 == ERR_NOMEM)
+        .expect("a refusal");
+    assert!(results[first..].iter().all(|r| r.0 == ERR_NOMEM));
+    // The broker gets every message taken, in order.
+    assert_eq!(received, (0..first).collect::<Vec<usize>>());
+}
+
+#[test]
+fn qos0_drops_the_oldest_waiting_while_the_socket_is_blocked() {
+    let n = 400;
+    let (results, dropped, received) = qos0_against_a_blocked_socket(1, n);
+    assert!(results.iter().all(|r| r.0 == 0), "{results:?}");
+    assert!(!dropped.is_empty());
+    // Each message is either received or reported dropped, never both;
+    // received in order, the newest 8 among them.
+    let index_of = |mid: c_int| results.iter().position(|r| r.1 == mid).unwrap();
+    let mut seen: Vec<usize> = dropped.iter().map(|&m| index_of(m)).collect();
+    seen.extend(&received);
+    seen.sort_unstable();
+    assert_eq!(seen, (0..n).collect::<Vec<usize>>());
+    assert!(received.windows(2).all(|w| w[0] < w[1]), "{received:?}");
+    assert!(received.ends_with(&(n - 8..n).collect::<Vec<usize>>()));
+}

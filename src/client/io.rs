@@ -185,10 +185,22 @@ impl Client {
         }
         let stream = Arc::clone(&st.link.as_ref().expect("link").stream);
         let before = st.out.written();
-        let done = st
+        let tracked = self.tracks_qos0();
+        st.out
+            .mark_released(st.session.take_released_qos0(), tracked);
+        let mut done = st
             .out
             .flush(&stream, &mut after.published)
             .map_err(ClientError::from_io)?;
+        // Extension: QoS 0 messages held while the buffer was busy.
+        if done && st.session.release_held(st.out.vec()) {
+            st.out
+                .mark_released(st.session.take_released_qos0(), tracked);
+            done = st
+                .out
+                .flush(&stream, &mut after.published)
+                .map_err(ClientError::from_io)?;
+        }
         if st.out.written() != before {
             st.session.note_sent(now_ms());
         }
@@ -454,7 +466,7 @@ impl Client {
                     line.text = line.text.replacen(", m0, '", &format!(", m{mid}, '"), 1);
                 }
             }
-            if qos == 0 && self.tracks_qos0() {
+            if qos == 0 && self.tracks_qos0() && !st.session.held_qos0(mid) {
                 st.out.mark_qos0(mid);
             }
             self.kick(st, was_empty, &mut after)
