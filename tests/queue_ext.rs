@@ -414,6 +414,110 @@ fn without_flush_disconnect_drops_what_is_queued_as_the_original() {
     assert!(got.len() <= 20, "{} arrived", got.len());
 }
 
+/// The #722 program (`tests/c/disconnect_722.c`: 1,000 QoS 1 publishes,
+/// `mosquitto_disconnect` at once, then the loop in `mode`) with none of
+/// the options, on the reference library and on ours:
+///
+/// - against a real broker, the same return codes and callbacks in the
+///   same order; what a subscriber receives is, on both, the first
+///   messages in order, at most the window of 20 (how many of those the
+///   broker handles before the connection's reset arrives varies from run
+///   to run: the broker drops a connection on a reset without reading
+///   what it still holds);
+/// - against a fake broker that reads everything and answers nothing (an
+///   unanswered CONNECT: the client closes with nothing unread, so no
+///   reset loses what it wrote), the same packets, byte for byte, and the
+///   same return codes and callbacks.
+///
+/// (With `loop_start` the outcome depends on when the loop thread reads
+/// the acknowledgements that free the window, on either library: not
+/// compared.)
+fn the_722_program_behaves_as_the_original(mode: &str) {
+    use support::diff::{assert_same_lines, compile_trace, trace_on};
+    use support::fake::{FakeBroker, RecvError};
+    let scratch = format!("queue_ext-722-{mode}");
+    let exe = compile_trace("disconnect_722", &scratch);
+    let args = |port: u16| -> Vec<String> {
+        vec![
+            "127.0.0.1".into(),
+            port.to_string(),
+            mode.into(),
+            "1000".into(),
+        ]
+    };
+    let broker = broker();
+    let sub = Client::new(&format!("sub722-{mode}"));
+    sub.connect(&broker);
+    sub.subscribe("q722");
+    // SAFETY: live handle.
+    assert_eq!(unsafe { mosquitto_loop_start(sub.m) }, 0);
+    let on_broker = |lib| {
+        let out = trace_on(lib, &exe, &args(broker.port()));
+        // Whatever reached the broker reaches the subscriber within
+        // moments: wait until nothing more comes for 500 ms.
+        let mut count = usize::MAX;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            std::thread::sleep(Duration::from_millis(500));
+            let now = sub.seen.messages.lock().unwrap().len();
+            if now == count || Instant::now() > deadline {
+                break;
+            }
+            count = now;
+        }
+        let got = std::mem::take(&mut *sub.seen.messages.lock().unwrap());
+        let want: Vec<Vec<u8>> = (0..got.len()).map(|i| numbered(i, 8)).collect();
+        assert!(got.len() <= 20 && got == want, "{lib:?} {mode}: {got:?}");
+        out
+    };
+    let ref_out = on_broker(common::Lib::Reference);
+    let our_out = on_broker(common::Lib::Ours);
+    // SAFETY: live handle.
+    unsafe { mosquitto_loop_stop(sub.m, true) };
+    assert_same_lines(&scratch, "disconnect_722", &ref_out, &our_out);
+    let on_fake = |lib| {
+        let mut fake = FakeBroker::new();
+        let port_args = args(fake.port());
+        std::thread::scope(|scope| {
+            let program = scope.spawn(|| trace_on(lib, &exe, &port_args));
+            fake.accept();
+            let mut packets = Vec::new();
+            loop {
+                match fake.recv_timeout(WAIT) {
+                    Ok(p) => packets.push(p.bytes),
+                    Err(RecvError::Closed(rest)) => {
+                        assert!(rest.is_empty(), "{lib:?} {mode}: a partial packet");
+                        break;
+                    }
+                    Err(e) => panic!("{lib:?} {mode}: {e:?}"),
+                }
+            }
+            (program.join().unwrap(), packets)
+        })
+    };
+    let (ref_out, ref_packets) = on_fake(common::Lib::Reference);
+    let (our_out, our_packets) = on_fake(common::Lib::Ours);
+    assert_same_lines(&scratch, "disconnect_722-fake", &ref_out, &our_out);
+    // CONNECT, the window of 20 PUBLISHes, DISCONNECT.
+    assert_eq!(ref_packets.len(), 22, "{mode}: {ref_packets:?}");
+    assert!(our_packets == ref_packets, "{mode}: {our_packets:?}");
+}
+
+#[test]
+fn the_722_program_behaves_as_the_original_with_loop_forever() {
+    the_722_program_behaves_as_the_original("forever");
+}
+
+#[test]
+fn the_722_program_behaves_as_the_original_with_mosquitto_loop() {
+    the_722_program_behaves_as_the_original("loop");
+}
+
+#[test]
+fn the_722_program_behaves_as_the_original_with_an_external_loop() {
+    the_722_program_behaves_as_the_original("external");
+}
+
 /// Resident memory of process `pid`, in KiB.
 fn vm_rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
