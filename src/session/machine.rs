@@ -187,6 +187,14 @@ impl Session {
             .is_some_and(|e| e.held.release(out))
     }
 
+    /// Extension: whether QoS 0 messages are held, or released without
+    /// the runtime having asked where they end (one branch when no limit
+    /// was ever set).
+    #[inline]
+    pub fn held_work(&self) -> bool {
+        self.outgoing.ext().is_some_and(|e| !e.held.is_idle())
+    }
+
     /// Extension: whether QoS 0 messages are held.
     pub fn holds_qos0(&self) -> bool {
         self.outgoing.ext().is_some_and(|e| e.held.len() != 0)
@@ -414,10 +422,10 @@ impl Session {
         retain: bool,
         out: &mut Vec<u8>,
     ) -> Result<u16, PublishError> {
-        if !topic::is_plain_topic_name(topic_name)
-            || payload.len() > MAX_PAYLOAD
-            || self.outgoing.limited()
-        {
+        if self.outgoing.limited() {
+            return self.publish_qos0_limited(topic_name, payload, retain, out);
+        }
+        if !topic::is_plain_topic_name(topic_name) || payload.len() > MAX_PAYLOAD {
             return self.publish(topic_name, payload, 0, retain, &[], 0, out);
         }
         if retain && !self.retain_available {
@@ -441,6 +449,20 @@ impl Session {
         }
         Publish::write_qos0(v, topic_name, payload, retain, remaining, out);
         Ok(mid)
+    }
+
+    /// [`Self::publish_qos0`] with a queue limit set (an extension): the
+    /// full path, which may hold the message (kept out of the fast path).
+    #[cold]
+    #[inline(never)]
+    fn publish_qos0_limited(
+        &mut self,
+        topic_name: &[u8],
+        payload: &[u8],
+        retain: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<u16, PublishError> {
+        self.publish(topic_name, payload, 0, retain, &[], 0, out)
     }
 
     /// `mosquitto_publish_v5`: validates, allocates a message id, then

@@ -104,6 +104,11 @@ impl Held {
         self.msgs.len()
     }
 
+    /// Whether nothing is held and nothing released waits to be asked for.
+    pub fn is_idle(&self) -> bool {
+        self.msgs.is_empty() && self.released.is_empty()
+    }
+
     /// Topic and payload bytes held.
     pub fn bytes(&self) -> u64 {
         self.bytes
