@@ -774,9 +774,12 @@ fn a_broker_gone_during_the_flush_ends_it_with_the_error() {
 /// 32 KiB. Returns each publish's (rc, mid), the ids reported with 0x97,
 /// and the payload indices the broker then receives, in order; asserts
 /// that each of those was reported to `on_publish` with 0.
+/// With `threaded`, the library's loop thread (`loop_start`) does the
+/// writing.
 fn qos0_against_a_blocked_socket(
     policy: c_int,
     n: usize,
+    threaded: bool,
 ) -> (Vec<(c_int, c_int)>, Vec<c_int>, Vec<usize>) {
     use support::inproc::{connected, V311_OPT};
     const LIMIT: c_int = 8;
@@ -792,6 +795,10 @@ fn qos0_against_a_blocked_socket(
             mosquitto_int_option(c.m, MOSQ_OPT_RS_QUEUE_POLICY, policy),
             0
         );
+    }
+    if threaded {
+        // SAFETY: live handle.
+        assert_eq!(unsafe { mosquitto_loop_start(c.m) }, 0);
     }
     // The fake broker reads nothing until all are published: the
     // kernel's buffers fill (a few MiB), then the client's.
@@ -815,7 +822,11 @@ fn qos0_against_a_blocked_socket(
         .collect();
     let mut received = Vec::new();
     while received.len() < accepted - dropped.len() {
-        let p = c.recv(&mut fake);
+        let p = if threaded {
+            fake.recv_timeout(WAIT).expect("a packet")
+        } else {
+            c.recv(&mut fake)
+        };
         if let ::mosquitto::protocol::packet::Packet::Publish(p) = p.decode() {
             let i = std::str::from_utf8(&p.payload[..8])
                 .unwrap()
@@ -824,20 +835,33 @@ fn qos0_against_a_blocked_socket(
             received.push(i);
         }
     }
-    c.expect_quiet(&mut fake, Duration::from_millis(200));
-    let completed = c
-        .lines()
-        .iter()
-        .filter(|l| l.starts_with("publish_v5 mid=") && l.ends_with(" rc=0"))
-        .count();
-    assert_eq!(completed, received.len());
+    let completed = |c: &support::inproc::Mosq| {
+        c.lines()
+            .iter()
+            .filter(|l| l.starts_with("publish_v5 mid=") && l.ends_with(" rc=0"))
+            .count()
+    };
+    if threaded {
+        let extra = fake.recv_timeout(Duration::from_millis(200));
+        assert!(extra.is_err(), "{extra:?}");
+        // The loop thread reports each message once it has written it.
+        let deadline = Instant::now() + WAIT;
+        while completed(&c) < received.len() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // SAFETY: live handle.
+        assert_eq!(unsafe { mosquitto_loop_stop(c.m, true) }, 0);
+    } else {
+        c.expect_quiet(&mut fake, Duration::from_millis(200));
+    }
+    assert_eq!(completed(&c), received.len());
     (results, dropped, received)
 }
 
 #[test]
 fn qos0_is_refused_past_the_limit_while_the_socket_is_blocked() {
     let n = 400;
-    let (results, dropped, received) = qos0_against_a_blocked_socket(0, n);
+    let (results, dropped, received) = qos0_against_a_blocked_socket(0, n, false);
     assert!(dropped.is_empty());
     assert!(
         results.iter().all(|r| r.0 == 0 || r.0 == ERR_NOMEM),
@@ -857,8 +881,17 @@ fn qos0_is_refused_past_the_limit_while_the_socket_is_blocked() {
 
 #[test]
 fn qos0_drops_the_oldest_waiting_while_the_socket_is_blocked() {
+    qos0_drops_the_oldest_waiting(false);
+}
+
+#[test]
+fn qos0_drops_the_oldest_waiting_with_the_loop_thread() {
+    qos0_drops_the_oldest_waiting(true);
+}
+
+fn qos0_drops_the_oldest_waiting(threaded: bool) {
     let n = 400;
-    let (results, dropped, received) = qos0_against_a_blocked_socket(1, n);
+    let (results, dropped, received) = qos0_against_a_blocked_socket(1, n, threaded);
     assert!(results.iter().all(|r| r.0 == 0), "{results:?}");
     assert!(!dropped.is_empty());
     // Each message is either received or reported dropped, never both;
