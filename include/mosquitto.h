@@ -131,7 +131,8 @@
  * detect support and fall back. All off (0) by default.
  *
  * `MOSQ_OPT_RS_QUEUE_MAX_MSGS` (0x4D520001): most outgoing messages
- * waiting to be sent or acknowledged (QoS 1/2); 0 = unlimited (default).
+ * waiting to be sent or acknowledged (QoS 0 not yet taken by the socket,
+ * QoS 1/2 not yet acknowledged); 0 = unlimited (default).
  */
 #define MOSQ_OPT_RS_QUEUE_MAX_MSGS 1297219585
 

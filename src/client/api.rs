@@ -67,7 +67,7 @@ impl Client {
             dropped = st.session.take_dropped();
             let mid =
                 published.map_err(|PublishError { error, mid }| (ClientError::from(error), mid))?;
-            if qos == 0 && self.tracks_qos0() {
+            if qos == 0 && self.tracks_qos0() && !st.session.held_qos0(mid) {
                 st.out.mark_qos0(mid);
             }
             self.send_or_wake(st, was_empty, &mut after)

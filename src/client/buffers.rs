@@ -57,6 +57,19 @@ impl OutBuffer {
         self.marks.push_back((end, mid));
     }
 
+    /// Records the QoS 0 PUBLISHes the session released into [`Self::vec`]
+    /// (an extension: see `Session::release_held`), each ending where the
+    /// vector's length was, when their `on_publish` is tracked.
+    pub fn mark_released(&mut self, released: Vec<(u16, usize)>, tracked: bool) {
+        if !tracked {
+            return;
+        }
+        for (mid, len) in released {
+            let end = self.written + (len - self.pos) as u64;
+            self.marks.push_back((end, mid));
+        }
+    }
+
     /// Writes as much as the socket takes. Returns whether everything was
     /// written; ids of QoS 0 messages now fully written are pushed to
     /// `completed`. `WouldBlock` is not an error.

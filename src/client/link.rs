@@ -71,10 +71,25 @@ impl Client {
         }
         let stream = Arc::clone(&st.link.as_ref().expect("link").stream);
         let before = st.out.written();
-        let done = st
+        // Extension: QoS 0 messages held while the buffer was busy.
+        if st.session.held_work() {
+            let tracked = self.tracks_qos0();
+            let released = st.session.take_released_qos0();
+            st.out.mark_released(released, tracked);
+        }
+        let mut done = st
             .out
             .flush(&stream, &mut after.published)
             .map_err(ClientError::from_io)?;
+        if done && st.session.held_work() && st.session.release_held(st.out.vec()) {
+            let tracked = self.tracks_qos0();
+            let released = st.session.take_released_qos0();
+            st.out.mark_released(released, tracked);
+            done = st
+                .out
+                .flush(&stream, &mut after.published)
+                .map_err(ClientError::from_io)?;
+        }
         if st.out.written() != before {
             st.session.note_sent(now_ms());
         }

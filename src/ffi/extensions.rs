@@ -14,7 +14,8 @@ use crate::client::options::QueueOption;
 /// detect support and fall back. All off (0) by default.
 ///
 /// `MOSQ_OPT_RS_QUEUE_MAX_MSGS` (0x4D520001): most outgoing messages
-/// waiting to be sent or acknowledged (QoS 1/2); 0 = unlimited (default).
+/// waiting to be sent or acknowledged (QoS 0 not yet taken by the socket,
+/// QoS 1/2 not yet acknowledged); 0 = unlimited (default).
 pub const MOSQ_OPT_RS_QUEUE_MAX_MSGS: c_int = 0x4D52_0001;
 /// Extension `MOSQ_OPT_RS_QUEUE_MAX_KB` (0x4D520002): most KiB of
 /// payload and topic those messages may hold; 0 = unlimited (default).

@@ -142,7 +142,8 @@ impl Session {
     }
 
     /// Makes room in the bounded queue for a message of `size` topic and
-    /// payload bytes, dropping the oldest unsent messages under
+    /// payload bytes, dropping the oldest unsent messages (QoS 0 held or
+    /// QoS 1/2 queued, whichever is older) under
     /// [`QueuePolicy::DropOldest`]; `NoMem` when there is none to be had.
     fn make_room(&mut self, size: u64) -> Result<(), SessionError> {
         let limits = self.queue_limits();
@@ -153,19 +154,66 @@ impl Session {
         let max_msgs = limits.max_msgs as usize;
         loop {
             let o = &mut self.outgoing;
-            let full = (max_msgs != 0 && o.len() >= max_msgs)
-                || (max_bytes != 0 && o.bytes() + size > max_bytes);
+            let (held, held_bytes) = o.ext().map_or((0, 0), |e| (e.held.len(), e.held.bytes()));
+            let full = (max_msgs != 0 && o.len() + held >= max_msgs)
+                || (max_bytes != 0 && o.bytes() + held_bytes + size > max_bytes);
             if !full {
                 return Ok(());
             }
             if limits.policy == QueuePolicy::Reject {
                 return Err(SessionError::NoMem);
             }
-            let mid = self
-                .outgoing
-                .drop_oldest_unsent(RC_QUOTA_EXCEEDED)
-                .ok_or(SessionError::NoMem)?;
-            self.ids.release(mid);
+            let held_seq = o.ext().and_then(|e| e.held.oldest_seq());
+            match (held_seq, o.oldest_unsent_seq()) {
+                // A QoS 0 id is only the application's handle: none to free.
+                (Some(h), q) if q.is_none_or(|q| h < q) => {
+                    let mid = o.ext_mut().held.pop_oldest().expect("one is held");
+                    o.note_dropped(mid, RC_QUOTA_EXCEEDED);
+                }
+                (_, Some(_)) => {
+                    let mid = o.drop_oldest_unsent(RC_QUOTA_EXCEEDED).expect("one unsent");
+                    self.ids.release(mid);
+                }
+                _ => return Err(SessionError::NoMem),
+            }
+        }
+    }
+
+    /// Extension: hands the QoS 0 messages held (see
+    /// [`crate::session::queue`]) to the runtime, whose write buffer has
+    /// emptied: appended to `out`, in order. Returns whether any was; the
+    /// runtime learns where each ends from [`Self::take_released_qos0`].
+    pub fn release_held(&mut self, out: &mut Vec<u8>) -> bool {
+        self.outgoing
+            .ext_if_any()
+            .is_some_and(|e| e.held.release(out))
+    }
+
+    /// Extension: whether QoS 0 messages are held, or released without
+    /// the runtime having asked where they end (one branch when no limit
+    /// was ever set).
+    #[inline]
+    pub fn held_work(&self) -> bool {
+        self.outgoing.ext().is_some_and(|e| !e.held.is_idle())
+    }
+
+    /// Extension: whether QoS 0 messages are held.
+    pub fn holds_qos0(&self) -> bool {
+        self.outgoing.ext().is_some_and(|e| e.held.len() != 0)
+    }
+
+    /// Extension: whether the QoS 0 message `mid` just published was
+    /// held rather than written (its `on_publish` waits for its release).
+    pub fn held_qos0(&self, mid: u16) -> bool {
+        self.outgoing.ext().is_some_and(|e| e.held.is_newest(mid))
+    }
+
+    /// Extension: the QoS 0 messages released into `out` since the last
+    /// call, each with the length `out` had just after its PUBLISH.
+    pub fn take_released_qos0(&mut self) -> Vec<(u16, usize)> {
+        match self.outgoing.ext_if_any() {
+            Some(e) => e.held.take_released(),
+            None => Vec::new(),
         }
     }
 
@@ -173,7 +221,7 @@ impl Session {
     /// flush or its deadline passed. Returns whether it was written.
     pub(super) fn finish_flush(&mut self, now: u64, out: &mut Vec<u8>) -> bool {
         let due = match self.outgoing.ext().and_then(|e| e.flush.as_ref()) {
-            Some(f) => self.outgoing.len() == 0 || now >= f.deadline,
+            Some(f) => (self.outgoing.len() == 0 && !self.holds_qos0()) || now >= f.deadline,
             None => return false,
         };
         if !due || !self.transport_open() {
@@ -519,7 +567,7 @@ impl Session {
             return Err(SessionError::NoConn);
         }
         let flush_ms = self.outgoing.ext().map_or(0, |e| e.flush_ms);
-        if flush_ms != 0 && self.outgoing.len() != 0 {
+        if flush_ms != 0 && (self.outgoing.len() != 0 || self.holds_qos0()) {
             self.outgoing.ext_mut().flush = Some(Flush {
                 reason_code,
                 properties: OwnedProperties::new(CMD_DISCONNECT, props)?,
@@ -540,6 +588,9 @@ impl Session {
         out: &mut Vec<u8>,
     ) {
         self.clear_flush();
+        // QoS 0 messages held go before it, as the original's queued
+        // packets do.
+        self.release_held(out);
         self.state = State::Disconnecting;
         let v = self.config.version;
         let full = Disconnect {
@@ -665,6 +716,9 @@ impl Session {
         }
         self.state = State::Disconnected;
         self.clear_flush();
+        if let Some(e) = self.outgoing.ext_if_any() {
+            e.held.clear();
+        }
         self.keepalive.pong();
         self.aliases.reset(0);
         self.outgoing.reset_aliases();

@@ -58,6 +58,9 @@ struct OutMsg {
     packet: Vec<u8>,
     /// Its topic and payload bytes (what the queue byte limit counts).
     size: u32,
+    /// Its place among all messages published (QoS 0 held ones too), for
+    /// the bounded queue's "oldest".
+    seq: u64,
     /// Its Topic Alias, when it has one.
     alias: Option<Box<Aliased>>,
 }
@@ -117,6 +120,9 @@ struct Extras {
     /// Topic and payload bytes of the messages held, counted once a byte
     /// limit first asks.
     bytes: Option<u64>,
+    /// The place of the last message published since this part exists
+    /// (those before it all have 0: older).
+    seq: u64,
 }
 
 /// No Topic Alias allowed, no mapping.
@@ -197,10 +203,26 @@ impl Outgoing {
         self.extras.as_ref().is_some_and(|r| r.ext.limits.is_set())
     }
 
+    /// The place of the next message published (QoS 0 held ones take
+    /// one too); 0 until the rarely used part exists, which a queue limit
+    /// makes.
+    pub(super) fn next_seq(&mut self) -> u64 {
+        self.extras.as_mut().map_or(0, |r| {
+            r.seq += 1;
+            r.seq
+        })
+    }
+
+    /// The place of the oldest message never written for the network.
+    pub(super) fn oldest_unsent_seq(&self) -> Option<u64> {
+        self.msgs.iter().find(|m| !m.sent).map(|m| m.seq)
+    }
+
     /// Appends a message (queued) with its encoded PUBLISH and its topic
     /// and payload size.
     pub fn push(&mut self, mid: u16, qos: u8, packet: Vec<u8>, size: u32, alias: Option<Aliased>) {
         self.count_bytes(u64::from(size), 0);
+        let seq = self.next_seq();
         self.msgs.push_back(OutMsg {
             mid,
             qos,
@@ -210,6 +232,7 @@ impl Outgoing {
             earlier: false,
             packet,
             size,
+            seq,
             alias: alias.map(Box::new),
         });
     }
@@ -220,12 +243,18 @@ impl Outgoing {
     pub fn drop_oldest_unsent(&mut self, rc: u8) -> Option<u16> {
         let i = self.msgs.iter().position(|m| !m.sent)?;
         let mid = self.msgs[i].mid;
+        self.note_dropped(mid, rc);
+        self.remove(i);
+        Some(mid)
+    }
+
+    /// Records a message dropped, to be reported with `rc` by
+    /// [`Self::take_dropped`].
+    pub(super) fn note_dropped(&mut self, mid: u16, rc: u8) {
         self.extras
             .get_or_insert_with(Box::default)
             .dropped
             .push((mid, rc));
-        self.remove(i);
-        Some(mid)
     }
 
     /// Messages this connection could not take, dropped when they were

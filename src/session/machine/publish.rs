@@ -22,6 +22,9 @@ impl Session {
         retain: bool,
         out: &mut Vec<u8>,
     ) -> Result<u16, PublishError> {
+        if self.outgoing.limited() {
+            return self.publish_qos0_limited(topic_name, payload, retain, out);
+        }
         if !topic::is_plain_topic_name(topic_name) || payload.len() > MAX_PAYLOAD {
             return self.publish(topic_name, payload, 0, retain, &[], 0, out);
         }
@@ -46,6 +49,20 @@ impl Session {
         }
         Publish::write_qos0(v, topic_name, payload, retain, remaining, out);
         Ok(mid)
+    }
+
+    /// [`Self::publish_qos0`] with a queue limit set (an extension): the
+    /// full path, which may hold the message (kept out of the fast path).
+    #[cold]
+    #[inline(never)]
+    fn publish_qos0_limited(
+        &mut self,
+        topic_name: &[u8],
+        payload: &[u8],
+        retain: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<u16, PublishError> {
+        self.publish(topic_name, payload, 0, retain, &[], 0, out)
     }
 
     /// `mosquitto_publish_v5`: validates, allocates a message id, then
@@ -107,7 +124,12 @@ impl Session {
             return Err(SessionError::OversizePacket.into());
         }
         let size = (topic_name.len() + payload.len()) as u64;
-        let mid = self.publish_id(qos, size)?;
+        let hold = qos == 0 && self.holds_this_qos0(aliased.as_ref(), out);
+        let mid = self.publish_id(qos, hold, size)?;
+        if hold {
+            self.hold_qos0(&packet, mid, size, out);
+            return Ok(mid);
+        }
         if qos == 0 {
             self.write_qos0(&packet, aliased.as_ref(), mid, out)?;
             return Ok(mid);
@@ -189,16 +211,41 @@ impl Session {
     }
 
     /// The message id of a new publish: QoS 1/2 ids go on the wire and
-    /// must not be in use (room is made first under a queue limit); a QoS
-    /// 0 id is only the application's handle.
-    fn publish_id(&mut self, qos: u8, size: u64) -> Result<u16, SessionError> {
+    /// must not be in use; a QoS 0 id is only the application's handle.
+    /// Under a queue limit, room is made first for a QoS 1/2 message or a
+    /// QoS 0 one to be held.
+    fn publish_id(&mut self, qos: u8, hold: bool, size: u64) -> Result<u16, SessionError> {
+        if (qos != 0 || hold) && self.outgoing.limited() {
+            self.make_room(size)?;
+        }
         if qos == 0 {
             return Ok(self.ids.next_id());
         }
-        if self.outgoing.limited() {
-            self.make_room(size)?;
-        }
         self.ids.reserve().ok_or(SessionError::NoMem)
+    }
+
+    /// Extension: whether a QoS 0 message waits in the session rather than
+    /// in the runtime's busy buffer (see `queue`), which only a queue
+    /// limit makes it do. One with a Topic Alias is written at once, as
+    /// the mapping it makes must reach the wire in the order the aliases
+    /// were given.
+    fn holds_this_qos0(&self, aliased: Option<&Aliased>, out: &[u8]) -> bool {
+        self.outgoing.limited()
+            && self.transport_open()
+            && aliased.is_none()
+            && (!out.is_empty() || self.holds_qos0())
+    }
+
+    /// Extension: keeps a QoS 0 message until the runtime's buffer empties
+    /// ([`Self::release_held`]).
+    fn hold_qos0(&mut self, packet: &Publish<'_>, mid: u16, size: u64, out: &[u8]) {
+        debug_assert!(!out.is_empty() || self.holds_qos0());
+        let mut encoded = Vec::new();
+        packet.write(self.config.version, &mut encoded);
+        let seq = self.outgoing.next_seq();
+        // At most MAX_PAYLOAD plus a topic: fits.
+        let held = &mut self.outgoing.ext_mut().held;
+        held.push(seq, mid, encoded, size as u32);
     }
 
     /// Writes a QoS 0 PUBLISH (`NoConn` without a connection, the id
