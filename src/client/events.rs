@@ -77,7 +77,7 @@ pub trait Handler: Send + Sync {
 
 /// The reading thread's copy of the handler, refreshed only when the
 /// handler changed: delivering a message then takes no lock and touches
-/// no shared counter (see [`Client::emit_event`]).
+/// no shared counter (see `Client::emit_event`).
 #[derive(Default)]
 pub struct HandlerCache {
     /// The handler generation the copy belongs to (0: none taken yet).

@@ -28,7 +28,7 @@ fn check_client_id(id: Option<&[u8]>, clean_session: bool) -> Result<(), ClientE
 
 impl Client {
     /// `mosquitto_new`: a client for `id` (`None`: the broker or the
-    /// library picks one), after [`check_client_id`].
+    /// library picks one), after `check_client_id`.
     pub fn create(id: Option<&[u8]>, clean_session: bool) -> Result<Arc<Client>, ClientError> {
         check_client_id(id, clean_session)?;
         Ok(Client::new(id, clean_session))

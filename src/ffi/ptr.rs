@@ -5,7 +5,7 @@
 //! destroyed, a NUL-terminated string, a buffer of the given length, a
 //! writable out-parameter. The helpers here rely on exactly that and
 //! nothing more, so a function's own `unsafe` blocks only have to say which
-//! of those promises they use. [`try_client!`] borrows the client or
+//! of those promises they use. `try_client!` borrows the client or
 //! returns `MOSQ_ERR_INVAL`, as every client function of the original does
 //! for a NULL handle.
 

@@ -180,7 +180,7 @@ impl Session {
     }
 
     /// Extension: hands the QoS 0 messages held (see
-    /// [`crate::session::queue`]) to the runtime, whose write buffer has
+    /// `crate::session::queue`) to the runtime, whose write buffer has
     /// emptied: appended to `out`, in order. Returns whether any was; the
     /// runtime learns where each ends from [`Self::take_released_qos0`].
     pub fn release_held(&mut self, out: &mut Vec<u8>) -> bool {

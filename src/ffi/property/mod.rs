@@ -1,6 +1,6 @@
 //! The MQTT v5 property list API of `mosquitto.h` (`mosquitto_property_*`,
 //! `mosquitto_string_to_property_info`) and the 2.1 accessors, over the C
-//! node list whose layout callers rely on ([`mosquitto_property`]).
+//! node list whose layout callers rely on (`mosquitto_property`).
 //!
 //! Behaviour follows Debian's libmosquitto 2.0.11 as probed, quirks included
 //! (see the tests at the end). Where the original crashes (NULL data with a
@@ -8,8 +8,8 @@
 //! return an error or treat the data as empty instead.
 //!
 //! Also the bridge between C lists and the pure
-//! [`Property`] model: [`view_list`], [`build_list`], [`free_list`],
-//! [`check_list`] and [`error_code`].
+//! `Property` model: `view_list`, `build_list`, `free_list`,
+//! `check_list` and `error_code`.
 
 // The safety contract of every exported function is the C API's, as
 // mosquitto.h documents it: pointers are NULL or valid for their use.
