@@ -18,7 +18,8 @@
 #   make utility-demo     build and run c-examples/utility_demo.c on our library
 #   make bench            side-by-side benchmark, Debian's library vs ours (benches/)
 #   make headers          regenerate include/*.h (MOSQ_BLESS=1 cargo test --test headers)
-#   make readme           regenerate the README's compatibility and conformance tables
+#   make docs             regenerate docs/compatibility.md's and docs/conformance.md's tables
+#                         (`make readme` is the same)
 #   make uninstall        remove what `make install` put in place
 #   make clean            remove build products
 #
@@ -87,7 +88,7 @@ DEMO := target/demo/utility_demo
 unexport $(filter CARGO_MANIFEST_% CARGO_PKG_% CARGO_CFG_% CARGO_CRATE_NAME \
 	CARGO_BIN_NAME CARGO_PRIMARY_PACKAGE CARGO_TARGET_TMPDIR OUT_DIR,$(.VARIABLES))
 
-.PHONY: all check lint test install uninstall deb demo utility-demo bench headers readme clean FORCE
+.PHONY: all check lint test install uninstall deb demo utility-demo bench headers docs readme clean FORCE
 
 all: $(LIB_DEV)
 
@@ -203,8 +204,10 @@ bench: all
 headers:
 	MOSQ_BLESS=1 $(CARGO) test --test headers
 
-readme:
-	MOSQ_BLESS=1 $(CARGO) test --test compat_table --test conformance readme_
+docs:
+	MOSQ_BLESS=1 $(CARGO) test --test compat_table --test conformance docs_
+
+readme: docs
 
 clean:
 	$(CARGO) clean

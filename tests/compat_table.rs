@@ -1,11 +1,11 @@
-//! The README's compatibility table is generated from the source, so it
+//! The compatibility table (docs/compatibility.md) is generated from the source, so it
 //! cannot drift: every exported function of `abi/symbols-*.txt`, its version
 //! node, and its status as declared in its doc comment in `src/ffi/`.
 //!
 //! A function's status is "implemented" unless its doc comment carries a line
 //! `/// Status: ...`; a line `/// Difference: ...` records an intentional
-//! difference from the original. Run with `MOSQ_BLESS=1` to rewrite the
-//! README section after changing either.
+//! difference from the original. Run `make docs` (`MOSQ_BLESS=1`) to
+//! rewrite the table after changing either.
 
 mod support;
 use support::common;
@@ -155,15 +155,21 @@ fn generate() -> String {
     }
     for (name, value) in extension_options() {
         opts.push_str(&format!(
-            "| `{name}` | extension ({value}, not in libmosquitto; see [Extensions](#extensions)) |\n"
+            "| `{name}` | extension ({value}, not in libmosquitto; see [Extensions](../README.md#extensions)) |\n"
         ));
     }
     format!("{START}\n{done} of {total} functions implemented.\n\n{table}{opts}{END}")
 }
 
 #[test]
-fn readme_compatibility_table_is_current() {
-    common::check_readme_section(START, END, &generate(), "compatibility table");
+fn docs_compatibility_table_is_current() {
+    common::check_generated_section(
+        "docs/compatibility.md",
+        START,
+        END,
+        &generate(),
+        "compatibility table",
+    );
 }
 
 #[test]

@@ -631,7 +631,7 @@ cases! {
 #[test]
 fn topic_alias_beyond_maximum() {
     // 2.0.11 ignores the maximum it announced and delivers the message
-    // (a deliberate difference, see the README); we follow the spec.
+    // (a deliberate difference, see docs/differences.md); we follow the spec.
     let setup = Setup {
         alias_max: 2,
         ..Setup::v(MQTT_PROTOCOL_V5)

@@ -293,7 +293,7 @@ fn reconnect_async_beside_the_loop_thread_opens_one_connection() {
 /// `mosquitto_reconnect` from `on_disconnect` inside `mosquitto_loop_forever`:
 /// the loop goes on with that connection. The original reconnects once
 /// more after its reconnect delay, dropping the callback's connection
-/// unused (a difference listed in the README).
+/// unused (a difference listed in docs/differences.md).
 #[test]
 fn loop_forever_keeps_a_connection_made_in_on_disconnect() {
     let mode = "reconnect-on-disconnect";

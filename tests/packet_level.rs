@@ -1197,7 +1197,7 @@ fn differential_with(opt: c_int, o: Opts, script: impl Fn(&mut FakeBroker)) -> V
 
 /// On MQTT 5, a violation by the broker makes ours send DISCONNECT with the
 /// reason code the specification names, and `on_disconnect` reports that
-/// code (see the README's conformance table) where the original reports
+/// code (see docs/conformance.md) where the original reports
 /// the error the loop call returns: map ours back to that error.
 fn without_violation_reasons(lines: &[String]) -> Vec<String> {
     let mut out = lines.to_vec();
@@ -1514,7 +1514,7 @@ fn diff_unknown_acks() {
 }
 
 #[test]
-#[ignore = "deliberate difference (README): incoming topic aliases follow the MQTT 5 spec; 2.0.11 rejects every empty topic and ignores the alias maximum"]
+#[ignore = "deliberate difference (docs/differences.md): incoming topic aliases follow the MQTT 5 spec; 2.0.11 rejects every empty topic and ignores the alias maximum"]
 fn diff_topic_alias_cases() {
     let delivered = |topic: &str| {
         vec![

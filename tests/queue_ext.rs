@@ -715,7 +715,7 @@ fn a_million_publishes_offline_stay_within_the_limit() {
         }
     }
     peak = peak.max(vm_rss_kib(pid));
-    // The figure for the README (shown with --nocapture).
+    // The figure for docs/extensions.md (shown with --nocapture).
     eprintln!("{N} publishes offline: resident memory {base} -> {peak} KiB");
     assert_eq!(c.seen.quota.load(Ordering::SeqCst), N - LIMIT);
     // The limit's 1,000 KiB of messages plus their packets, and slack for

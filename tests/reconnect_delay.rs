@@ -119,7 +119,7 @@ fn reconnecting_at_once_to_a_refused_port_does_not_spin() {
     let mut program = start(Lib::Ours, port, (0, 0, false));
     let cpu = finish(Lib::Ours, &mut program);
     // The original spins at most of a core here; ours pauses briefly after
-    // each refusal (README, "Differences from the original").
+    // each refusal (docs/differences.md).
     assert!(
         cpu < RUN_MS / 4,
         "{cpu} ms of CPU in a {RUN_MS} ms run: {}",

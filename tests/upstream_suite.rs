@@ -714,7 +714,7 @@ fn every_pair_passes_on_ours_but_the_specification_exceptions() {
         assert!(
             !outcome.passed,
             "{} now passes on ours: it was expected to fail because {}; remove it from \
-             SPEC_EXCEPTIONS and from the README's Differences",
+             SPEC_EXCEPTIONS and from docs/differences.md",
             exception.client, exception.reason
         );
         assert!(

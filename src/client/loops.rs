@@ -12,7 +12,7 @@ use super::{lock, now_ms, Client, Intent, State};
 use crate::transport::poll;
 
 /// How long `loop_forever` pauses after a reconnect that failed at once
-/// when the reconnect delay is 0 (README, "Differences from the original").
+/// when the reconnect delay is 0 (docs/differences.md).
 const REFUSED_PAUSE_MS: i32 = 10;
 
 impl Client {

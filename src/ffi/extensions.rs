@@ -1,7 +1,7 @@
 //! Extensions of this library beyond libmosquitto: option values for
 //! `mosquitto_int_option`, in a block far from the original's (1-17), so
 //! that a program can detect support: the original answers them with
-//! `MOSQ_ERR_INVAL`. Off by default; see README.md "Extensions".
+//! `MOSQ_ERR_INVAL`. Off by default; see README.md "Extensions" and docs/extensions.md.
 
 use std::ffi::c_int;
 

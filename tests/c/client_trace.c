@@ -1056,7 +1056,7 @@ int main(int argc, char **argv)
 	alarm(HARD_TIMEOUT_S);
 
 	report_loaded_library();
-	/* Only the major version: ours reports 2.1 on purpose (README). */
+	/* Only the major version: ours reports 2.1 on purpose (docs/differences.md). */
 	mosquitto_lib_version(&major, &minor, &rev);
 	(void)minor;
 	(void)rev;

@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 	report_loaded_library();
 	int major = 0, minor = 0, revision = 0;
 	mosqpp::lib_version(&major, &minor, &revision);
-	// Only the major version: ours reports 2.1 on purpose (README).
+	// Only the major version: ours reports 2.1 on purpose (docs/differences.md).
 	line("lib_version major=" + std::to_string(major));
 	check(mosqpp::lib_init(), "lib_init");
 	{

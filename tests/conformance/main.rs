@@ -5,8 +5,8 @@
 //!
 //! Each module lists its rules in a `RULES` table: the rule, its
 //! specification ids, what the original (2.0.11) does, what ours does, and
-//! the tests that prove it. The README's conformance table is generated from
-//! those tables (`make readme`; [`readme_conformance_table_is_current`]
+//! the tests that prove it. The conformance table (docs/conformance.md) is
+//! generated from those tables (`make docs`; [`docs_conformance_table_is_current`]
 //! fails when it is stale), and [`every_rule_names_tests_that_exist`] checks
 //! that each rule's tests are really there.
 //!
@@ -54,7 +54,7 @@ fn all_rules() -> Vec<(&'static str, &'static Rule)> {
 const START: &str = "<!-- conformance-table:start -->";
 const END: &str = "<!-- conformance-table:end -->";
 
-/// The README's table.
+/// The table of docs/conformance.md.
 fn generate() -> String {
     let mut table = String::from(
         "| # | Rule | Specification | Original 2.0.11 | Ours |\n|---|---|---|---|---|\n",
@@ -69,8 +69,14 @@ fn generate() -> String {
 }
 
 #[test]
-fn readme_conformance_table_is_current() {
-    common::check_readme_section(START, END, &generate(), "conformance table");
+fn docs_conformance_table_is_current() {
+    common::check_generated_section(
+        "docs/conformance.md",
+        START,
+        END,
+        &generate(),
+        "conformance table",
+    );
 }
 
 #[test]

@@ -134,26 +134,27 @@ pub fn assert_output_ok(output: &Output, what: &str) {
     );
 }
 
-/// Checks that the README's generated section between `start` and `end`
-/// (markers included) is `fresh`; with `MOSQ_BLESS` set, writes it instead.
-/// `what` names the section in the failure message.
-pub fn check_readme_section(start: &str, end: &str, fresh: &str, what: &str) {
-    let readme_path = root().join("README.md");
-    let readme = std::fs::read_to_string(&readme_path).unwrap();
-    let from = readme
+/// Checks that the generated section between `start` and `end` (markers
+/// included) of the file at `path` (relative to the repository's root, e.g.
+/// `docs/compatibility.md`) is `fresh`; with `MOSQ_BLESS` set, writes it
+/// instead. `what` names the section in the failure message.
+pub fn check_generated_section(path: &str, start: &str, end: &str, fresh: &str, what: &str) {
+    let file = root().join(path);
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let from = text
         .find(start)
-        .unwrap_or_else(|| panic!("README has no {start}"));
-    let to = readme
+        .unwrap_or_else(|| panic!("{path} has no {start}"));
+    let to = text
         .find(end)
-        .unwrap_or_else(|| panic!("README has no {end}"))
+        .unwrap_or_else(|| panic!("{path} has no {end}"))
         + end.len();
     if std::env::var_os("MOSQ_BLESS").is_some() {
-        let updated = format!("{}{}{}", &readme[..from], fresh, &readme[to..]);
-        std::fs::write(&readme_path, updated).unwrap();
+        let updated = format!("{}{}{}", &text[..from], fresh, &text[to..]);
+        std::fs::write(&file, updated).unwrap();
         return;
     }
     assert!(
-        readme[from..to] == *fresh,
-        "README.md's {what} is stale: run `make readme`"
+        text[from..to] == *fresh,
+        "{path}'s {what} is stale: run `make docs`"
     );
 }
