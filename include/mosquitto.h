@@ -118,12 +118,6 @@
 #define MQTT_PROTOCOL_V5 5
 
 /**
- * The reason code reported for a message dropped with the session state
- * (MQTT 5 "unspecified error").
- */
-#define RC_SESSION_DROPPED 128
-
-/**
  * ==== Extensions of mosquitto-rs, not in libmosquitto ====
  *
  * Option values for `mosquitto_int_option`, far from the original's
