@@ -52,8 +52,17 @@ RUST_NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
 # -z defs: fail at link time, not at load time, if anything is unresolved.
 # --gc-sections: drop the parts of std that no exported function reaches.
+# -z pack-relative-relocs: the ~3,500 relative relocations (pointers in
+# .data.rel.ro) as a compact DT_RELR table, 80 KB less file (glibc >= 2.36).
+# -Map: which input section went where (read by tools/hot-text-gen.sh).
 SO_LDFLAGS := -shared -Wl,-soname,$(SONAME) -Wl,--version-script=$(MAP) \
-	-Wl,-z,defs -Wl,--gc-sections -Wl,-z,relro -Wl,-z,now
+	-Wl,-z,defs -Wl,--gc-sections -Wl,-z,relro -Wl,-z,now \
+	-Wl,-z,pack-relative-relocs -Wl,-Map,$(LIB_SO).map
+
+# The archive with the code of connecting and messaging grouped at the
+# start of .text (tools/hot-text.sh, list in tools/hot-text.txt): the first
+# client of a process touches fewer pages of the file.
+LIB_HOT := $(OUT)/libmosquitto-hot.a
 
 # The installed file has the full version in its name, like Debian's
 # libmosquitto.so.2.0.11; libmosquitto.so.1 (the soname) links to it.
@@ -100,9 +109,12 @@ $(LIB_A): FORCE
 # build.rs writes the version script beside the archive, from abi/.
 $(MAP): $(LIB_A)
 
-$(LIB_SO): $(LIB_A) $(MAP)
+$(LIB_HOT): $(LIB_A) tools/hot-text.txt tools/hot-text.sh
+	tools/hot-text.sh tools/hot-text.txt $(LIB_A) $@
+
+$(LIB_SO): $(LIB_HOT) $(MAP)
 	$(CC) $(SO_LDFLAGS) -o $@.tmp \
-		-Wl,--whole-archive $(LIB_A) -Wl,--no-whole-archive \
+		-Wl,--whole-archive $(LIB_HOT) -Wl,--no-whole-archive \
 		$(RUST_NATIVE_LIBS)
 	mv $@.tmp $@
 

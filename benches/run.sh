@@ -11,13 +11,14 @@
 # and the top functions of ours.
 #
 # Environment: BENCH_PAIRS (default 5), BENCH_SCALE (multiplies message
-# counts, default 1), BENCH_CALLGRIND=0 to skip the callgrind part.
+# counts, default 1), BENCH_CALLGRIND=0 to skip the callgrind part,
+# BENCH_OURS_DIR (default target/release) to measure another build of ours.
 # Raw results: target/bench/results.txt; callgrind files: target/bench/cg/.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/target/bench
-OURS_DIR=$ROOT/target/release
+OURS_DIR=${BENCH_OURS_DIR:-$ROOT/target/release}
 PAIRS=${BENCH_PAIRS:-5}
 SCALE=${BENCH_SCALE:-1}
 CALLGRIND=${BENCH_CALLGRIND:-1}
@@ -217,9 +218,33 @@ for entry in "${scenarios[@]}"; do
     done
     echo " $((SECONDS - start)) s"
 done
-echo "reference: $(awk '/^LIB /{print $2}' "$OUT/last-ref.out")"
+REF_LIB=$(awk '/^LIB /{print $2}' "$OUT/last-ref.out")
+echo "reference: $REF_LIB"
 echo "ours:      $(awk '/^LIB /{print $2}' "$OUT/last-ours.out")"
 echo
+
+# Stripped file sizes (what a device's image carries). The reference needs
+# OpenSSL for TLS: the second row adds the libssl and libcrypto it links
+# against; ours has its TLS inside.
+stripped_size() {
+    local f
+    f=$(mktemp)
+    strip -o "$f" "$(readlink -f "$1")"
+    stat -c %s "$f"
+    rm -f "$f"
+}
+ref_size=$(stripped_size "$REF_LIB")
+ours_size=$(stripped_size "$OURS_DIR/libmosquitto.so.1")
+ref_tls_size=$ref_size
+for dep in $(ldd "$REF_LIB" | awk '$1 ~ /^lib(ssl|crypto)\.so/ { print $3 }'); do
+    ref_tls_size=$((ref_tls_size + $(stripped_size "$dep")))
+done
+{
+    echo "RESULT impl=ref pair=1 scenario=size_stripped value=$ref_size unit=bytes"
+    echo "RESULT impl=ours pair=1 scenario=size_stripped value=$ours_size unit=bytes"
+    echo "RESULT impl=ref pair=1 scenario=size_stripped_with_tls value=$ref_tls_size unit=bytes"
+    echo "RESULT impl=ours pair=1 scenario=size_stripped_with_tls value=$ours_size unit=bytes"
+} >> "$RESULTS"
 
 awk -f "$ROOT/benches/summary.awk" "$RESULTS"
 

@@ -46,7 +46,7 @@ END {
             }
         }
         mr = median(r, nr); mo = median(o, no)
-        better = (unit[s] == "us" || unit[s] ~ /^KiB/) ? "lower" : "higher"
+        better = (unit[s] == "us" || unit[s] ~ /^(KiB|bytes)/) ? "lower" : "higher"
         printf "%-24s %-15s %13s %13s %9.2f  %-15s %s\n", s, unit[s], fmt(mr), fmt(mo), \
             (mr > 0 ? mo / mr : 0), (lo == "" ? "-" : sprintf("%.2f-%.2f", lo, hi)), better
     }
