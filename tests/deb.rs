@@ -234,6 +234,12 @@ fn highest_glibc(lib: &Path) -> String {
         .filter_map(|w| w.strip_prefix("GLIBC_"))
         .filter_map(|v| v.split('.').map(|n| n.parse().ok()).collect())
         .collect();
+    // Packed relative relocations need glibc 2.36's loader (the version
+    // reference GLIBC_ABI_DT_RELR, which Debian's libc6 symbols file maps
+    // to 2.36).
+    if stdout_of("objdump", &["-p", lib.to_str().unwrap()]).contains("GLIBC_ABI_DT_RELR") {
+        versions.push(vec![2, 36]);
+    }
     versions.sort();
     let top = versions.last().expect("no GLIBC_ import");
     top.iter().map(u32::to_string).collect::<Vec<_>>().join(".")

@@ -73,7 +73,7 @@ provides_version() {
 # dpkg-shlibdeps' answer, worked out from the library itself: each needed
 # shared library maps to its package, and the highest symbol version node
 # we import from it (GLIBC_2.34, GCC_4.2.0) to the package version that
-# introduced it (2.34, 4.2).
+# introduced it (2.34, 4.2); 2.36 at least for packed relocations.
 shlib_depends() {
     lib=$1
     needed=$(objdump -p "$lib" | awk '$1 == "NEEDED" { print $2 }')
@@ -99,6 +99,11 @@ shlib_depends() {
             grep -oE "\(${node}_[0-9]+(\.[0-9]+)*\)" |
             sed -E "s/^\(${node}_([0-9]+)\.([0-9]+).*\)$/\1.\2/; s/^\(${node}_([0-9]+)\)$/\1/" |
             sort -uV | tail -n 1)
+        # Packed relative relocations (DT_RELR) need a loader that reads
+        # them: glibc 2.36 marks that with the GLIBC_ABI_DT_RELR node.
+        if [ "$pkg" = libc6 ] && objdump -p "$lib" | grep -q GLIBC_ABI_DT_RELR; then
+            min=$(printf '%s\n2.36\n' "$min" | sed '/^$/d' | sort -V | tail -n 1)
+        fi
         if [ -n "$min" ]; then
             out="$out, $pkg (>= $min)"
         else
