@@ -15,12 +15,18 @@ mod error;
 mod io;
 mod log;
 pub mod options;
+#[cfg(feature = "tls")]
 mod psk;
 mod random;
 mod rare;
 mod thread;
+// Without a feature, its stand-in beside it (`*_off.rs`): setters that
+// answer NotSupported, connections that stay plain.
+#[cfg_attr(not(feature = "tls"), path = "tls_off.rs")]
 mod tls;
+#[cfg_attr(not(feature = "tls"), path = "tls_settings_off.rs")]
 pub mod tls_settings;
+#[cfg_attr(not(feature = "websockets"), path = "websocket_off.rs")]
 mod websocket;
 pub mod will;
 
