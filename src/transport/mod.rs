@@ -28,10 +28,11 @@
 //!
 //! # Why this module has `unsafe`
 //!
-//! Two system interfaces have no safe wrapper in `std` or `socket2`:
+//! Three system interfaces have no safe wrapper in `std` or `socket2`:
 //! `getaddrinfo` (needed to report the resolver's `EAI_*` code as the
-//! original does, see [`resolve`]) and `poll` (see [`poll()`]). Each call
-//! sits in a small `unsafe` block with a `// SAFETY:` note; everything else
+//! original does, see [`resolve`]), `poll` (see [`poll()`]) and
+//! `getrandom` (see [`random`]). Each call sits in a small `unsafe` block
+//! with a `// SAFETY:` note; everything else
 //! goes through `std` and `socket2`.
 
 pub mod error;

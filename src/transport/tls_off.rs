@@ -4,7 +4,8 @@
 //! [`TlsStream`] and [`PskStream`] have no values, so `Stream::Tls` and
 //! `Stream::Psk` can never be made and every `match` arm on them compiles
 //! to nothing. [`TlsSettings`] records nothing and is never enabled: the
-//! client's TLS setters answer `NotSupported` (see `client/tls_off.rs`).
+//! client's TLS setters answer `NotSupported` (see
+//! `client/tls_settings_off.rs` and `client/tls_off.rs`).
 
 use std::io;
 use std::sync::Arc;
