@@ -9,7 +9,7 @@
 //! cancel-safe, so it is never dropped half-way) and is polled with a no-op
 //! waker whenever the caller reads, writes or flushes, that is whenever
 //! the client's own `poll` says the socket is ready. The future's socket
-//! ([`Sock`]) turns `WouldBlock` into `Pending`.
+//! (`Sock`) turns `WouldBlock` into `Pending`.
 //!
 //! After the handshake the session splits into a reader and a writer,
 //! joined by hand: the writer sends what [`PskStream::write`] queued, the

@@ -2,7 +2,7 @@
 //! `getrandom(2)` (what ring's `SystemRandom` calls too, so a build
 //! without TLS draws from the same place). WebSocket keys and masks,
 //! made-up client ids and, with the `tls` feature, the TLS-PSK handshake
-//! ([`OsRandom`], for embedded-tls) take their bytes from here.
+//! (`OsRandom`, for embedded-tls) take their bytes from here.
 
 use std::fmt;
 use std::io;
