@@ -15,6 +15,9 @@ mod support;
 use support::common;
 #[path = "fuzz_smoke/corpus.rs"]
 mod corpus;
+// The transport seeds call the library's TLS and WebSocket code; without
+// those features only the packet and session seeds are checked.
+#[cfg(all(feature = "tls", feature = "websockets"))]
 #[path = "fuzz_smoke/transport_seeds.rs"]
 mod transport_seeds;
 

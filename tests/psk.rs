@@ -135,6 +135,7 @@ fn publish_debug(lib: Lib, extra: &[String]) -> (Outcome, Vec<String>) {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn debian_clients_exchange_messages_at_every_qos() {
     let broker = psk_broker();
     let port = broker.named_port("psk");
@@ -176,6 +177,7 @@ fn debian_clients_exchange_messages_at_every_qos() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn failures_end_as_on_the_reference() {
     let broker = psk_broker();
     let port = broker.named_port("psk");
@@ -206,6 +208,7 @@ fn failures_end_as_on_the_reference() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn a_server_limited_to_tls12_names_the_tls13_condition() {
     // OpenSSL's own PSK server, TLS 1.2 only (mosquitto's `tls_version` is
     // a minimum, so it cannot be limited to TLS 1.2). With `-rev` it does
@@ -253,6 +256,7 @@ fn program() -> &'static Path {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn set_time_checks_match_the_reference() {
     let run = |lib| {
         let out = run_with_timeout(command_with(lib, program()).arg("args"), PROGRAM_TIMEOUT);
@@ -269,6 +273,7 @@ fn set_time_checks_match_the_reference() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn a_c_client_works_in_every_loop_mode() {
     let broker = psk_broker();
     let port = broker.named_port("psk").to_string();
@@ -290,6 +295,7 @@ fn a_c_client_works_in_every_loop_mode() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn reconnects_redo_the_handshake_after_a_broker_restart() {
     let mut broker = psk_broker();
     let port = broker.named_port("psk").to_string();
@@ -322,6 +328,7 @@ fn reconnects_redo_the_handshake_after_a_broker_restart() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn certificate_tls_wins_when_both_are_set() {
     // A CA the PSK listener's (absent) certificate cannot match: the
     // certificate handshake is what fails, on both libraries.
@@ -366,6 +373,7 @@ fn certificate_tls_wins_when_both_are_set() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn a_large_message_crosses_in_many_records() {
     let broker = psk_broker();
     let port = broker.named_port("psk");
@@ -421,6 +429,7 @@ fn dribbling_relay(upstream: u16) -> u16 {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn records_arriving_byte_by_byte_are_not_lost() {
     let broker = psk_broker();
     let relay = dribbling_relay(broker.named_port("psk"));

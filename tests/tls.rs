@@ -265,6 +265,7 @@ fn publish(lib: Lib, port: u16, extra: &[&str], stdin: &str) -> Outcome {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn working_setups_publish_on_both_libraries() {
     let pki = pki();
     let (_broker, ports) = tls_broker(pki);
@@ -363,6 +364,7 @@ fn working_setups_publish_on_both_libraries() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn messages_flow_both_ways_over_tls() {
     let pki = pki();
     let (_broker, ports) = tls_broker(pki);
@@ -404,6 +406,7 @@ fn handshake_failure(o: &Outcome) -> bool {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn failures_end_as_on_the_reference() {
     let pki = pki();
     let (_broker, ports) = tls_broker(pki);
@@ -488,6 +491,7 @@ fn failures_end_as_on_the_reference() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn set_time_errors_match_the_reference() {
     let pki = pki();
     let (_broker, ports) = tls_broker(pki);

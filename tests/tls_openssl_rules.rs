@@ -207,6 +207,7 @@ const VERIFY_FAILED: &str =
     "OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed";
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn certificates_are_accepted_and_refused_as_the_original_does() {
     let broker = tls_broker();
     let port = |name: &str| broker.named_port(name);
@@ -355,6 +356,7 @@ fn certificates_are_accepted_and_refused_as_the_original_does() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn a_plain_port_ends_the_clients_with_a_tls_error() {
     let broker = Broker::plain();
     let ca = file("ca.crt");
@@ -425,6 +427,7 @@ fn modes_program() -> &'static Path {
 }
 
 #[test]
+#[cfg_attr(not(feature = "tls"), ignore = "needs the tls feature")]
 fn a_failed_handshake_is_final_in_every_loop_mode() {
     let ca = file("ca.crt");
     let broker = tls_broker();

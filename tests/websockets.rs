@@ -197,6 +197,7 @@ fn assert_round_trip(output: &Output, what: &str) {
 }
 
 #[test]
+#[cfg_attr(not(feature = "websockets"), ignore = "needs the websockets feature")]
 fn qos_0_1_2_round_trips_over_websockets() {
     let (broker, ws, _) = ws_broker();
     for mode in ["forever", "thread"] {
@@ -211,6 +212,10 @@ fn qos_0_1_2_round_trips_over_websockets() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(feature = "tls", feature = "websockets")),
+    ignore = "needs the tls and websockets features"
+)]
 fn qos_0_1_2_round_trips_over_websockets_in_tls() {
     let (_broker, _, wss) = ws_broker();
     let ca = pki().join("ca.crt");
@@ -229,6 +234,10 @@ fn fail_lines(output: &Output) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(feature = "tls", feature = "websockets")),
+    ignore = "needs the tls and websockets features"
+)]
 fn a_broker_without_websockets_fails_the_upgrade() {
     let (broker, ws, wss) = ws_broker();
     // An MQTT listener takes "GET /mqtt ..." for a broken packet and drops
@@ -276,6 +285,7 @@ fn fake_http(answer: Vec<u8>) -> (u16, std::thread::JoinHandle<String>) {
 }
 
 #[test]
+#[cfg_attr(not(feature = "websockets"), ignore = "needs the websockets feature")]
 fn the_upgrade_request_and_refusals() {
     // A server that is not a WebSocket one: MOSQ_ERR_UNKNOWN, as 2.1.
     let (port, server) = fake_http(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec());

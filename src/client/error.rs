@@ -218,6 +218,8 @@ impl ClientError {
         if let Some(tls) = TlsError::from_io(&e) {
             return ClientError::Tls(tls.clone());
         }
+        // (No WebSocket stream, so no such error, without the feature.)
+        #[cfg(feature = "websockets")]
         if let Some(ws) = HandshakeError::from_io(&e) {
             return ClientError::WebSocket(ws.clone());
         }

@@ -19,13 +19,19 @@ mod log;
 mod loops;
 mod on_demand;
 pub mod options;
+#[cfg(feature = "tls")]
 mod psk;
 mod random;
 mod read;
 mod report;
 mod thread;
+// Without a feature, its stand-in beside it (`*_off.rs`): setters that
+// answer NotSupported, connections that stay plain.
+#[cfg_attr(not(feature = "tls"), path = "tls_off.rs")]
 mod tls;
+#[cfg_attr(not(feature = "tls"), path = "tls_settings_off.rs")]
 pub mod tls_settings;
+#[cfg_attr(not(feature = "websockets"), path = "websocket_off.rs")]
 mod websocket;
 pub mod will;
 

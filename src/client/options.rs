@@ -69,11 +69,6 @@ impl Client {
         });
     }
 
-    /// `MOSQ_OPT_TRANSPORT`: WebSockets (true) or plain MQTT (false).
-    pub fn set_websockets(&self, on: bool) {
-        self.with_state(|st| st.websockets.get_mut().enabled = on);
-    }
-
     /// `MOSQ_OPT_HTTP_HEADER_SIZE`: at least 100 bytes, and not while an
     /// upgrade reads its answer (`Inval`), as the original.
     pub fn set_http_header_size(&self, size: i32) -> Result<(), ClientError> {
@@ -211,10 +206,12 @@ pub(crate) struct StoredOptions {
     pub version: ProtocolVersion,
     pub tcp_nodelay: bool,
     pub wake_made: bool,
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
     pub tls: crate::transport::TlsSettings,
     pub tls_enabled: bool,
     pub websockets: crate::transport::WsSettings,
     pub bind_address: Option<String>,
+    #[cfg_attr(not(feature = "websockets"), allow(dead_code))]
     pub ws_handshaking: bool,
 }
 

@@ -83,8 +83,9 @@ impl Client {
 
     /// `mosquitto_tls_insecure_set`: skip (true) the check that the
     /// broker's certificate names the host connected to.
-    pub fn set_tls_insecure(&self, insecure: bool) {
+    pub fn set_tls_insecure(&self, insecure: bool) -> Result<(), ClientError> {
         self.with_state(|st| st.tls.get_mut().insecure = insecure);
+        Ok(())
     }
 
     /// `mosquitto_tls_opts_set`: peer verification (`cert_reqs`, stored
@@ -110,13 +111,16 @@ impl Client {
     }
 
     /// `MOSQ_OPT_TLS_USE_OS_CERTS`.
-    pub fn set_tls_use_os_certs(&self, on: bool) {
+    pub fn set_tls_use_os_certs(&self, on: bool) -> Result<(), ClientError> {
         self.with_state(|st| st.tls.get_mut().use_os_certs = on);
+        Ok(())
     }
 
-    /// `MOSQ_OPT_TLS_ALPN`.
-    pub fn set_tls_alpn(&self, alpn: &[u8]) {
+    /// `MOSQ_OPT_TLS_ALPN` (`None`, a NULL string, is `Inval`).
+    pub fn set_tls_alpn(&self, alpn: Option<&[u8]>) -> Result<(), ClientError> {
+        let alpn = alpn.ok_or(ClientError::Inval)?;
         self.with_state(|st| st.tls.get_mut().alpn = Some(alpn.to_vec()));
+        Ok(())
     }
 
     /// `MOSQ_OPT_TLS_OCSP_REQUIRED`: stapled OCSP checking is not
@@ -154,5 +158,11 @@ impl Client {
         } else {
             Ok(())
         }
+    }
+
+    /// `MOSQ_OPT_SSL_CTX_WITH_DEFAULTS`: accepted and unused (it only
+    /// applies to an application's `SSL_CTX`, which cannot be set).
+    pub fn set_ssl_ctx_with_defaults(&self, _on: bool) -> Result<(), ClientError> {
+        Ok(())
     }
 }

@@ -8,6 +8,12 @@ use super::Client;
 use crate::transport::{Stream, WsSettings, WsStream};
 
 impl Client {
+    /// `MOSQ_OPT_TRANSPORT`: WebSockets (true) or plain MQTT (false).
+    pub fn set_websockets(&self, on: bool) -> Result<(), ClientError> {
+        self.with_state(|st| st.websockets.get_mut().enabled = on);
+        Ok(())
+    }
+
     /// Wraps `stream` (already in TLS when TLS is configured) in the
     /// WebSocket layer for `host`:`port` when `ws` asks for it; `stream`
     /// unchanged otherwise.

@@ -86,10 +86,9 @@ fn set_int_option(
         SEND_MAXIMUM => client.set_send_maximum(value)?,
         TCP_NODELAY => client.set_tcp_nodelay(value != 0),
         DISABLE_SOCKETPAIR => client.set_socketpair_disabled(value != 0),
-        TRANSPORT => client.set_websockets(websockets(value)?),
-        TLS_USE_OS_CERTS => client.set_tls_use_os_certs(value != 0),
-        // Only applies to an application's SSL_CTX, which cannot be set.
-        SSL_CTX_WITH_DEFAULTS => {}
+        TRANSPORT => client.set_websockets(websockets(value)?)?,
+        TLS_USE_OS_CERTS => client.set_tls_use_os_certs(value != 0)?,
+        SSL_CTX_WITH_DEFAULTS => client.set_ssl_ctx_with_defaults(value != 0)?,
         TLS_OCSP_REQUIRED => client.set_tls_ocsp_required(value != 0)?,
         HTTP_HEADER_SIZE => client.set_http_header_size(value)?,
         _ => match queue_option(option) {
@@ -110,7 +109,7 @@ fn set_string_option(
     match option {
         BIND_ADDRESS => client.set_bind_address(value),
         TLS_KEYFORM => client.set_tls_keyform(value)?,
-        TLS_ALPN => client.set_tls_alpn(value.ok_or(ClientError::Inval)?),
+        TLS_ALPN => client.set_tls_alpn(value)?,
         HTTP_PATH => client.set_http_path(value),
         TLS_ENGINE | TLS_ENGINE_KPASS_SHA1 => client.set_tls_engine()?,
         _ => return Err(ClientError::Inval),
@@ -353,6 +352,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "tls")]
     #[test]
     fn tls_options_are_stored_or_refused_when_they_need_openssl() {
         let h = Handle::new();
@@ -399,6 +399,46 @@ mod tests {
         }
     }
 
+    #[cfg(not(feature = "tls"))]
+    #[test]
+    fn tls_options_are_not_supported_without_tls() {
+        let h = Handle::new();
+        let mut fake_ctx = 0u8;
+        // SAFETY: a live handle; strings are NUL-terminated; the context
+        // pointer is never read.
+        unsafe {
+            for opt in [TLS_USE_OS_CERTS, TLS_OCSP_REQUIRED, SSL_CTX_WITH_DEFAULTS] {
+                for value in [0, 1] {
+                    assert_eq!(mosquitto_int_option(h.0, opt, value), UNSUPPORTED);
+                }
+            }
+            for opt in [TLS_KEYFORM, TLS_ALPN, TLS_ENGINE, TLS_ENGINE_KPASS_SHA1] {
+                assert_eq!(
+                    mosquitto_string_option(h.0, opt, c"pem".as_ptr()),
+                    UNSUPPORTED
+                );
+            }
+            let ctx: *mut c_void = (&raw mut fake_ctx).cast();
+            assert_eq!(mosquitto_void_option(h.0, SSL_CTX, ctx), UNSUPPORTED);
+            assert_eq!(mosquitto_opts_set(h.0, SSL_CTX, ctx), UNSUPPORTED);
+        }
+        assert!(!h.stored().tls_enabled);
+    }
+
+    #[cfg(not(feature = "websockets"))]
+    #[test]
+    fn websockets_transport_is_not_supported_without_websockets() {
+        let h = Handle::new();
+        // SAFETY: a live handle.
+        unsafe {
+            assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 2), UNSUPPORTED);
+            assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 1), OK);
+            assert_eq!(mosquitto_int_option(h.0, TRANSPORT, 3), INVAL);
+        }
+        assert!(!h.stored().websockets.enabled);
+    }
+
+    #[cfg(feature = "websockets")]
     #[test]
     fn websocket_options_are_stored_and_checked() {
         let h = Handle::new();

@@ -119,10 +119,7 @@ pub unsafe extern "C" fn mosquitto_tls_set(
 /// `mosq` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn mosquitto_tls_insecure_set(mosq: *mut mosquitto, value: bool) -> c_int {
-    ffi_boundary(|| {
-        try_client!(mosq).set_tls_insecure(value);
-        rc(mosq_err_t::MOSQ_ERR_SUCCESS)
-    })
+    ffi_boundary(|| result_rc(try_client!(mosq).set_tls_insecure(value)))
 }
 
 /// Sets peer verification (`cert_reqs` 0: none, otherwise verify), the
@@ -190,7 +187,7 @@ pub extern "C" fn mosquitto_ssl_get(mosq: *mut mosquitto) -> *mut c_void {
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "tls"))]
 mod tests {
     use super::super::ptr::client;
     use super::*;
@@ -343,5 +340,44 @@ mod tests {
             assert!(h.client().stored_options().tls.insecure);
         }
         assert!(mosquitto_ssl_get(h.0).is_null());
+    }
+}
+
+#[cfg(all(test, not(feature = "tls")))]
+mod tests_without_tls {
+    use super::super::constants::rc;
+    use super::*;
+    use crate::client::Client;
+
+    #[test]
+    fn tls_functions_are_not_supported_without_tls() {
+        let not_supported = rc(mosq_err_t::MOSQ_ERR_NOT_SUPPORTED);
+        let mosq = Arc::into_raw(Client::new(Some(b"no-tls"), true)) as *mut mosquitto;
+        // SAFETY: a live handle (freed below); NUL-terminated strings.
+        unsafe {
+            assert_eq!(
+                mosquitto_tls_set(
+                    mosq,
+                    c"ca.pem".as_ptr(),
+                    ptr::null(),
+                    ptr::null(),
+                    ptr::null(),
+                    None
+                ),
+                not_supported
+            );
+            assert_eq!(mosquitto_tls_insecure_set(mosq, true), not_supported);
+            assert_eq!(
+                mosquitto_tls_opts_set(mosq, 1, c"tlsv1.2".as_ptr(), ptr::null()),
+                not_supported
+            );
+            assert_eq!(
+                mosquitto_tls_psk_set(mosq, c"abcd".as_ptr(), c"id".as_ptr(), ptr::null()),
+                not_supported
+            );
+        }
+        assert!(mosquitto_ssl_get(mosq).is_null());
+        // SAFETY: made by Arc::into_raw above, not used after.
+        drop(unsafe { Arc::from_raw(mosq as *const Client) });
     }
 }

@@ -5,13 +5,19 @@
 //!   `mosquitto_connect*` does; [`Stream`] is the resulting non-blocking
 //!   connection.
 //! - [`socks5`]: the SOCKS5 handshake for `mosquitto_socks5_set`.
-//! - [`tls`] and [`tls_config`]: TLS over the connection (rustls), and the
-//!   settings it is configured from; [`tls_verify`] checks the broker's
-//!   certificate as the original does (with [`x509`] reading its names).
-//! - [`psk`]: TLS 1.3 with an external pre-shared key (embedded-tls),
+//! - `tls` and `tls_config`: TLS over the connection (rustls), and the
+//!   settings it is configured from; `tls_verify` checks the broker's
+//!   certificate as the original does (with `x509` reading its names).
+//! - `psk`: TLS 1.3 with an external pre-shared key (embedded-tls),
 //!   which rustls does not offer.
 //! - [`websocket`]: MQTT over WebSocket (the HTTP upgrade and framing)
 //!   over the connection, TLS or not.
+//!
+//! The TLS modules are built with the `tls` feature and WebSocket with
+//! the `websockets` feature (both default); without them `tls` and
+//! `websocket` are stand-ins whose streams cannot be made
+//! (`tls_off.rs`, `websocket_off.rs`), so [`Stream`] and the client keep
+//! one shape in every build.
 //! - [`random`]: random bytes from the operating system (WebSocket keys
 //!   and masks, made-up client ids).
 //! - [`wakeup`]: lets any thread wake the network thread out of [`poll()`].
@@ -22,37 +28,55 @@
 //!
 //! # Why this module has `unsafe`
 //!
-//! Two system interfaces have no safe wrapper in `std` or `socket2`:
+//! Three system interfaces have no safe wrapper in `std` or `socket2`:
 //! `getaddrinfo` (needed to report the resolver's `EAI_*` code as the
-//! original does, see [`resolve`]) and `poll` (see [`poll()`]). Each call
-//! sits in a small `unsafe` block with a `// SAFETY:` note; everything else
+//! original does, see [`resolve`]), `poll` (see [`poll()`]) and
+//! `getrandom` (see [`random`]). Each call sits in a small `unsafe` block
+//! with a `// SAFETY:` note; everything else
 //! goes through `std` and `socket2`.
 
 pub mod error;
 pub mod io_errno;
+#[cfg(feature = "tls")]
 pub mod legacy_pem;
 pub mod poll;
+#[cfg(feature = "tls")]
 pub mod psk;
 pub mod random;
 pub mod resolve;
 pub mod socks5;
 pub mod stream;
 pub mod tcp;
+// Without the `tls` feature, `tls` is a stand-in (tls_off.rs) whose streams
+// cannot be made, and the other TLS modules are left out.
+#[cfg_attr(not(feature = "tls"), path = "tls_off.rs")]
 pub mod tls;
+#[cfg(feature = "tls")]
 pub mod tls_config;
+pub mod tls_error;
+#[cfg(feature = "tls")]
 pub mod tls_report;
+#[cfg(feature = "tls")]
 pub mod tls_verify;
 pub mod unix;
 pub mod wakeup;
+// Without the `websockets` feature, a stand-in (websocket_off.rs).
+#[cfg_attr(not(feature = "websockets"), path = "websocket_off.rs")]
 pub mod websocket;
+pub mod ws_settings;
+#[cfg(feature = "tls")]
 pub mod x509;
 
 pub use error::{ErrorCode, TransportError};
 pub use poll::{poll, Ready};
+#[cfg(feature = "tls")]
 pub use psk::{PskSettings, PskStream};
 pub use socks5::{Socks5, Socks5Error};
 pub use stream::Stream;
+#[cfg(not(feature = "tls"))]
+pub use tls::{PasswordSource, PskStream, TlsSettings};
 pub use tls::{TlsError, TlsStream};
+#[cfg(feature = "tls")]
 pub use tls_config::{MinVersion, PasswordSource, TlsSettings};
 pub use wakeup::{WakeReceiver, WakeSender, Wakeup};
 pub use websocket::{HandshakeError, WsSettings, WsStream};

@@ -1,11 +1,11 @@
-//! The one source of random bytes: the operating system's generator
-//! (`getrandom(2)`), through ring's `SystemRandom` (ring is linked for
-//! TLS already). WebSocket keys and masks, made-up client ids and the TLS-PSK
-//! handshake ([`OsRandom`], for embedded-tls) take their bytes from here.
+//! The one source of random bytes: the operating system's generator,
+//! `getrandom(2)` (what ring's `SystemRandom` calls too, so a build
+//! without TLS draws from the same place). WebSocket keys and masks,
+//! made-up client ids and, with the `tls` feature, the TLS-PSK handshake
+//! (`OsRandom`, for embedded-tls) take their bytes from here.
 
 use std::fmt;
-
-use ring::rand::{SecureRandom, SystemRandom};
+use std::io;
 
 /// The operating system gave no random bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,13 +21,29 @@ impl std::error::Error for RandomError {}
 
 /// Fills `out` with random bytes from the operating system.
 pub fn fill(out: &mut [u8]) -> Result<(), RandomError> {
-    SystemRandom::new().fill(out).map_err(|_| RandomError)
+    let mut done = 0;
+    while done < out.len() {
+        let rest = &mut out[done..];
+        // SAFETY: `rest` is a writable buffer of `rest.len()` bytes, which
+        // getrandom(2) writes at most; flags 0 (the urandom source, blocking
+        // only until it is first seeded) need nothing else.
+        let n = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
+        match usize::try_from(n) {
+            Ok(n) => done += n,
+            // A signal interrupted the call before any byte: try again.
+            Err(_) if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return Err(RandomError),
+        }
+    }
+    Ok(())
 }
 
 /// [`fill`] as the `rand_core` generator embedded-tls asks for (TLS-PSK).
+#[cfg(feature = "tls")]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OsRandom;
 
+#[cfg(feature = "tls")]
 impl rand_core::RngCore for OsRandom {
     fn next_u32(&mut self) -> u32 {
         let mut b = [0u8; 4];
@@ -53,6 +69,7 @@ impl rand_core::RngCore for OsRandom {
     }
 }
 
+#[cfg(feature = "tls")]
 impl rand_core::CryptoRng for OsRandom {}
 
 #[cfg(test)]
@@ -70,6 +87,16 @@ mod tests {
         fill(&mut []).unwrap();
     }
 
+    #[test]
+    fn fills_a_buffer_larger_than_one_call_may_return() {
+        // getrandom(2) may return fewer bytes than asked above 256; the
+        // loop fills the rest (the last 64 bytes all zero: 2^-512).
+        let mut big = vec![0u8; 1 << 20];
+        fill(&mut big).unwrap();
+        assert_ne!(&big[big.len() - 64..], &[0u8; 64][..]);
+    }
+
+    #[cfg(feature = "tls")]
     #[test]
     fn the_rand_core_adapter_draws_from_the_same_source() {
         use rand_core::RngCore;

@@ -9,9 +9,7 @@ use std::os::unix::net::UnixStream;
 use socket2::SockRef;
 
 use super::io_errno;
-use super::psk::PskStream;
-use super::tls::TlsStream;
-use super::websocket::WsStream;
+use super::{PskStream, TlsStream, WsStream};
 
 /// A non-blocking connection to the broker (or the SOCKS proxy).
 ///

@@ -25,31 +25,9 @@ use rustls_pki_types::ServerName;
 use super::stream::Stream;
 use super::tls_report::{describe, UNEXPECTED_EOF};
 
-/// A TLS failure, with a message for the log.
-#[derive(Debug, Clone)]
-pub struct TlsError {
-    /// Whether it happened before the handshake completed (including
-    /// setting up the configuration).
-    pub handshake: bool,
-    /// Whether the handshake itself failed (the broker's certificate, an
-    /// alert, a peer that does not speak TLS or hung up): the original
-    /// then closes the connection without calling on_disconnect.
-    pub during_handshake: bool,
-    /// What went wrong, for the log callback: one line or more, in the
-    /// original's words (see [`tls_report`](super::tls_report)).
-    pub message: String,
-}
+pub use super::tls_error::TlsError;
 
 impl TlsError {
-    /// A failure to set up the TLS configuration (files, ciphers...).
-    pub fn config(message: String) -> TlsError {
-        TlsError {
-            handshake: true,
-            during_handshake: false,
-            message,
-        }
-    }
-
     /// A rustls failure during (`handshake`) or after the handshake.
     pub fn from_rustls(e: &Error, handshake: bool) -> TlsError {
         TlsError {
@@ -69,25 +47,11 @@ impl TlsError {
         }
     }
 
-    /// The [`TlsError`] inside an `io::Error` from [`TlsStream`], if any.
-    pub fn from_io(e: &io::Error) -> Option<&TlsError> {
-        e.get_ref()
-            .and_then(|inner| inner.downcast_ref::<TlsError>())
-    }
-
     /// Wraps this error in an `io::Error`.
     fn into_io(self) -> io::Error {
         io::Error::other(self)
     }
 }
-
-impl fmt::Display for TlsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for TlsError {}
 
 /// Whether a socket error means the peer hung up (reset, or gone before
 /// our write), which OpenSSL reports mid-handshake as an unexpected EOF.

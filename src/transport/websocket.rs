@@ -29,6 +29,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::random;
 use super::stream::Stream;
+pub use super::ws_settings::WsSettings;
 use frame::{Decoder, Step, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG};
 pub use handshake::HandshakeError;
 
@@ -41,28 +42,6 @@ const MAX_READ: usize = 64 * 1024;
 
 /// Close status "normal closure".
 const CLOSE_NORMAL: u16 = 1000;
-
-/// The `MOSQ_OPT_TRANSPORT`, `MOSQ_OPT_HTTP_PATH` and
-/// `MOSQ_OPT_HTTP_HEADER_SIZE` settings.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WsSettings {
-    /// `MOSQ_T_WEBSOCKETS` was chosen.
-    pub enabled: bool,
-    /// The upgrade request's path; `None` means "/mqtt".
-    pub http_path: Option<Vec<u8>>,
-    /// The largest answer header accepted, in bytes.
-    pub header_size: usize,
-}
-
-impl Default for WsSettings {
-    fn default() -> Self {
-        WsSettings {
-            enabled: false,
-            http_path: None,
-            header_size: 4096,
-        }
-    }
-}
 
 /// Random bytes for masks, fetched from the OS a batch at a time.
 struct Random {

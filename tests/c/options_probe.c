@@ -269,6 +269,15 @@ static void ours_only(struct mosquitto *m)
 	}
 	/* The socket pair is back after the loop above (value 0 last but 3). */
 	printf("int_option(14, 0) = %d\n", mosquitto_int_option(m, 14, 0));
+	/* The TLS functions (MOSQ_ERR_NOT_SUPPORTED in a build without TLS). */
+	printf("tls_set(\"/dev/null\") = %d\n",
+			mosquitto_tls_set(m, "/dev/null", NULL, NULL, NULL, NULL));
+	printf("tls_insecure_set(true) = %d\n", mosquitto_tls_insecure_set(m, true));
+	printf("tls_opts_set(1, \"tlsv1.2\", NULL) = %d\n",
+			mosquitto_tls_opts_set(m, 1, "tlsv1.2", NULL));
+	printf("tls_psk_set(\"abcd\", \"id\", NULL) = %d\n",
+			mosquitto_tls_psk_set(m, "abcd", "id", NULL));
+	printf("ssl_get(m) == NULL = %d\n", mosquitto_ssl_get(m) == NULL);
 }
 
 int main(int argc, char *argv[])

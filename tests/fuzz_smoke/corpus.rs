@@ -35,6 +35,7 @@ pub fn corpus() -> Corpus {
     c.insert("properties", property_seeds());
     c.insert("topic_utf8", topic_seeds());
     c.insert("session", session_seeds());
+    #[cfg(all(feature = "tls", feature = "websockets"))]
     c.extend(crate::transport_seeds::seeds());
     c
 }

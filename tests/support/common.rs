@@ -11,11 +11,39 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The library variant these tests were compiled for: the `make`
+/// variables that build it (the crate's Cargo features, which the test
+/// crates see too) and cargo's target folder for it. The default build
+/// goes to target/; a variant without a feature to a folder of its own, so
+/// that the two do not replace each other (`make test-minimal` uses
+/// target/minimal/ too).
+fn variant() -> (Vec<&'static str>, &'static str) {
+    let tls = cfg!(feature = "tls");
+    let ws = cfg!(feature = "websockets");
+    let args = vec![
+        if tls { "TLS=yes" } else { "TLS=no" },
+        if ws {
+            "WEBSOCKETS=yes"
+        } else {
+            "WEBSOCKETS=no"
+        },
+    ];
+    let dir = match (tls, ws) {
+        (true, true) => "target",
+        (false, false) => "target/minimal",
+        (false, true) => "target/no-tls",
+        (true, false) => "target/no-websockets",
+    };
+    (args, dir)
+}
+
 /// The folder holding our `libmosquitto.so.1`: `MOSQ_LIB_DIR` when set,
-/// else target/release, where the library is built with `make` the first
-/// time a test process asks (a no-op when it is current; `make test` sets
-/// `MOSQ_LIB_BUILT` because it has just built it). So a plain `cargo test`
-/// never runs the integration tests against a stale library.
+/// else the release folder of this variant (target/release for the default
+/// features, see [`variant`]), where the library is built with `make` (with
+/// the same features) the first time a test process asks (a no-op when it
+/// is current; `make test` sets `MOSQ_LIB_BUILT` because it has just built
+/// it). So a plain `cargo test` (or `cargo test --no-default-features`)
+/// never runs the integration tests against a stale or other library.
 pub fn lib_dir() -> PathBuf {
     let dir = match std::env::var_os("MOSQ_LIB_DIR") {
         Some(dir) => PathBuf::from(dir),
@@ -26,7 +54,7 @@ pub fn lib_dir() -> PathBuf {
                     build_library();
                 }
             });
-            root().join("target/release")
+            root().join(variant().1).join("release")
         }
     };
     let lib = dir.join("libmosquitto.so.1");
@@ -38,10 +66,10 @@ pub fn lib_dir() -> PathBuf {
     dir
 }
 
-/// Runs `make` (the release library) in the repository, as a fresh shell
-/// would: without the jobserver of a surrounding `make`. The Makefile
-/// itself drops the variables cargo sets for tests, which would otherwise
-/// make cargo rebuild ring and rustls.
+/// Runs `make` (the release library, with this variant's features) in the
+/// repository, as a fresh shell would: without the jobserver of a
+/// surrounding `make`. The Makefile itself drops the variables cargo sets
+/// for tests, which would otherwise make cargo rebuild ring and rustls.
 fn build_library() {
     let mut make = Command::new("make");
     for var in [
@@ -53,13 +81,19 @@ fn build_library() {
     ] {
         make.env_remove(var);
     }
+    let (features, target_dir) = variant();
     let output = make
         .arg("--no-print-directory")
         .arg("-C")
         .arg(root())
+        .args(features)
+        .arg(format!("TARGET_DIR={target_dir}"))
         .output()
         .expect("run make");
-    assert_output_ok(&output, "make (builds target/release/libmosquitto.so.1)");
+    assert_output_ok(
+        &output,
+        &format!("make (builds {target_dir}/release/libmosquitto.so.1)"),
+    );
 }
 
 /// Our built library file.
