@@ -277,17 +277,29 @@ fn loop_start_then_connect_async_opens_one_connection() {
     }
 }
 
+/// Ours opens exactly one connection per `reconnect_async`. The original
+/// mostly does too, but races with its own loop thread: now and then (seen
+/// as one extra connection in fifty, in a few runs out of many) the loop
+/// thread sees
+/// the socket `reconnect_async` closed under it as a lost connection and
+/// reconnects as well. The reference is held to "one each, give or take
+/// that race" so that the test still shows what it does.
 #[test]
 fn reconnect_async_beside_the_loop_thread_opens_one_connection() {
     const RUNS: usize = 50;
-    for lib in LIBS {
-        let counts = count_connections(lib, "loop-start-reconnect-async", RUNS);
-        let want = Counts {
-            accepted: RUNS + 1,
-            connects: RUNS + 1,
-        };
-        assert_eq!(counts, want, "{lib:?}: connections for {RUNS} reconnects");
-    }
+    let ours = count_connections(Lib::Ours, "loop-start-reconnect-async", RUNS);
+    let want = Counts {
+        accepted: RUNS + 1,
+        connects: RUNS + 1,
+    };
+    assert_eq!(ours, want, "ours: connections for {RUNS} reconnects");
+    let reference = count_connections(Lib::Reference, "loop-start-reconnect-async", RUNS);
+    let one_each_or_the_race = RUNS + 1..=RUNS + 1 + RUNS / 10;
+    assert!(
+        one_each_or_the_race.contains(&reference.accepted)
+            && one_each_or_the_race.contains(&reference.connects),
+        "the reference: {reference:?} for {RUNS} reconnects"
+    );
 }
 
 /// `mosquitto_reconnect` from `on_disconnect` inside `mosquitto_loop_forever`:

@@ -16,7 +16,7 @@ pub enum HandshakeError {}
 
 impl HandshakeError {
     /// Never called (no value).
-    pub fn mosq_err(&self) -> i32 {
+    pub fn code(&self) -> super::ErrorCode {
         match *self {}
     }
 }
