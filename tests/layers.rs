@@ -1,6 +1,7 @@
 //! The module graph runs one way: C API (`src/ffi`) → client → session and
 //! transport → protocol. A lower layer that names a higher one fails here,
-//! with the file and line that does.
+//! with the file and line that does. Files and functions stay short enough
+//! to read (production code only): 800 lines a file, 90 a function.
 
 use std::path::{Path, PathBuf};
 
@@ -75,4 +76,81 @@ fn session_and_transport_name_nothing_above_them() {
         "src/transport names a layer above it:\n{}",
         found.join("\n")
     );
+}
+
+/// The production part of a source file: everything before an inline
+/// `#[cfg(test)] mod tests {`; nothing for a file that holds only tests.
+fn production_lines(file: &Path) -> Vec<String> {
+    if file.file_name().is_some_and(|n| n == "tests.rs") {
+        return Vec::new();
+    }
+    let text = std::fs::read_to_string(file).expect("readable source");
+    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let end = lines
+        .windows(2)
+        .position(|w| w[0] == "#[cfg(test)]" && w[1] == "mod tests {")
+        .unwrap_or(lines.len());
+    lines[..end].to_vec()
+}
+
+/// Whether `line` starts a function item (after visibility and qualifiers),
+/// returning its indentation.
+fn function_start(line: &str) -> Option<&str> {
+    let body = line.trim_start();
+    let indent = &line[..line.len() - body.len()];
+    let mut rest = body;
+    for prefix in [
+        "pub(crate) ",
+        "pub(super) ",
+        "pub ",
+        "const ",
+        "unsafe ",
+        "extern \"C\" ",
+    ] {
+        rest = rest.strip_prefix(prefix).unwrap_or(rest);
+    }
+    (rest.starts_with("fn ") && !line.trim_end().ends_with('}') && !line.ends_with(';'))
+        .then_some(indent)
+}
+
+/// `(length, where)` of every production function in `lines`, measured from
+/// its `fn` line to the closing brace at the same indentation.
+fn function_lengths(file: &Path, lines: &[String]) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (start, line) in lines.iter().enumerate() {
+        let Some(indent) = function_start(line) else {
+            continue;
+        };
+        let close = format!("{indent}}}");
+        if let Some(len) = lines[start + 1..].iter().position(|l| *l == close) {
+            out.push((len + 2, format!("{}:{}", file.display(), start + 1)));
+        }
+    }
+    out
+}
+
+/// Files and functions stay small enough to read: no production file over
+/// 800 lines, no production function over 90 (tests are not counted).
+#[test]
+fn production_files_and_functions_stay_short() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut too_long = Vec::new();
+    let mut functions = 0;
+    for file in rust_files(&src) {
+        let lines = production_lines(&file);
+        if lines.len() > 800 {
+            too_long.push(format!("{}: {} lines", file.display(), lines.len()));
+        }
+        for (len, at) in function_lengths(&file, &lines) {
+            functions += 1;
+            if len > 90 {
+                too_long.push(format!("{at}: function of {len} lines"));
+            }
+        }
+    }
+    assert!(
+        functions > 500,
+        "only {functions} functions found: the scan is broken"
+    );
+    assert!(too_long.is_empty(), "too long:\n{}", too_long.join("\n"));
 }
