@@ -94,6 +94,7 @@ impl Client {
     /// `PayloadSize`); a NULL payload is `Inval` once connected (the
     /// original reads through it) and empty before; then
     /// [`Client::publish`]. Returns the message id (also with some errors).
+    #[inline]
     pub fn publish_args(
         &self,
         topic: &[u8],

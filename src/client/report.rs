@@ -92,7 +92,19 @@ impl Client {
     /// the next message) before it returns. Only the thread that flushed
     /// (the loop, or an API call writing directly) gets here with
     /// completions to report; inside a callback nothing more is written.
-    pub(super) fn settle(&self, mut after: PendingReport) -> Result<(), ClientError> {
+    #[inline(always)]
+    pub(super) fn settle(&self, after: PendingReport) -> Result<(), ClientError> {
+        if after.published.is_empty() {
+            // Nothing completed: nothing more to write (the publish path).
+            self.report(after);
+            return Ok(());
+        }
+        self.settle_completions(after)
+    }
+
+    /// [`Self::settle`] once messages completed: report, write, repeat.
+    #[inline(never)]
+    fn settle_completions(&self, mut after: PendingReport) -> Result<(), ClientError> {
         loop {
             let completed = !after.published.is_empty();
             self.report(after);
@@ -155,7 +167,11 @@ impl Client {
 
     /// `on_publish` for messages the session dropped when they were due to
     /// be written (see `Session::take_dropped`), with their reason code.
+    #[inline(always)]
     pub(super) fn report_dropped(&self, dropped: Vec<(u16, u8)>) {
+        if dropped.is_empty() {
+            return;
+        }
         for (mid, rc) in dropped {
             self.emit_published(mid, rc);
         }

@@ -144,7 +144,7 @@ impl<'a> Publish<'a> {
 /// topic. The header and the length (at most 1 + 4 + 2 bytes) are
 /// assembled in one integer and stored at once: this runs for every
 /// message published.
-#[inline]
+#[inline(always)]
 fn put_head(out: &mut Vec<u8>, first_byte: u8, remaining: usize, topic: &[u8]) {
     debug_assert!(topic.len() <= usize::from(u16::MAX), "topic too long");
     debug_assert!(remaining <= 268_435_455, "remaining length too large");
