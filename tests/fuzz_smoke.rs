@@ -32,7 +32,7 @@ use mosquitto::protocol::packet::{decode, ProtocolVersion};
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// Seconds each target runs for in the smoke test.
-const DEFAULT_SECONDS: u64 = 12;
+const DEFAULT_SECONDS: u64 = 5;
 
 fn fuzz_dir() -> PathBuf {
     common::root().join("fuzz")
