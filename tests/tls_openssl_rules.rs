@@ -466,7 +466,12 @@ fn a_failed_handshake_is_final_in_every_loop_mode() {
                 let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
                 assert!(out.status.success(), "{what} {mode} on {lib:?}: {stdout}");
                 let reference_in_connect = lib == Lib::Reference && stdout == in_connect;
-                if !reference_in_connect {
+                // With loop_start the loop thread may fail and log before
+                // the main thread prints loop_start's result.
+                let thread_first = mode == "start"
+                    && stdout
+                        == format!("tls_set 0\nconnect 0\nlog: {line}\nloop_start 0\nloop_stop 0\nsocket -1\nEND\n");
+                if !reference_in_connect && !thread_first {
                     assert_eq!(stdout, in_loop, "{what} {mode} on {lib:?}");
                 }
             }

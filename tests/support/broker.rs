@@ -487,6 +487,8 @@ impl Broker {
             .append(true)
             .open(&self.stderr)
             .expect("open the broker's stderr file");
+        // Where this start's lines begin (a restart appends to the log).
+        let log_start = std::fs::metadata(&self.log).map_or(0, |m| m.len());
         let child = Command::new(MOSQUITTO)
             .arg("-c")
             .arg(&self.config)
@@ -498,7 +500,10 @@ impl Broker {
         self.child = Some(child);
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
-            if self.accepts_everywhere() {
+            // Both: a listener that accepts may belong to another test's
+            // broker that took a port this one could not bind; mosquitto
+            // says "running" only once it holds every listener.
+            if self.says_running_since(log_start) && self.accepts_everywhere() {
                 return Ok(());
             }
             let exited = !self.is_running();
@@ -509,6 +514,16 @@ impl Broker {
             }
             thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// Whether the log, from byte `start` on, has mosquitto's line saying
+    /// it opened every listener and runs.
+    fn says_running_since(&self, start: u64) -> bool {
+        let text = std::fs::read(&self.log).unwrap_or_default();
+        let new = text.get(start as usize..).unwrap_or_default();
+        String::from_utf8_lossy(new)
+            .lines()
+            .any(|l| l.contains("mosquitto version") && l.ends_with(" running"))
     }
 
     /// Whether every listener accepts a connection now.
