@@ -126,3 +126,60 @@ fn reconnecting_at_once_to_a_refused_port_does_not_spin() {
         program.describe()
     );
 }
+
+/// `mosquitto_disconnect` from `on_pre_connect` while `loop_forever`
+/// reconnects ends the loop there: no new connection, `loop_forever`
+/// returns. (2.1 API: ours only, Debian's 2.0.11 has no `on_pre_connect`.
+/// The same rule covers a disconnect from another thread while the socket
+/// opens; see docs/differences.md.)
+#[test]
+fn a_disconnect_while_reconnecting_ends_the_loop() {
+    let src = common::root().join("tests/c/disconnect_in_pre_connect.c");
+    let exe = common::scratch("reconnect_delay").join("disconnect_in_pre_connect");
+    // Our header and library: on_pre_connect is 2.1 API.
+    let include = format!("-I{}", common::root().join("include").display());
+    let lib = format!("-L{}", common::lib_dir().display());
+    let args = [
+        "-O1",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        &include,
+        &lib,
+        "-l:libmosquitto.so.1",
+    ];
+    common::compile(&[&src], &exe, &args, false);
+    let mut fake = FakeBroker::new();
+    let mut cmd = command_with(Lib::Ours, &exe);
+    cmd.arg(fake.port().to_string());
+    let mut program = LineProcess::spawn(&mut cmd);
+    // Close every connection until the program has left its loop.
+    let deadline = Instant::now() + Duration::from_secs(8);
+    let mut lines = Vec::new();
+    while Instant::now() < deadline && lines.last().map(String::as_str) != Some("end") {
+        fake.try_accept(Duration::from_millis(20));
+        if let Some(line) = program.next_line(Duration::from_millis(1)) {
+            lines.push(line);
+        }
+    }
+    fake.close();
+    let status = program.wait_timeout(Duration::from_secs(5));
+    assert_eq!(
+        lines,
+        [
+            "delay_set rc=0",
+            "connect rc=0",
+            "disconnect rc=4",
+            "loop_forever rc=0 pre_connects=2",
+            "end"
+        ],
+        "{}",
+        program.describe()
+    );
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "{}",
+        program.describe()
+    );
+    assert_eq!(fake.connections(), 1, "a connection after the disconnect");
+}

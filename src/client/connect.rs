@@ -73,6 +73,10 @@ impl Client {
         };
         self.with_state(|st| {
             check_connect_properties(st)?;
+            // A disconnect from `on_pre_connect` stops the loop's reconnect.
+            if unless_connected && st.intent == Intent::Disconnect {
+                return Err(ClientError::NoConn);
+            }
             st.drop_link();
             st.intent = Intent::Connect;
             Ok::<(), ClientError>(())
@@ -94,6 +98,11 @@ impl Client {
             check_connect_properties(st)?;
             if unless_connected && (st.dialing > 0 || st.link.is_some()) {
                 return Ok(false);
+            }
+            // The loop thread's reconnect yields to a disconnect the
+            // application asked for after the loop last looked.
+            if unless_connected && st.intent == Intent::Disconnect {
+                return Err(ClientError::NoConn);
             }
             st.dialing += 1;
             st.intent = Intent::Connect;
@@ -151,6 +160,11 @@ impl Client {
         } = opened;
         let mut after = PendingReport::default();
         let result = self.with_state(|st| {
+            // `mosquitto_disconnect` came while the socket was opening
+            // (without the lock): it wins, the new socket is closed unused.
+            if st.intent == Intent::Disconnect {
+                return Err(ClientError::NoConn);
+            }
             st.generation += 1;
             let connecting = progress == Connecting::InProgress;
             let direct = socks.is_none();
