@@ -12,20 +12,13 @@ use common::Lib;
 fn api21_utility_functions_meet_their_contract() {
     let src = common::root().join("tests/c/api21_contract.c");
     let exe = common::scratch("api21").join("api21_contract");
-    let lib_dir = common::lib_dir();
-    let lib_flag = format!("-L{}", lib_dir.display());
-    let mut args = vec!["-Wall", "-Wextra"];
-    // Our generated header declares the 2.1 functions; until it is present
-    // the program declares them itself.
-    let our_include = common::root().join("include");
-    let include_flag = format!("-I{}", our_include.display());
-    if our_include.join("mosquitto.h").exists() {
-        args.push(&include_flag);
-        args.push("-DMOSQ_API21_DECLARED");
-    }
-    // The 2.1 symbols exist only in our library, so link against it.
-    args.extend([lib_flag.as_str(), "-l:libmosquitto.so.1"]);
-    common::compile(&[&src], &exe, &args, false);
+    // Our generated header declares the 2.1 functions, which exist only in
+    // our library.
+    common::compile_with_ours(
+        &[&src],
+        &exe,
+        &["-Wall", "-Wextra", "-DMOSQ_API21_DECLARED"],
+    );
 
     let output = common::command_with(Lib::Ours, &exe)
         .output()

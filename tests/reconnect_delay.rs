@@ -136,19 +136,8 @@ fn reconnecting_at_once_to_a_refused_port_does_not_spin() {
 fn a_disconnect_while_reconnecting_ends_the_loop() {
     let src = common::root().join("tests/c/disconnect_in_pre_connect.c");
     let exe = common::scratch("reconnect_delay").join("disconnect_in_pre_connect");
-    // Our header and library: on_pre_connect is 2.1 API.
-    let include = format!("-I{}", common::root().join("include").display());
-    let lib = format!("-L{}", common::lib_dir().display());
-    let args = [
-        "-O1",
-        "-Wall",
-        "-Wextra",
-        "-Werror",
-        &include,
-        &lib,
-        "-l:libmosquitto.so.1",
-    ];
-    common::compile(&[&src], &exe, &args, false);
+    // On our header and library: on_pre_connect is 2.1 API.
+    common::compile_with_ours(&[&src], &exe, &["-O1", "-Wall", "-Wextra", "-Werror"]);
     let mut fake = FakeBroker::new();
     let mut cmd = command_with(Lib::Ours, &exe);
     cmd.arg(fake.port().to_string());

@@ -144,22 +144,7 @@ fn client() -> &'static PathBuf {
     EXE.get_or_init(|| {
         let src = common::root().join("tests/c/websockets_client.c");
         let exe = common::scratch("websockets").join("websockets_client");
-        let include = format!("-I{}", common::root().join("include").display());
-        let lib = format!("-L{}", common::lib_dir().display());
-        common::compile(
-            &[&src],
-            &exe,
-            &[
-                "-Wall",
-                "-Wextra",
-                "-Werror",
-                &include,
-                &lib,
-                "-l:libmosquitto.so.1",
-                "-lpthread",
-            ],
-            false,
-        );
+        common::compile_with_ours(&[&src], &exe, &["-Wall", "-Wextra", "-Werror", "-lpthread"]);
         exe
     })
 }

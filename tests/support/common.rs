@@ -157,6 +157,16 @@ pub fn compile(sources: &[&Path], out: &Path, args: &[&str], cxx: bool) {
     assert_output_ok(&output, &format!("{compiler} {:?}", sources));
 }
 
+/// Compiles C `sources` into `out` against our header (`include/`) and
+/// our library (the 2.1 functions exist only there), with extra `args`.
+pub fn compile_with_ours(sources: &[&Path], out: &Path, args: &[&str]) {
+    let include = format!("-I{}", root().join("include").display());
+    let lib = format!("-L{}", lib_dir().display());
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend([include.as_str(), lib.as_str(), "-l:libmosquitto.so.1"]);
+    compile(sources, out, &all, false);
+}
+
 /// Panics with stdout and stderr unless `output` is a success.
 pub fn assert_output_ok(output: &Output, what: &str) {
     assert!(
